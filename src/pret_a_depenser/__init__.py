@@ -1,0 +1,4 @@
+"""pret-a-depenser
+"""
+
+__version__ = "0.1"

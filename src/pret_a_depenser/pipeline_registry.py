@@ -1,4 +1,5 @@
 """Project pipelines."""
+
 from __future__ import annotations
 
 from kedro.framework.project import find_pipelines
@@ -6,11 +7,13 @@ from kedro.pipeline import Pipeline
 
 
 def register_pipelines() -> dict[str, Pipeline]:
-    """Register the project's pipelines.
+    """Every modular pipeline by folder name; ``__default__`` runs the whole job on the raw tables.
 
-    Returns:
-        A mapping from pipeline names to ``Pipeline`` objects.
+    ``generate_data`` is not part of the default run: the raw-data hook generates the default sample
+    only when ``data/01_raw/`` is empty, so real Kaggle files there are never replaced.
     """
     pipelines = find_pipelines(raise_errors=True)
-    pipelines["__default__"] = sum(pipelines.values())
+    pipelines["__default__"] = sum(
+        (pipeline for name, pipeline in pipelines.items() if name != "generate_data"), Pipeline([])
+    )
     return pipelines

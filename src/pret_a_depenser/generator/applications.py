@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import ndtr
 
+from ..raw_contract import APPLICATION_TEST_COLUMNS
 from . import vocabulary as vocab
 from .sampling import blank_categories, categorical, quantile_map, sigmoid, with_missing
 
@@ -205,7 +206,7 @@ def generate_applications(rng: np.random.Generator, sk_id_curr: np.ndarray, z: n
         requests = rng.negative_binomial(1.2, 1.2 / (1.2 + mean * scale)).astype(float)
         f[f"AMT_REQ_CREDIT_BUREAU_{period}"] = np.where(bureau_missing, np.nan, requests)
 
-    frame = pd.DataFrame(f)
+    frame = pd.DataFrame(f)[list(APPLICATION_TEST_COLUMNS)]
     payment_rate = np.nan_to_num(annuity / credit, nan=0.05)
     credit_goods = np.nan_to_num(credit / goods, nan=1.0)
     log_odds = (

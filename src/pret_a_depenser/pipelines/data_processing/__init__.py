@@ -1,0 +1,5 @@
+"""Raw Kaggle tables -> validated tables -> per-source features -> one model input row per applicant."""
+
+from .pipeline import create_pipeline
+
+__all__ = ["create_pipeline"]

@@ -1,0 +1,118 @@
+"""The raw data contract: the eight Kaggle Home Credit files, their columns (in file order) and rules.
+
+Column kinds: ``int`` is a complete integer column, ``float`` a numeric column that may be missing,
+``str`` a category label that may be missing. Real files must pass these schemas unchanged.
+"""
+
+from __future__ import annotations
+
+import pandera.pandas as pa
+
+BUILDING_STEMS = (
+    "APARTMENTS", "BASEMENTAREA", "YEARS_BEGINEXPLUATATION", "YEARS_BUILD", "COMMONAREA", "ELEVATORS",
+    "ENTRANCES", "FLOORSMAX", "FLOORSMIN", "LANDAREA", "LIVINGAPARTMENTS", "LIVINGAREA",
+    "NONLIVINGAPARTMENTS", "NONLIVINGAREA",
+)
+
+
+def _kinds(spec: str) -> dict[str, str]:
+    """Parse ``"COL:kind COL:kind ..."`` into an ordered column -> kind mapping."""
+    return dict(item.split(":") for item in spec.split())
+
+
+APPLICATION_COLUMNS = {
+    **_kinds(
+        "SK_ID_CURR:int TARGET:int NAME_CONTRACT_TYPE:str CODE_GENDER:str FLAG_OWN_CAR:str FLAG_OWN_REALTY:str "
+        "CNT_CHILDREN:int AMT_INCOME_TOTAL:float AMT_CREDIT:float AMT_ANNUITY:float AMT_GOODS_PRICE:float "
+        "NAME_TYPE_SUITE:str NAME_INCOME_TYPE:str NAME_EDUCATION_TYPE:str NAME_FAMILY_STATUS:str "
+        "NAME_HOUSING_TYPE:str REGION_POPULATION_RELATIVE:float DAYS_BIRTH:int DAYS_EMPLOYED:int "
+        "DAYS_REGISTRATION:float DAYS_ID_PUBLISH:int OWN_CAR_AGE:float FLAG_MOBIL:int FLAG_EMP_PHONE:int "
+        "FLAG_WORK_PHONE:int FLAG_CONT_MOBILE:int FLAG_PHONE:int FLAG_EMAIL:int OCCUPATION_TYPE:str "
+        "CNT_FAM_MEMBERS:float REGION_RATING_CLIENT:int REGION_RATING_CLIENT_W_CITY:int "
+        "WEEKDAY_APPR_PROCESS_START:str HOUR_APPR_PROCESS_START:int REG_REGION_NOT_LIVE_REGION:int "
+        "REG_REGION_NOT_WORK_REGION:int LIVE_REGION_NOT_WORK_REGION:int REG_CITY_NOT_LIVE_CITY:int "
+        "REG_CITY_NOT_WORK_CITY:int LIVE_CITY_NOT_WORK_CITY:int ORGANIZATION_TYPE:str EXT_SOURCE_1:float "
+        "EXT_SOURCE_2:float EXT_SOURCE_3:float"
+    ),
+    **{f"{stem}_{suffix}": "float" for suffix in ("AVG", "MODE", "MEDI") for stem in BUILDING_STEMS},
+    **_kinds(
+        "FONDKAPREMONT_MODE:str HOUSETYPE_MODE:str TOTALAREA_MODE:float WALLSMATERIAL_MODE:str "
+        "EMERGENCYSTATE_MODE:str OBS_30_CNT_SOCIAL_CIRCLE:float DEF_30_CNT_SOCIAL_CIRCLE:float "
+        "OBS_60_CNT_SOCIAL_CIRCLE:float DEF_60_CNT_SOCIAL_CIRCLE:float DAYS_LAST_PHONE_CHANGE:float"
+    ),
+    **{f"FLAG_DOCUMENT_{number}": "int" for number in range(2, 22)},
+    **{f"AMT_REQ_CREDIT_BUREAU_{period}": "float" for period in ("HOUR", "DAY", "WEEK", "MON", "QRT", "YEAR")},
+}
+APPLICATION_TEST_COLUMNS = {name: kind for name, kind in APPLICATION_COLUMNS.items() if name != "TARGET"}
+BUREAU_COLUMNS = _kinds(
+    "SK_ID_CURR:int SK_ID_BUREAU:int CREDIT_ACTIVE:str CREDIT_CURRENCY:str DAYS_CREDIT:int "
+    "CREDIT_DAY_OVERDUE:int DAYS_CREDIT_ENDDATE:float DAYS_ENDDATE_FACT:float AMT_CREDIT_MAX_OVERDUE:float "
+    "CNT_CREDIT_PROLONG:int AMT_CREDIT_SUM:float AMT_CREDIT_SUM_DEBT:float AMT_CREDIT_SUM_LIMIT:float "
+    "AMT_CREDIT_SUM_OVERDUE:float CREDIT_TYPE:str DAYS_CREDIT_UPDATE:int AMT_ANNUITY:float"
+)
+BUREAU_BALANCE_COLUMNS = _kinds("SK_ID_BUREAU:int MONTHS_BALANCE:int STATUS:str")
+PREVIOUS_APPLICATION_COLUMNS = _kinds(
+    "SK_ID_PREV:int SK_ID_CURR:int NAME_CONTRACT_TYPE:str AMT_ANNUITY:float AMT_APPLICATION:float "
+    "AMT_CREDIT:float AMT_DOWN_PAYMENT:float AMT_GOODS_PRICE:float WEEKDAY_APPR_PROCESS_START:str "
+    "HOUR_APPR_PROCESS_START:int FLAG_LAST_APPL_PER_CONTRACT:str NFLAG_LAST_APPL_IN_DAY:int "
+    "RATE_DOWN_PAYMENT:float RATE_INTEREST_PRIMARY:float RATE_INTEREST_PRIVILEGED:float "
+    "NAME_CASH_LOAN_PURPOSE:str NAME_CONTRACT_STATUS:str DAYS_DECISION:int NAME_PAYMENT_TYPE:str "
+    "CODE_REJECT_REASON:str NAME_TYPE_SUITE:str NAME_CLIENT_TYPE:str NAME_GOODS_CATEGORY:str "
+    "NAME_PORTFOLIO:str NAME_PRODUCT_TYPE:str CHANNEL_TYPE:str SELLERPLACE_AREA:int "
+    "NAME_SELLER_INDUSTRY:str CNT_PAYMENT:float NAME_YIELD_GROUP:str PRODUCT_COMBINATION:str "
+    "DAYS_FIRST_DRAWING:float DAYS_FIRST_DUE:float DAYS_LAST_DUE_1ST_VERSION:float DAYS_LAST_DUE:float "
+    "DAYS_TERMINATION:float NFLAG_INSURED_ON_APPROVAL:float"
+)
+POS_CASH_BALANCE_COLUMNS = _kinds(
+    "SK_ID_PREV:int SK_ID_CURR:int MONTHS_BALANCE:int CNT_INSTALMENT:float CNT_INSTALMENT_FUTURE:float "
+    "NAME_CONTRACT_STATUS:str SK_DPD:int SK_DPD_DEF:int"
+)
+INSTALLMENTS_PAYMENTS_COLUMNS = _kinds(
+    "SK_ID_PREV:int SK_ID_CURR:int NUM_INSTALMENT_VERSION:float NUM_INSTALMENT_NUMBER:int "
+    "DAYS_INSTALMENT:float DAYS_ENTRY_PAYMENT:float AMT_INSTALMENT:float AMT_PAYMENT:float"
+)
+CREDIT_CARD_BALANCE_COLUMNS = _kinds(
+    "SK_ID_PREV:int SK_ID_CURR:int MONTHS_BALANCE:int AMT_BALANCE:float AMT_CREDIT_LIMIT_ACTUAL:int "
+    "AMT_DRAWINGS_ATM_CURRENT:float AMT_DRAWINGS_CURRENT:float AMT_DRAWINGS_OTHER_CURRENT:float "
+    "AMT_DRAWINGS_POS_CURRENT:float AMT_INST_MIN_REGULARITY:float AMT_PAYMENT_CURRENT:float "
+    "AMT_PAYMENT_TOTAL_CURRENT:float AMT_RECEIVABLE_PRINCIPAL:float AMT_RECIVABLE:float "
+    "AMT_TOTAL_RECEIVABLE:float CNT_DRAWINGS_ATM_CURRENT:float CNT_DRAWINGS_CURRENT:int "
+    "CNT_DRAWINGS_OTHER_CURRENT:float CNT_DRAWINGS_POS_CURRENT:float CNT_INSTALMENT_MATURE_CUM:float "
+    "NAME_CONTRACT_STATUS:str SK_DPD:int SK_DPD_DEF:int"
+)
+
+# Kaggle file name -> (columns, unique key columns, extra rules per column).
+RAW_TABLES: dict[str, tuple[dict[str, str], list[str], dict[str, list[pa.Check]]]] = {
+    "application_train.csv": (
+        APPLICATION_COLUMNS, ["SK_ID_CURR"],
+        {"TARGET": [pa.Check.isin([0, 1])], "DAYS_BIRTH": [pa.Check.lt(0)], "AMT_CREDIT": [pa.Check.gt(0)]},
+    ),
+    "application_test.csv": (APPLICATION_TEST_COLUMNS, ["SK_ID_CURR"], {"DAYS_BIRTH": [pa.Check.lt(0)]}),
+    "bureau.csv": (BUREAU_COLUMNS, ["SK_ID_BUREAU"], {"DAYS_CREDIT": [pa.Check.le(0)]}),
+    "bureau_balance.csv": (
+        BUREAU_BALANCE_COLUMNS, ["SK_ID_BUREAU", "MONTHS_BALANCE"],
+        {"STATUS": [pa.Check.isin(["0", "1", "2", "3", "4", "5", "C", "X"])], "MONTHS_BALANCE": [pa.Check.le(0)]},
+    ),
+    "previous_application.csv": (
+        PREVIOUS_APPLICATION_COLUMNS, ["SK_ID_PREV"],
+        {"NAME_CONTRACT_STATUS": [pa.Check.isin(["Approved", "Canceled", "Refused", "Unused offer"])]},
+    ),
+    "POS_CASH_balance.csv": (POS_CASH_BALANCE_COLUMNS, [], {"MONTHS_BALANCE": [pa.Check.lt(0)]}),
+    "installments_payments.csv": (INSTALLMENTS_PAYMENTS_COLUMNS, [], {}),
+    "credit_card_balance.csv": (CREDIT_CARD_BALANCE_COLUMNS, [], {"MONTHS_BALANCE": [pa.Check.lt(0)]}),
+}
+
+_DTYPES = {"int": "int64", "float": "float64", "str": "str"}
+
+
+def raw_table_schema(file_name: str) -> pa.DataFrameSchema:
+    """The pandera schema of one Kaggle file, named after the file so errors point at it."""
+    columns, keys, rules = RAW_TABLES[file_name]
+    return pa.DataFrameSchema(
+        {
+            name: pa.Column(_DTYPES[kind], checks=rules.get(name, []), nullable=kind != "int", coerce=True)
+            for name, kind in columns.items()
+        },
+        unique=keys or None,
+        name=file_name,
+    )

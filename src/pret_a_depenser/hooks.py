@@ -2,9 +2,9 @@
 
 - A run that needs the raw tables while ``data/01_raw/`` holds none of them generates the default
   sample first (``generate_data`` parameters).
-- ``generate_data`` refuses to overwrite raw files it did not write itself: after each generation it
-  records the size of every file it wrote in ``generator_manifest.json``; a raw file missing from that
-  manifest, or with another size, is a user's file (e.g. the real Kaggle CSVs).
+- ``generate_data`` refuses to overwrite raw files it did not write itself: each time it saves a file it
+  records the file's size in ``generator_manifest.json``; a raw file missing from that manifest, or with
+  another size, is a user's file (e.g. the real Kaggle CSVs).
 """
 
 from __future__ import annotations
@@ -36,6 +36,13 @@ def _file_of(catalog, dataset_name: str) -> Path:
 
 
 class RawDataHooks:
+    def __init__(self) -> None:
+        self._catalog = None
+
+    @hook_impl
+    def after_catalog_created(self, catalog) -> None:
+        self._catalog = catalog
+
     @hook_impl
     def before_pipeline_run(self, run_params: dict[str, Any], pipeline: Pipeline, catalog) -> None:
         present = [name for name in RAW_TABLE_DATASETS if catalog.exists(name)]
@@ -48,7 +55,8 @@ class RawDataHooks:
         if not present:
             logger.info("No raw tables in %s: generating the default Home-Credit-shaped sample first.", _file_of(catalog, RAW_TABLE_DATASETS[0]).parent)
             SequentialRunner().run(create_generate_data_pipeline(), catalog)
-            self._write_manifest(catalog)
+            for name in RAW_OUTPUTS:
+                self._record_generated(catalog, name)
             return
         missing = [str(_file_of(catalog, name)) for name in sorted(needed) if not catalog.exists(name)]
         if missing:
@@ -58,18 +66,23 @@ class RawDataHooks:
             )
 
     @hook_impl
-    def after_node_run(self, node: Node, catalog, outputs: dict[str, Any]) -> None:
-        if set(RAW_OUTPUTS) <= set(node.outputs):
-            self._write_manifest(catalog)
+    def after_dataset_saved(self, dataset_name: str, data: Any, node: Node) -> None:
+        if dataset_name in RAW_OUTPUTS and self._catalog is not None:
+            self._record_generated(self._catalog, dataset_name)
 
     @staticmethod
-    def _write_manifest(catalog) -> None:
-        sizes = {_file_of(catalog, name).name: _file_of(catalog, name).stat().st_size for name in RAW_OUTPUTS}
+    def _generated_sizes(catalog) -> dict[str, int]:
+        return catalog.load(MANIFEST_DATASET)["generated_files"] if catalog.exists(MANIFEST_DATASET) else {}
+
+    @classmethod
+    def _record_generated(cls, catalog, dataset_name: str) -> None:
+        path = _file_of(catalog, dataset_name)
+        sizes = {**cls._generated_sizes(catalog), path.name: path.stat().st_size}
         catalog.save(MANIFEST_DATASET, {"generated_files": sizes})
 
-    @staticmethod
-    def _refuse_to_overwrite_foreign_files(catalog, present: list[str]) -> None:
-        recorded = catalog.load(MANIFEST_DATASET)["generated_files"] if catalog.exists(MANIFEST_DATASET) else {}
+    @classmethod
+    def _refuse_to_overwrite_foreign_files(cls, catalog, present: list[str]) -> None:
+        recorded = cls._generated_sizes(catalog)
         foreign = [
             str(path) for path in (_file_of(catalog, name) for name in present)
             if recorded.get(path.name) != path.stat().st_size

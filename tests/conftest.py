@@ -1,0 +1,40 @@
+"""Shared fixtures: telemetry off, and one small generated Home Credit sample per test session."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+for variable, value in {
+    "KEDRO_DISABLE_TELEMETRY": "1",
+    "MLFLOW_DISABLE_TELEMETRY": "true",
+    "BENTOML_DO_NOT_TRACK": "true",
+    "DO_NOT_TRACK": "true",
+}.items():
+    os.environ.setdefault(variable, value)
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session")
+def small_tables() -> dict[str, pd.DataFrame]:
+    """The eight Kaggle tables and generator_truth for 2,000 generated applicants."""
+    from pret_a_depenser.generator import generate_home_credit
+
+    return generate_home_credit(n_applicants=2000, seed=7, chunk_size=1000, progress=False)
+
+
+@pytest.fixture()
+def project_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the project's configuration with empty data folders; the working directory is set to it."""
+    shutil.copytree(PROJECT_ROOT / "conf", tmp_path / "conf", ignore=shutil.ignore_patterns("local"))
+    (tmp_path / "conf" / "local").mkdir()
+    shutil.copy(PROJECT_ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    for layer in ("01_raw", "02_intermediate", "03_primary", "04_feature", "05_model_input", "06_models", "07_model_output", "08_reporting"):
+        (tmp_path / "data" / layer).mkdir(parents=True)
+    monkeypatch.chdir(tmp_path)
+    return tmp_path

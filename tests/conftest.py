@@ -21,11 +21,30 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="session")
+def project_root() -> Path:
+    return PROJECT_ROOT
+
+
+@pytest.fixture(scope="session")
 def small_tables() -> dict[str, pd.DataFrame]:
     """The eight Kaggle tables and generator_truth for 2,000 generated applicants."""
     from pret_a_depenser.generator import generate_home_credit
 
     return generate_home_credit(n_applicants=2000, seed=7, chunk_size=1000, progress=False)
+
+
+@pytest.fixture(scope="session")
+def small_raw_tables(small_tables, tmp_path_factory) -> dict[str, pd.DataFrame]:
+    """The small sample as the catalog serves it: written to CSV and read back (labels become strings)."""
+    from pret_a_depenser.datasets import FastCSVDataset
+
+    folder = tmp_path_factory.mktemp("raw")
+    tables = {}
+    for name, frame in small_tables.items():
+        dataset = FastCSVDataset(filepath=str(folder / f"{name}.csv"))
+        dataset.save(frame)
+        tables[name] = dataset.load()
+    return tables
 
 
 @pytest.fixture()
@@ -34,6 +53,7 @@ def project_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     shutil.copytree(PROJECT_ROOT / "conf", tmp_path / "conf", ignore=shutil.ignore_patterns("local"))
     (tmp_path / "conf" / "local").mkdir()
     shutil.copy(PROJECT_ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    (tmp_path / "src").mkdir()  # the package itself is imported from the installed project
     for layer in ("01_raw", "02_intermediate", "03_primary", "04_feature", "05_model_input", "06_models", "07_model_output", "08_reporting"):
         (tmp_path / "data" / layer).mkdir(parents=True)
     monkeypatch.chdir(tmp_path)

@@ -30,11 +30,6 @@ def blank_categories(values: pd.Categorical, mask: np.ndarray) -> pd.Categorical
     return pd.Categorical.from_codes(codes, categories=values.categories)
 
 
-def from_labels(labels: np.ndarray, categories: list[str]) -> pd.Categorical:
-    """Build a categorical over a fixed vocabulary so every chunk shares the same categories."""
-    return pd.Categorical(labels, categories=categories)
-
-
 def sigmoid(x: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-x))
 

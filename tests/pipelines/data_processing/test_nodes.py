@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 import pandas as pd
+import polars as pl
 import pytest
 
 from pret_a_depenser.pipelines.data_processing.nodes import (
@@ -17,13 +18,26 @@ from pret_a_depenser.pipelines.data_processing.nodes import (
     pos_cash_features,
     previous_application_features,
 )
-from pret_a_depenser.pipelines.data_processing.nodes.aggregation import feature_level_name
+from pret_a_depenser.pipelines.data_processing.nodes.aggregation import (
+    aggregate_by_applicant,
+    feature_level_name,
+    numeric_statistics,
+    row_count,
+)
 
 STATS = ["min", "max", "mean", "sum", "var"]
 
 
 def _row(frame: pd.DataFrame, sk_id_curr: int) -> pd.Series:
     return frame.set_index("SK_ID_CURR").loc[sk_id_curr]
+
+
+def test_aggregates_are_float32_and_overflowing_sums_become_missing():
+    frame = pl.DataFrame({"SK_ID_CURR": [1, 1, 2], "AMT": [3e38, 3e38, 1.5]})
+    result = aggregate_by_applicant(frame, [*numeric_statistics(["AMT"], ["sum", "max"], "X"), row_count("X")])
+    assert result.schema["X_AMT_SUM"] == pl.Float32 and result.schema["X_COUNT"] == pl.Int64
+    assert result["X_AMT_SUM"].to_list() == [None, 1.5]  # 6e38 overflows float32
+    assert result["X_AMT_MAX"].to_list()[1] == 1.5
 
 
 def test_feature_level_name_is_upper_snake_case():
@@ -252,11 +266,11 @@ def test_credit_card_features_utilisation_and_payment_ratio():
 
 def test_model_input_tables_split_train_test_and_fill_counts():
     applications = pd.DataFrame({"SK_ID_CURR": [1, 2, 3], "TARGET": [1.0, 0.0, np.nan], "AMT_CREDIT": [1.0, 2.0, 3.0]})
-    bureau = pd.DataFrame({"SK_ID_CURR": [1], "BUREAU_COUNT": [2], "BUREAU_AMT_CREDIT_SUM_MEAN": [np.inf]})
+    bureau = pd.DataFrame({"SK_ID_CURR": [1], "BUREAU_COUNT": [2], "BUREAU_AMT_CREDIT_SUM_MEAN": [5.0]})
     empty = [pd.DataFrame({"SK_ID_CURR": pd.Series([], dtype="int64"), f"{prefix}_COUNT": pd.Series([], dtype="int64")}) for prefix in ("PREV", "POS", "INSTAL", "CC")]
     train, test = model_input_tables(applications, bureau, *empty)
     assert list(train["SK_ID_CURR"]) == [1, 2] and list(train["TARGET"]) == [1, 0]
     assert list(test["SK_ID_CURR"]) == [3] and "TARGET" not in test
     assert list(train["BUREAU_COUNT"]) == [2, 0] and list(train["PREV_COUNT"]) == [0, 0]
-    assert train["BUREAU_AMT_CREDIT_SUM_MEAN"].isna().all()  # infinity -> missing
-    assert train["AMT_CREDIT"].dtype == np.float32
+    assert train["BUREAU_AMT_CREDIT_SUM_MEAN"].iloc[0] == 5.0 and pd.isna(train["BUREAU_AMT_CREDIT_SUM_MEAN"].iloc[1])
+    assert str(train["AMT_CREDIT"].dtype) == "float[pyarrow]"  # float32, Arrow-backed

@@ -18,7 +18,7 @@ def kedro(project: Path, *arguments: str) -> subprocess.CompletedProcess:
     """``kedro run`` in the project; stderr with whitespace collapsed (rich wraps long messages)."""
     command = [sys.executable, "-m", "kedro", "run", *arguments]
     environment = {**os.environ, "COLUMNS": "400"}
-    result = subprocess.run(command, cwd=project, capture_output=True, text=True, timeout=600, env=environment)
+    result = subprocess.run(command, check=False, cwd=project, capture_output=True, text=True, timeout=600, env=environment)
     result.stderr = " ".join(result.stderr.split())
     return result
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from kedro.io import DatasetError
 
 from pret_a_depenser.datasets import FastCSVDataset
 
@@ -30,7 +31,7 @@ def test_round_trip_keeps_values_missing_cells_and_labels(tmp_path):
 def test_failed_save_leaves_the_previous_file_and_no_partial_file(tmp_path):
     dataset = FastCSVDataset(filepath=str(tmp_path / "bureau.csv"))
     dataset.save(pd.DataFrame({"SK_ID_BUREAU": [1]}))
-    with pytest.raises(Exception):
+    with pytest.raises(DatasetError, match=r"bureau\.csv"):
         dataset.save(pd.DataFrame({"bad": [object()]}))  # polars cannot convert this column
     assert (tmp_path / "bureau.csv").read_text() == "SK_ID_BUREAU\n1\n"
     assert [path.name for path in tmp_path.iterdir()] == ["bureau.csv"]

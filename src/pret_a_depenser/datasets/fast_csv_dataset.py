@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pandas as pd
 import polars as pl
@@ -26,8 +26,8 @@ def _current_umask() -> int:
 class FastCSVDataset(CSVDataset):
     """``pandas.CSVDataset`` with ``engine="pyarrow"`` loading and atomic polars saving (local files)."""
 
-    DEFAULT_LOAD_ARGS: dict[str, Any] = {"engine": "pyarrow"}
-    DEFAULT_SAVE_ARGS: dict[str, Any] = {}
+    DEFAULT_LOAD_ARGS: ClassVar[dict[str, Any]] = {"engine": "pyarrow"}
+    DEFAULT_SAVE_ARGS: ClassVar[dict[str, Any]] = {}
 
     @property
     def filepath(self) -> str:

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from . import vocabulary as vocab
-from .sampling import categorical, counts, position_in_group, sigmoid
+from .sampling import categorical, fan_out, position_in_group, sigmoid
 
 BUREAU_SHARE_WITH_HISTORY = 0.86
 BUREAU_CREDITS_PER_APPLICANT = 5.6  # among applicants with any bureau credit
@@ -18,10 +18,7 @@ CREDIT_ACTIVE_CATEGORIES = ["Closed", "Active", "Sold", "Bad debt"]
 
 def generate_bureau(rng: np.random.Generator, sk_id_curr: np.ndarray, z: np.ndarray, first_bureau_id: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Bureau credits whose overdue amounts and bad monthly statuses rise with the latent risk."""
-    n_app = sk_id_curr.size
-    has_history = rng.random(n_app) < BUREAU_SHARE_WITH_HISTORY
-    per_applicant = np.where(has_history, 1 + counts(rng, BUREAU_CREDITS_PER_APPLICANT - 1, 1.5, n_app), 0)
-    owner = np.repeat(np.arange(n_app), per_applicant)
+    owner = fan_out(rng, sk_id_curr.size, BUREAU_SHARE_WITH_HISTORY, BUREAU_CREDITS_PER_APPLICANT, 1.5)
     n = owner.size
     risk = z[owner]
     b: dict[str, object] = {"SK_ID_CURR": sk_id_curr[owner], "SK_ID_BUREAU": first_bureau_id + np.arange(n, dtype=np.int64)}

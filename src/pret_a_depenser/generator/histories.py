@@ -10,7 +10,6 @@ import numpy as np
 import pandas as pd
 
 from . import vocabulary as vocab
-from .applications import DAYS_SENTINEL
 from .sampling import cumsum_in_group, position_in_group, sigmoid
 
 POS_STATUSES = ["Active", "Completed", "Signed", *vocab.POS_STATUS_RARE]

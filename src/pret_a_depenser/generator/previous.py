@@ -7,7 +7,7 @@ import pandas as pd
 
 from . import vocabulary as vocab
 from .applications import DAYS_SENTINEL
-from .sampling import categorical, counts, sigmoid
+from .sampling import categorical, fan_out, sigmoid
 
 PREVIOUS_SHARE_WITH_HISTORY = 0.951
 PREVIOUS_PER_APPLICANT = 4.93  # among applicants with any previous application
@@ -29,10 +29,7 @@ def _pick(mask: np.ndarray, when_true: pd.Categorical, otherwise: str) -> pd.Cat
 
 
 def generate_previous_applications(rng: np.random.Generator, sk_id_curr: np.ndarray, z: np.ndarray, first_prev_id: int) -> pd.DataFrame:
-    n_app = sk_id_curr.size
-    has_history = rng.random(n_app) < PREVIOUS_SHARE_WITH_HISTORY
-    per_applicant = np.where(has_history, 1 + counts(rng, PREVIOUS_PER_APPLICANT - 1, 1.2, n_app), 0)
-    owner = np.repeat(np.arange(n_app), per_applicant)
+    owner = fan_out(rng, sk_id_curr.size, PREVIOUS_SHARE_WITH_HISTORY, PREVIOUS_PER_APPLICANT, 1.2)
     n = owner.size
     risk = z[owner]
     kind = rng.choice(4, size=n, p=CONTRACT_SHARES)

@@ -47,6 +47,13 @@ def counts(rng: np.random.Generator, mean: float | np.ndarray, dispersion: float
     return rng.negative_binomial(dispersion, p)
 
 
+def fan_out(rng: np.random.Generator, n_parents: int, share_with_any: float, mean_among_those: float, dispersion: float) -> np.ndarray:
+    """Index of the parent of each child row: a ``share_with_any`` of parents get 1 + over-dispersed children."""
+    has_any = rng.random(n_parents) < share_with_any
+    per_parent = np.where(has_any, 1 + counts(rng, mean_among_those - 1, dispersion, n_parents), 0)
+    return np.repeat(np.arange(n_parents), per_parent)
+
+
 def position_in_group(group_sizes: np.ndarray) -> np.ndarray:
     """0, 1, ... within each consecutive group of the given sizes (a vectorised cumcount)."""
     total = int(group_sizes.sum())

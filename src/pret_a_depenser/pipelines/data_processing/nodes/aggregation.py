@@ -52,6 +52,15 @@ def row_count(prefix: str, rows: pl.Expr | None = None) -> pl.Expr:
     return count.cast(pl.Int64).alias(f"{prefix}_COUNT")
 
 
+def statistics_by_subset(columns: Sequence[str], statistics: Sequence[str], subsets: dict[str, pl.Expr | None]) -> list[pl.Expr]:
+    """Row count and statistics of the columns for each named subset of rows (``None``: all rows)."""
+    return [
+        expression
+        for prefix, rows in subsets.items()
+        for expression in (row_count(prefix, rows), *numeric_statistics(columns, statistics, prefix, rows))
+    ]
+
+
 def category_levels(frame: pl.DataFrame, column: str, max_levels: int) -> list[str]:
     """The column's most frequent levels (at most ``max_levels``), sorted so feature order is stable."""
     counts = frame.get_column(column).drop_nulls().cast(pl.String).value_counts(sort=True)

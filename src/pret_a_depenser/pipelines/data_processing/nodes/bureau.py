@@ -7,7 +7,7 @@ from typing import Any
 import pandas as pd
 import polars as pl
 
-from .aggregation import aggregate_by_applicant, category_shares, numeric_columns, numeric_statistics, row_count
+from .aggregation import aggregate_by_applicant, category_shares, numeric_columns, statistics_by_subset
 
 OVERDUE_STATUSES = ["1", "2", "3", "4", "5"]
 
@@ -47,18 +47,14 @@ def bureau_features(bureau: pd.DataFrame, bureau_balance: pd.DataFrame, paramete
         pl.when(pl.col("AMT_CREDIT_SUM") > 0).then(pl.col("AMT_CREDIT_SUM_OVERDUE") / pl.col("AMT_CREDIT_SUM")).alias("OVERDUE_CREDIT_RATIO"),
     )
     numeric = numeric_columns(credits, exclude=("SK_ID_CURR", "SK_ID_BUREAU"))
-    active = pl.col("CREDIT_ACTIVE") == "Active"
-    closed = pl.col("CREDIT_ACTIVE") == "Closed"
-    last_year = pl.col("DAYS_CREDIT") >= recent
+    subsets = {
+        "BUREAU": None,
+        "BUREAU_ACTIVE": pl.col("CREDIT_ACTIVE") == "Active",
+        "BUREAU_CLOSED": pl.col("CREDIT_ACTIVE") == "Closed",
+        "BUREAU_RECENT": pl.col("DAYS_CREDIT") >= recent,
+    }
     expressions = [
-        row_count("BUREAU"),
-        *numeric_statistics(numeric, statistics, "BUREAU"),
+        *statistics_by_subset(numeric, statistics, subsets),
         *category_shares(credits, ["CREDIT_ACTIVE", "CREDIT_CURRENCY", "CREDIT_TYPE"], "BUREAU", max_levels),
-        row_count("BUREAU_ACTIVE", active),
-        *numeric_statistics(numeric, statistics, "BUREAU_ACTIVE", active),
-        row_count("BUREAU_CLOSED", closed),
-        *numeric_statistics(numeric, statistics, "BUREAU_CLOSED", closed),
-        row_count("BUREAU_RECENT", last_year),
-        *numeric_statistics(numeric, statistics, "BUREAU_RECENT", last_year),
     ]
     return aggregate_by_applicant(credits, expressions).to_pandas()

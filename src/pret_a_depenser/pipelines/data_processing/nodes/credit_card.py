@@ -7,7 +7,7 @@ from typing import Any
 import pandas as pd
 import polars as pl
 
-from .aggregation import aggregate_by_applicant, category_shares, numeric_columns, numeric_statistics, row_count
+from .aggregation import aggregate_by_applicant, category_shares, numeric_columns, statistics_by_subset
 
 
 def credit_card_features(credit_card_balance: pd.DataFrame, parameters: dict[str, Any]) -> pd.DataFrame:
@@ -20,12 +20,8 @@ def credit_card_features(credit_card_balance: pd.DataFrame, parameters: dict[str
         (pl.col("SK_DPD") > 0).cast(pl.Int8).alias("DPD_POSITIVE"),
     )
     numeric = numeric_columns(frame, exclude=("SK_ID_CURR", "SK_ID_PREV"))
-    last_months = pl.col("MONTHS_BALANCE") >= recent
     expressions = [
-        row_count("CC"),
-        *numeric_statistics(numeric, statistics, "CC"),
+        *statistics_by_subset(numeric, statistics, {"CC": None, "CC_RECENT": pl.col("MONTHS_BALANCE") >= recent}),
         *category_shares(frame, ["NAME_CONTRACT_STATUS"], "CC", max_levels),
-        row_count("CC_RECENT", last_months),
-        *numeric_statistics(numeric, statistics, "CC_RECENT", last_months),
     ]
     return aggregate_by_applicant(frame, expressions).to_pandas()

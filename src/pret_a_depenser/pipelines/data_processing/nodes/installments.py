@@ -7,7 +7,7 @@ from typing import Any
 import pandas as pd
 import polars as pl
 
-from .aggregation import aggregate_by_applicant, numeric_columns, numeric_statistics, row_count
+from .aggregation import aggregate_by_applicant, numeric_columns, statistics_by_subset
 
 INSTALMENT_KEY = ["SK_ID_CURR", "SK_ID_PREV", "NUM_INSTALMENT_VERSION", "NUM_INSTALMENT_NUMBER"]
 
@@ -43,11 +43,5 @@ def installments_features(installments_payments: pd.DataFrame, parameters: dict[
     recent = -int(parameters["recent_days"])
     due = instalments_due(pl.from_pandas(installments_payments))
     numeric = numeric_columns(due, exclude=("SK_ID_CURR", "SK_ID_PREV"))
-    last_year = pl.col("DAYS_INSTALMENT") >= recent
-    expressions = [
-        row_count("INSTAL"),
-        *numeric_statistics(numeric, statistics, "INSTAL"),
-        row_count("INSTAL_RECENT", last_year),
-        *numeric_statistics(numeric, statistics, "INSTAL_RECENT", last_year),
-    ]
-    return aggregate_by_applicant(due, expressions).to_pandas()
+    subsets = {"INSTAL": None, "INSTAL_RECENT": pl.col("DAYS_INSTALMENT") >= recent}
+    return aggregate_by_applicant(due, statistics_by_subset(numeric, statistics, subsets)).to_pandas()

@@ -7,7 +7,7 @@ from typing import Any
 import pandas as pd
 import polars as pl
 
-from .aggregation import aggregate_by_applicant, category_shares, numeric_columns, numeric_statistics, row_count
+from .aggregation import aggregate_by_applicant, category_shares, numeric_columns, statistics_by_subset
 
 
 def pos_cash_features(pos_cash_balance: pd.DataFrame, parameters: dict[str, Any]) -> pd.DataFrame:
@@ -20,13 +20,9 @@ def pos_cash_features(pos_cash_balance: pd.DataFrame, parameters: dict[str, Any]
         pl.when(pl.col("CNT_INSTALMENT") > 0).then(pl.col("CNT_INSTALMENT_FUTURE") / pl.col("CNT_INSTALMENT")).alias("REMAINING_SHARE"),
     )
     numeric = numeric_columns(frame, exclude=("SK_ID_CURR", "SK_ID_PREV"))
-    last_months = pl.col("MONTHS_BALANCE") >= recent
     expressions = [
-        row_count("POS"),
+        *statistics_by_subset(numeric, statistics, {"POS": None, "POS_RECENT": pl.col("MONTHS_BALANCE") >= recent}),
         pl.col("SK_ID_PREV").n_unique().cast(pl.Int64).alias("POS_LOANS_COUNT"),
-        *numeric_statistics(numeric, statistics, "POS"),
         *category_shares(frame, ["NAME_CONTRACT_STATUS"], "POS", max_levels),
-        row_count("POS_RECENT", last_months),
-        *numeric_statistics(numeric, statistics, "POS_RECENT", last_months),
     ]
     return aggregate_by_applicant(frame, expressions).to_pandas()

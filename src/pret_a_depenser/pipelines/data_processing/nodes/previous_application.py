@@ -7,7 +7,7 @@ from typing import Any
 import pandas as pd
 import polars as pl
 
-from .aggregation import aggregate_by_applicant, category_shares, numeric_columns, numeric_statistics, row_count, string_columns
+from .aggregation import aggregate_by_applicant, category_shares, numeric_columns, statistics_by_subset, string_columns
 
 SENTINEL_DAY_COLUMNS = ["DAYS_FIRST_DRAWING", "DAYS_FIRST_DUE", "DAYS_LAST_DUE_1ST_VERSION", "DAYS_LAST_DUE", "DAYS_TERMINATION"]
 
@@ -29,18 +29,14 @@ def previous_application_features(previous_application: pd.DataFrame, parameters
         (pl.col("DAYS_LAST_DUE_1ST_VERSION") - pl.col("DAYS_LAST_DUE")).alias("LAST_DUE_DIFF"),
     )
     numeric = numeric_columns(frame, exclude=("SK_ID_CURR", "SK_ID_PREV"))
-    status = pl.col("NAME_CONTRACT_STATUS")
-    approved, refused = status == "Approved", status == "Refused"
-    last_year = pl.col("DAYS_DECISION") >= recent
+    subsets = {
+        "PREV": None,
+        "PREV_APPROVED": pl.col("NAME_CONTRACT_STATUS") == "Approved",
+        "PREV_REFUSED": pl.col("NAME_CONTRACT_STATUS") == "Refused",
+        "PREV_RECENT": pl.col("DAYS_DECISION") >= recent,
+    }
     expressions = [
-        row_count("PREV"),
-        *numeric_statistics(numeric, statistics, "PREV"),
+        *statistics_by_subset(numeric, statistics, subsets),
         *category_shares(frame, string_columns(frame), "PREV", max_levels),
-        row_count("PREV_APPROVED", approved),
-        *numeric_statistics(numeric, statistics, "PREV_APPROVED", approved),
-        row_count("PREV_REFUSED", refused),
-        *numeric_statistics(numeric, statistics, "PREV_REFUSED", refused),
-        row_count("PREV_RECENT", last_year),
-        *numeric_statistics(numeric, statistics, "PREV_RECENT", last_year),
     ]
     return aggregate_by_applicant(frame, expressions).to_pandas()

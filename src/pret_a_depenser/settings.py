@@ -2,9 +2,14 @@
 from the Kedro defaults. For further information, including these default values, see
 https://docs.kedro.org/en/stable/configure/configuration_basics/#configuration"""
 
-# Instantiated project hooks.
-# For example, after creating a hooks.py and defining a ProjectHooks class there, do
+import os
+
 from pret_a_depenser.hooks import RawDataHooks
+
+# Nothing phones home, even when `kedro` is called without the Makefile's environment: Kedro reads
+# .telemetry (consent: false), MLflow and BentoML these variables. An explicit setting wins.
+for _variable, _value in {"MLFLOW_DISABLE_TELEMETRY": "true", "BENTOML_DO_NOT_TRACK": "true", "DO_NOT_TRACK": "true"}.items():
+    os.environ.setdefault(_variable, _value)
 
 # Hooks are executed in a Last-In-First-Out (LIFO) order.
 HOOKS = (RawDataHooks(),)

@@ -1,0 +1,1 @@
+"""Estimators and cross-validation shared by the modelling pipelines."""

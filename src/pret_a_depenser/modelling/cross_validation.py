@@ -1,0 +1,54 @@
+"""Seeded splits and out-of-fold predictions: every model sees the same folds."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+from sklearn.model_selection import StratifiedKFold, train_test_split
+
+
+def holdout_and_folds(applicants: pd.DataFrame, holdout_share: float, n_folds: int, seed: int) -> pd.DataFrame:
+    """``SK_ID_CURR``, ``TARGET``, ``SET`` (train / holdout) and ``FOLD`` (0..n_folds-1, -1 for holdout).
+
+    Both the holdout and the folds are stratified on TARGET, so each keeps the ~8 % default rate.
+    """
+    ids, target = applicants["SK_ID_CURR"].to_numpy(), applicants["TARGET"].to_numpy().astype(int)
+    train_ids, holdout_ids = train_test_split(ids, test_size=holdout_share, stratify=target, random_state=seed)
+    split = pd.DataFrame({"SK_ID_CURR": ids, "TARGET": target})
+    split["SET"] = np.where(split["SK_ID_CURR"].isin(holdout_ids), "holdout", "train")
+    split["FOLD"] = -1
+    train = split.index[split["SET"] == "train"]
+    folds = StratifiedKFold(n_splits=n_folds, shuffle=True, random_state=seed)
+    for fold, (_, rows) in enumerate(folds.split(train, split.loc[train, "TARGET"])):
+        split.loc[train[rows], "FOLD"] = fold
+    return split
+
+
+def out_of_fold_predictions(
+    make_model: Callable[[pd.DataFrame, np.ndarray], object],
+    features: pd.DataFrame,
+    y: np.ndarray,
+    folds: np.ndarray,
+    after_fold: Callable[[int, np.ndarray], None] | None = None,
+) -> tuple[np.ndarray, float, float]:
+    """Out-of-fold probabilities of default, and total fit and predict seconds.
+
+    ``after_fold(fold, proba_so_far)`` lets a caller stop early (Optuna pruning raises from it).
+    """
+    proba = np.full(len(y), np.nan)
+    fit_seconds = predict_seconds = 0.0
+    for fold in np.unique(folds):
+        fitting, scoring = folds != fold, folds == fold
+        model = make_model(features[fitting], y[fitting])
+        started = time.perf_counter()
+        model.fit(features[fitting], y[fitting])
+        fit_seconds += time.perf_counter() - started
+        started = time.perf_counter()
+        proba[scoring] = model.predict_proba(features[scoring])[:, 1]
+        predict_seconds += time.perf_counter() - started
+        if after_fold is not None:
+            after_fold(int(fold), proba)
+    return proba, fit_seconds, predict_seconds

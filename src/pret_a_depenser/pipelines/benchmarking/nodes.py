@@ -1,0 +1,108 @@
+"""Nodes of the benchmarking pipeline."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from sklearn.metrics import average_precision_score, roc_auc_score
+
+from pret_a_depenser.business_cost import business_cost, optimal_threshold, threshold_grid
+from pret_a_depenser.modelling.cross_validation import holdout_and_folds, out_of_fold_predictions
+from pret_a_depenser.modelling.estimators import IMBALANCE_HANDLING, build_model
+
+ID_COLUMNS = ["SK_ID_CURR", "TARGET"]
+
+
+def split_holdout(model_input_train: pd.DataFrame, parameters: dict[str, Any]) -> pd.DataFrame:
+    """The one seeded, stratified holdout (never seen before the final evaluation) and the CV folds."""
+    return holdout_and_folds(
+        model_input_train[ID_COLUMNS],
+        holdout_share=float(parameters["holdout_share"]),
+        n_folds=int(parameters["n_folds"]),
+        seed=int(parameters["seed"]),
+    )
+
+
+def training_rows(model_input_train: pd.DataFrame, holdout_split: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """Features (without the key), target and fold of the non-holdout applicants, in the split's order."""
+    train = holdout_split[holdout_split["SET"] == "train"]
+    rows = model_input_train.set_index("SK_ID_CURR").loc[train["SK_ID_CURR"]]
+    return rows.drop(columns="TARGET").reset_index(drop=True), train["TARGET"].to_numpy(), train["FOLD"].to_numpy()
+
+
+def evaluate_predictions(y: np.ndarray, proba: np.ndarray, costs: dict[str, float], step: float) -> dict[str, float]:
+    """ROC AUC, PR AUC and the business cost at 0.5 and at the cost-minimising threshold."""
+    threshold, cost = optimal_threshold(y, proba, threshold_grid(step), costs["fn_cost"], costs["fp_cost"])
+    cost_at_half = business_cost(y, proba, 0.5, costs["fn_cost"], costs["fp_cost"])
+    return {
+        "roc_auc": float(roc_auc_score(y, proba)),
+        "pr_auc": float(average_precision_score(y, proba)),
+        "best_threshold": threshold,
+        "business_cost": cost,
+        "business_cost_per_applicant": cost / len(y),
+        "business_cost_at_0_5": cost_at_half,
+        "business_cost_at_0_5_per_applicant": cost_at_half / len(y),
+    }
+
+
+def benchmark_models(
+    model_input_train: pd.DataFrame, holdout_split: pd.DataFrame, parameters: dict[str, Any], business: dict[str, Any]
+) -> pd.DataFrame:
+    """One row per model: cross-validated metrics on the same folds, fit and predict time.
+
+    Runs on a seeded ``sample_size`` subset of the training applicants so the six models (random forest
+    and MLP on ~1,800 columns included) fit in the default run's time budget.
+    """
+    features, y, folds = training_rows(model_input_train, holdout_split)
+    sample_size = min(int(parameters["sample_size"]), len(y))
+    rows = np.sort(np.random.default_rng(int(parameters["seed"])).choice(len(y), size=sample_size, replace=False))
+    features, y, folds = features.iloc[rows].reset_index(drop=True), y[rows], folds[rows]
+    results = []
+    for name, hyperparameters in parameters["models"].items():
+
+        def make_model(x, target, name=name, hyperparameters=hyperparameters):
+            return build_model(name, hyperparameters, x, target, int(parameters["seed"]))
+
+        proba, fit_seconds, predict_seconds = out_of_fold_predictions(make_model, features, y, folds)
+        results.append({
+            "model": name,
+            **evaluate_predictions(y, proba, business, float(business["threshold_step"])),
+            "fit_seconds": fit_seconds,
+            "predict_seconds": predict_seconds,
+            "n_applicants": len(y),
+            "n_features": features.shape[1],
+            "imbalance_handling": IMBALANCE_HANDLING[name],
+        })
+    return pd.DataFrame(results).sort_values("business_cost").reset_index(drop=True)
+
+
+def benchmark_chart(benchmark_results: pd.DataFrame) -> plt.Figure:
+    """Business cost per applicant (own best threshold vs 0.5) and ROC AUC, side by side per model."""
+    figure, (cost_axis, auc_axis) = plt.subplots(1, 2, figsize=(12, 4.5))
+    positions = np.arange(len(benchmark_results))
+    cost_axis.barh(positions - 0.2, benchmark_results["business_cost_per_applicant"], height=0.4, label="best threshold")
+    cost_axis.barh(positions + 0.2, benchmark_results["business_cost_at_0_5_per_applicant"], height=0.4, label="threshold 0.5")
+    cost_axis.set(yticks=positions, yticklabels=benchmark_results["model"], xlabel="business cost per applicant (10·FN + FP)")
+    cost_axis.invert_yaxis()
+    cost_axis.legend()
+    auc_axis.barh(positions, benchmark_results["roc_auc"], color="tab:green")
+    auc_axis.set(yticks=positions, yticklabels=benchmark_results["model"], xlabel="ROC AUC (out of fold)", xlim=(0.5, 1.0))
+    auc_axis.invert_yaxis()
+    figure.suptitle("Model benchmark: same folds, cross-validated")
+    figure.tight_layout()
+    return figure
+
+
+def best_benchmark_metrics(benchmark_results: pd.DataFrame) -> dict[str, dict[str, float]]:
+    """Headline metrics for the parent MLflow run, one per model (MlflowMetricsHistoryDataset format)."""
+    metrics = {}
+    for row in benchmark_results.to_dict(orient="records"):
+        metrics[f"benchmark_{row['model']}_roc_auc"] = {"value": row["roc_auc"], "step": 0}
+        metrics[f"benchmark_{row['model']}_business_cost_per_applicant"] = {"value": row["business_cost_per_applicant"], "step": 0}
+    return metrics

@@ -1,0 +1,73 @@
+"""Nodes of the feature_selection pipeline."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from pret_a_depenser.modelling.cross_validation import out_of_fold_predictions
+from pret_a_depenser.modelling.estimators import build_model, label_columns
+from pret_a_depenser.pipelines.benchmarking.nodes import evaluate_predictions, training_rows
+
+
+def rank_features(model_input_train: pd.DataFrame, holdout_split: pd.DataFrame, parameters: dict[str, Any]) -> pd.DataFrame:
+    """Total gain of each feature in a LightGBM fitted on the training applicants (never the holdout)."""
+    features, y, _ = training_rows(model_input_train, holdout_split)
+    model = build_model("lightgbm", parameters["ranker"], features, y, int(parameters["seed"]))
+    model.fit(features, y)
+    booster = model.named_steps["model"].booster_
+    numeric = [name for name in features.columns if name not in label_columns(features)]
+    names = numeric + label_columns(features)  # the ordinal encoder's output order
+    gains = booster.feature_importance(importance_type="gain")
+    importance = pd.DataFrame({"feature": names, "importance": gains})
+    return importance.sort_values(["importance", "feature"], ascending=[False, True]).reset_index(drop=True)
+
+
+def select_features(
+    feature_importance: pd.DataFrame, model_input_train: pd.DataFrame, holdout_split: pd.DataFrame, parameters: dict[str, Any]
+) -> tuple[list[str], list[str]]:
+    """The most important features, skipping any whose |correlation| with an already kept one exceeds
+    ``max_correlation``, until ``n_features`` are kept; and which of them are labels (categorical)."""
+    features, _, _ = training_rows(model_input_train, holdout_split)
+    candidates = feature_importance.loc[feature_importance["importance"] > 0, "feature"].head(int(parameters["n_candidates"])).tolist()
+    categorical = set(label_columns(features[candidates]))
+    numeric = [name for name in candidates if name not in categorical]
+    sample = features[numeric].sample(n=min(len(features), int(parameters["correlation_sample"])), random_state=int(parameters["seed"]))
+    values = sample.astype("float64")
+    correlation = np.abs(np.nan_to_num(np.corrcoef(values.fillna(values.median()).to_numpy(), rowvar=False)))
+    index = {name: position for position, name in enumerate(numeric)}
+    kept: list[str] = []
+    for name in candidates:
+        if len(kept) == int(parameters["n_features"]):
+            break
+        if name not in categorical:
+            kept_numeric = [index[other] for other in kept if other in index]
+            if kept_numeric and correlation[index[name], kept_numeric].max() > float(parameters["max_correlation"]):
+                continue
+        kept.append(name)
+    return kept, [name for name in kept if name in categorical]
+
+
+def compare_feature_sets(
+    model_input_train: pd.DataFrame,
+    holdout_split: pd.DataFrame,
+    kept_features: list[str],
+    parameters: dict[str, Any],
+    business: dict[str, Any],
+) -> dict[str, dict[str, float]]:
+    """Cross-validated AUC and business cost of the same LightGBM on every column and on the kept ones."""
+    features, y, folds = training_rows(model_input_train, holdout_split)
+    metrics = {}
+    for label, columns in (("all_features", list(features.columns)), ("selected_features", kept_features)):
+
+        def make_model(x, target):
+            return build_model("lightgbm", parameters["ranker"], x, target, int(parameters["seed"]))
+
+        proba, _, _ = out_of_fold_predictions(make_model, features[columns], y, folds)
+        evaluation = evaluate_predictions(y, proba, business, float(business["threshold_step"]))
+        for key in ("roc_auc", "business_cost", "business_cost_per_applicant"):
+            metrics[f"feature_selection_{label}_{key}"] = {"value": evaluation[key], "step": 0}
+        metrics[f"feature_selection_{label}_count"] = {"value": float(len(columns)), "step": 0}
+    return metrics

@@ -1,0 +1,107 @@
+"""Nodes of the tuning pipeline.
+
+The study's storage is a parameter: in memory by default, or an RDB URL (``sqlite:///optuna.db``,
+``postgresql://...``) so that several ``kedro run --pipeline tuning`` processes, on one machine or
+many, add trials to one shared study.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import optuna
+import pandas as pd
+
+from pret_a_depenser.business_cost import optimal_threshold, threshold_grid
+from pret_a_depenser.modelling.cross_validation import out_of_fold_predictions
+from pret_a_depenser.modelling.estimators import build_model
+from pret_a_depenser.pipelines.benchmarking.nodes import evaluate_predictions, training_rows
+
+
+def suggest_hyperparameters(trial: optuna.Trial, search_space: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """One draw from the search space declared in parameters_tuning.yml."""
+    suggested = {}
+    for name, spec in search_space.items():
+        if spec["type"] == "int":
+            suggested[name] = trial.suggest_int(name, int(spec["low"]), int(spec["high"]), step=int(spec.get("step", 1)))
+        elif spec["type"] == "float":
+            suggested[name] = trial.suggest_float(name, float(spec["low"]), float(spec["high"]), log=bool(spec.get("log", False)))
+        else:
+            suggested[name] = trial.suggest_categorical(name, list(spec["choices"]))
+    return suggested
+
+
+def _partial_cost(y: np.ndarray, proba: np.ndarray, business: dict[str, Any]) -> float:
+    """Business cost per applicant over the folds scored so far (pruning compares trials on it)."""
+    scored = ~np.isnan(proba)
+    _, cost = optimal_threshold(y[scored], proba[scored], threshold_grid(float(business["threshold_step"])), business["fn_cost"], business["fp_cost"])
+    return cost / scored.sum()
+
+
+def tune_catboost(
+    model_input_train: pd.DataFrame,
+    holdout_split: pd.DataFrame,
+    kept_features: list[str],
+    parameters: dict[str, Any],
+    business: dict[str, Any],
+) -> tuple[dict[str, Any], pd.DataFrame]:
+    """Best CatBoost hyperparameters (fixed ones included) and one row per trial of the study."""
+    features, y, folds = training_rows(model_input_train, holdout_split)
+    features = features[kept_features]
+    seed = int(parameters["seed"])
+    study = optuna.create_study(
+        study_name=parameters["study_name"],
+        storage=parameters.get("storage"),
+        direction="minimize",
+        sampler=optuna.samplers.TPESampler(seed=seed),
+        pruner=optuna.pruners.MedianPruner(n_startup_trials=int(parameters["pruner_startup_trials"]), n_warmup_steps=1),
+        load_if_exists=True,
+    )
+
+    def objective(trial: optuna.Trial) -> float:
+        hyperparameters = {**parameters["fixed"], **suggest_hyperparameters(trial, parameters["search_space"])}
+
+        def make_model(x, target):
+            return build_model("catboost", hyperparameters, x, target, seed)
+
+        def report(fold: int, proba: np.ndarray) -> None:
+            trial.report(_partial_cost(y, proba, business), fold)
+            if trial.should_prune():
+                raise optuna.TrialPruned()
+
+        proba, fit_seconds, _ = out_of_fold_predictions(make_model, features, y, folds, after_fold=report)
+        evaluation = evaluate_predictions(y, proba, business, float(business["threshold_step"]))
+        trial.set_user_attr("roc_auc", evaluation["roc_auc"])
+        trial.set_user_attr("best_threshold", evaluation["best_threshold"])
+        trial.set_user_attr("fit_seconds", fit_seconds)
+        return evaluation["business_cost_per_applicant"]
+
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    study.optimize(objective, n_trials=int(parameters["n_trials"]), timeout=parameters.get("timeout"), show_progress_bar=bool(parameters["progress"]))
+    return {**parameters["fixed"], **study.best_params}, trials_table(study)
+
+
+def trials_table(study: optuna.Study) -> pd.DataFrame:
+    """One row per trial: number, state, cost per applicant, ROC AUC and the hyperparameters."""
+    rows = []
+    for trial in study.trials:
+        rows.append({
+            "trial": f"trial_{trial.number:03d}",
+            "state": trial.state.name,
+            "business_cost_per_applicant": trial.value,
+            **{key: value for key, value in trial.user_attrs.items()},
+            **{f"param_{key}": value for key, value in trial.params.items()},
+        })
+    return pd.DataFrame(rows)
+
+
+def tuning_metrics(tuning_trials: pd.DataFrame) -> dict[str, dict[str, float]]:
+    complete = tuning_trials[tuning_trials["state"] == "COMPLETE"].sort_values("business_cost_per_applicant")
+    best = complete.iloc[0]
+    return {
+        "tuning_best_business_cost_per_applicant": {"value": float(best["business_cost_per_applicant"]), "step": 0},
+        "tuning_best_roc_auc": {"value": float(best["roc_auc"]), "step": 0},
+        "tuning_trials_complete": {"value": float(len(complete)), "step": 0},
+        "tuning_trials_pruned": {"value": float((tuning_trials["state"] == "PRUNED").sum()), "step": 0},
+    }

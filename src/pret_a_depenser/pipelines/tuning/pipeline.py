@@ -1,0 +1,26 @@
+"""Wiring of the tuning pipeline."""
+
+from kedro.pipeline import Node, Pipeline
+
+from .nodes import tune_catboost, tuning_metrics
+
+
+def create_pipeline(**kwargs) -> Pipeline:
+    return Pipeline(
+        [
+            Node(
+                func=tune_catboost,
+                inputs=dict(
+                    model_input_train="model_input_train",
+                    holdout_split="holdout_split",
+                    kept_features="kept_features",
+                    parameters="params:tuning",
+                    business="params:business_cost",
+                ),
+                outputs=["tuned_params", "tuning_trials"],
+                name="tune_catboost_node",
+            ),
+            Node(func=tuning_metrics, inputs="tuning_trials", outputs="tuning_metrics", name="tuning_metrics_node"),
+        ],
+        tags=["tuning"],
+    )

@@ -29,6 +29,16 @@ class FastCSVDataset(CSVDataset):
     DEFAULT_LOAD_ARGS: ClassVar[dict[str, Any]] = {"engine": "pyarrow"}
     DEFAULT_SAVE_ARGS: ClassVar[dict[str, Any]] = {}
 
+    def __init__(self, *, missing_ok: bool = False, **kwargs: Any) -> None:
+        """``missing_ok``: load an empty table instead of failing when the file does not exist."""
+        super().__init__(**kwargs)
+        self._missing_ok = missing_ok
+
+    def load(self) -> pd.DataFrame:
+        if self._missing_ok and not self._exists():
+            return pd.DataFrame()
+        return super().load()
+
     @property
     def filepath(self) -> str:
         """Where the file is read from (the raw-data hooks compare it with the generator's manifest)."""

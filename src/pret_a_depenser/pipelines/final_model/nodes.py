@@ -1,0 +1,92 @@
+"""Nodes of the final_model pipeline."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from catboost import CatBoostClassifier
+from sklearn.metrics import roc_auc_score
+
+from pret_a_depenser.business_cost import business_cost, confusion_counts, optimal_threshold, threshold_grid
+from pret_a_depenser.modelling.estimators import catboost_frame
+from pret_a_depenser.pipelines.benchmarking.nodes import training_rows
+
+
+def _holdout_rows(model_input_train: pd.DataFrame, holdout_split: pd.DataFrame) -> pd.DataFrame:
+    holdout = holdout_split.loc[holdout_split["SET"] == "holdout", "SK_ID_CURR"]
+    return model_input_train.set_index("SK_ID_CURR").loc[holdout].reset_index()
+
+
+def train_final_model(
+    model_input_train: pd.DataFrame,
+    holdout_split: pd.DataFrame,
+    kept_features: list[str],
+    categorical_features: list[str],
+    tuned_params: dict[str, Any],
+    seed: int,
+) -> CatBoostClassifier:
+    """CatBoost with the tuned hyperparameters on all non-holdout applicants, kept features only."""
+    features, y, _ = training_rows(model_input_train, holdout_split)
+    model = CatBoostClassifier(
+        cat_features=categorical_features, auto_class_weights="Balanced", random_seed=seed, verbose=False,
+        allow_writing_files=False, **tuned_params,
+    )
+    return model.fit(catboost_frame(features[kept_features], categorical_features), y)
+
+
+def mlflow_model(final_model: CatBoostClassifier, model_input_train: pd.DataFrame, kept_features: list[str], categorical_features: list[str]) -> dict[str, Any]:
+    """The model with a few real rows as input example (the MLflow signature is inferred from them)."""
+    example = catboost_frame(model_input_train[kept_features].head(5), categorical_features)
+    return {"model": final_model, "input_example": example}
+
+
+def evaluate_on_holdout(
+    final_model: CatBoostClassifier,
+    model_input_train: pd.DataFrame,
+    holdout_split: pd.DataFrame,
+    kept_features: list[str],
+    categorical_features: list[str],
+    decision_threshold: dict[str, Any],
+    business: dict[str, Any],
+    generator_truth: pd.DataFrame,
+) -> tuple[dict[str, Any], pd.DataFrame]:
+    """Holdout ROC AUC, business cost at the chosen threshold and confusion matrix, once.
+
+    With generated data, ``generator_truth`` gives each applicant's true PD: the oracle's AUC and its
+    business cost at its own best threshold on the same holdout are the ceiling to compare with.
+    """
+    holdout = _holdout_rows(model_input_train, holdout_split)
+    y = holdout["TARGET"].to_numpy().astype(int)
+    proba = final_model.predict_proba(catboost_frame(holdout[kept_features], categorical_features))[:, 1]
+    threshold = float(decision_threshold["threshold"])
+    cost = business_cost(y, proba, threshold, business["fn_cost"], business["fp_cost"])
+    metrics: dict[str, Any] = {
+        "roc_auc": float(roc_auc_score(y, proba)),
+        "business_cost": cost,
+        "business_cost_per_applicant": cost / len(y),
+        "threshold": threshold,
+        "n_holdout": len(y),
+        "default_rate": float(y.mean()),
+        "refusal_rate": float((proba >= threshold).mean()),
+        **confusion_counts(y, proba, threshold),
+    }
+    if not generator_truth.empty:
+        true_pd = generator_truth.set_index("SK_ID_CURR").loc[holdout["SK_ID_CURR"], "TRUE_PD"].to_numpy()
+        grid = threshold_grid(float(business["threshold_step"]))
+        oracle_threshold, oracle_cost = optimal_threshold(y, true_pd, grid, business["fn_cost"], business["fp_cost"])
+        metrics.update({
+            "oracle_roc_auc": float(roc_auc_score(y, true_pd)),
+            "oracle_business_cost": oracle_cost,
+            "oracle_business_cost_per_applicant": oracle_cost / len(y),
+            "oracle_threshold": oracle_threshold,
+        })
+        metrics["roc_auc_vs_oracle"] = metrics["roc_auc"] / metrics["oracle_roc_auc"]
+        metrics["business_cost_vs_oracle"] = cost / oracle_cost if oracle_cost else np.nan
+    predictions = pd.DataFrame({"SK_ID_CURR": holdout["SK_ID_CURR"].to_numpy(), "TARGET": y, "PD": proba})
+    return metrics, predictions
+
+
+def final_mlflow_metrics(final_metrics: dict[str, Any]) -> dict[str, dict[str, float]]:
+    return {f"holdout_{key}": {"value": float(value), "step": 0} for key, value in final_metrics.items()}

@@ -1,0 +1,53 @@
+"""Wiring of the final_model pipeline."""
+
+from kedro.pipeline import Node, Pipeline
+
+from .nodes import evaluate_on_holdout, final_mlflow_metrics, mlflow_model, train_final_model
+
+
+def create_pipeline(**kwargs) -> Pipeline:
+    return Pipeline(
+        [
+            Node(
+                func=train_final_model,
+                inputs=dict(
+                    model_input_train="model_input_train",
+                    holdout_split="holdout_split",
+                    kept_features="kept_features",
+                    categorical_features="categorical_features",
+                    tuned_params="tuned_params",
+                    seed="params:final_model.seed",
+                ),
+                outputs="final_model",
+                name="train_final_model_node",
+            ),
+            Node(
+                func=mlflow_model,
+                inputs=dict(
+                    final_model="final_model",
+                    model_input_train="model_input_train",
+                    kept_features="kept_features",
+                    categorical_features="categorical_features",
+                ),
+                outputs="final_model_mlflow",
+                name="log_final_model_node",
+            ),
+            Node(
+                func=evaluate_on_holdout,
+                inputs=dict(
+                    final_model="final_model",
+                    model_input_train="model_input_train",
+                    holdout_split="holdout_split",
+                    kept_features="kept_features",
+                    categorical_features="categorical_features",
+                    decision_threshold="decision_threshold",
+                    business="params:business_cost",
+                    generator_truth="raw_generator_truth",
+                ),
+                outputs=["final_metrics", "holdout_predictions"],
+                name="evaluate_on_holdout_node",
+            ),
+            Node(func=final_mlflow_metrics, inputs="final_metrics", outputs="final_holdout_metrics", name="final_holdout_metrics_node"),
+        ],
+        tags=["final_model"],
+    )

@@ -1,0 +1,107 @@
+"""Nodes of the thresholding pipeline."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from sklearn.calibration import calibration_curve
+from sklearn.metrics import average_precision_score, precision_recall_curve, roc_auc_score, roc_curve
+
+from pret_a_depenser.business_cost import confusion_counts, cost_curve, optimal_threshold, threshold_grid
+from pret_a_depenser.modelling.cross_validation import out_of_fold_predictions
+from pret_a_depenser.modelling.estimators import build_model
+from pret_a_depenser.pipelines.benchmarking.nodes import training_rows
+
+
+def tuned_out_of_fold_predictions(
+    model_input_train: pd.DataFrame, holdout_split: pd.DataFrame, kept_features: list[str], tuned_params: dict[str, Any], seed: int
+) -> pd.DataFrame:
+    """``SK_ID_CURR``, ``TARGET``, ``FOLD``, ``PD``: the tuned CatBoost's out-of-fold probabilities."""
+    features, y, folds = training_rows(model_input_train, holdout_split)
+
+    def make_model(x, target):
+        return build_model("catboost", tuned_params, x, target, seed)
+
+    proba, _, _ = out_of_fold_predictions(make_model, features[kept_features], y, folds)
+    train = holdout_split[holdout_split["SET"] == "train"]
+    return pd.DataFrame({"SK_ID_CURR": train["SK_ID_CURR"].to_numpy(), "TARGET": y, "FOLD": folds, "PD": proba})
+
+
+def choose_threshold(oof_predictions: pd.DataFrame, parameters: dict[str, Any], business: dict[str, Any]) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """The cost curve and the cost-minimising threshold, with a bootstrap percentile interval."""
+    y, proba = oof_predictions["TARGET"].to_numpy(), oof_predictions["PD"].to_numpy()
+    grid = threshold_grid(float(business["threshold_step"]))
+    fn_cost, fp_cost = business["fn_cost"], business["fp_cost"]
+    curve = cost_curve(y, proba, grid, fn_cost, fp_cost)
+    threshold, cost = optimal_threshold(y, proba, grid, fn_cost, fp_cost)
+    rng = np.random.default_rng(int(parameters["seed"]))
+    resampled = []
+    for _ in range(int(parameters["bootstrap_samples"])):
+        rows = rng.integers(0, len(y), len(y))
+        resampled.append(optimal_threshold(y[rows], proba[rows], grid, fn_cost, fp_cost)[0])
+    level = float(parameters["interval_level"])
+    low, high = np.quantile(resampled, [(1 - level) / 2, (1 + level) / 2])
+    decision = {
+        "threshold": threshold,
+        "threshold_interval_low": float(low),
+        "threshold_interval_high": float(high),
+        "interval_level": level,
+        "business_cost": cost,
+        "business_cost_per_applicant": cost / len(y),
+        "roc_auc": float(roc_auc_score(y, proba)),
+        "n_applicants": len(y),
+        **confusion_counts(y, proba, threshold),
+    }
+    return curve, decision
+
+
+def threshold_metrics(decision_threshold: dict[str, Any]) -> dict[str, dict[str, float]]:
+    keys = ("threshold", "threshold_interval_low", "threshold_interval_high", "business_cost", "business_cost_per_applicant", "roc_auc", "tn", "fp", "fn", "tp")
+    return {f"oof_{key}": {"value": float(decision_threshold[key]), "step": 0} for key in keys}
+
+
+def threshold_plots(oof_predictions: pd.DataFrame, threshold_cost_curve: pd.DataFrame, decision_threshold: dict[str, Any]) -> dict[str, plt.Figure]:
+    """Cost curve, ROC, precision-recall and calibration of the out-of-fold predictions."""
+    y, proba = oof_predictions["TARGET"].to_numpy(), oof_predictions["PD"].to_numpy()
+    threshold = decision_threshold["threshold"]
+    figures = {}
+
+    figure, axis = plt.subplots(figsize=(6, 4))
+    axis.plot(threshold_cost_curve["threshold"], threshold_cost_curve["cost_per_applicant"])
+    axis.axvline(threshold, color="tab:red", linestyle="--", label=f"threshold {threshold:.3f}")
+    axis.axvspan(decision_threshold["threshold_interval_low"], decision_threshold["threshold_interval_high"], color="tab:red", alpha=0.1, label="bootstrap interval")
+    axis.set(xlabel="threshold (refuse if PD ≥ threshold)", ylabel="cost per applicant (10·FN + FP)", title="Business cost curve")
+    axis.legend()
+    figures["cost_curve.png"] = figure
+
+    figure, axis = plt.subplots(figsize=(5, 5))
+    fpr, tpr, _ = roc_curve(y, proba)
+    axis.plot(fpr, tpr, label=f"AUC {roc_auc_score(y, proba):.3f}")
+    axis.plot([0, 1], [0, 1], color="grey", linestyle=":")
+    axis.set(xlabel="false positive rate", ylabel="true positive rate", title="ROC (out of fold)")
+    axis.legend()
+    figures["roc.png"] = figure
+
+    figure, axis = plt.subplots(figsize=(5, 5))
+    precision, recall, _ = precision_recall_curve(y, proba)
+    axis.plot(recall, precision, label=f"AP {average_precision_score(y, proba):.3f}")
+    axis.axhline(y.mean(), color="grey", linestyle=":", label="default rate")
+    axis.set(xlabel="recall", ylabel="precision", title="Precision-recall (out of fold)")
+    axis.legend()
+    figures["precision_recall.png"] = figure
+
+    figure, axis = plt.subplots(figsize=(5, 5))
+    observed, predicted = calibration_curve(y, proba, n_bins=10, strategy="quantile")
+    axis.plot(predicted, observed, marker="o")
+    axis.plot([0, 1], [0, 1], color="grey", linestyle=":")
+    axis.set(xlabel="mean predicted PD", ylabel="observed default rate", title="Calibration (class-weighted model)")
+    figures["calibration.png"] = figure
+    for figure in figures.values():
+        figure.tight_layout()
+    return figures

@@ -1,0 +1,38 @@
+"""Wiring of the thresholding pipeline."""
+
+from kedro.pipeline import Node, Pipeline
+
+from .nodes import choose_threshold, threshold_metrics, threshold_plots, tuned_out_of_fold_predictions
+
+
+def create_pipeline(**kwargs) -> Pipeline:
+    return Pipeline(
+        [
+            Node(
+                func=tuned_out_of_fold_predictions,
+                inputs=dict(
+                    model_input_train="model_input_train",
+                    holdout_split="holdout_split",
+                    kept_features="kept_features",
+                    tuned_params="tuned_params",
+                    seed="params:thresholding.seed",
+                ),
+                outputs="oof_predictions",
+                name="tuned_out_of_fold_predictions_node",
+            ),
+            Node(
+                func=choose_threshold,
+                inputs=dict(oof_predictions="oof_predictions", parameters="params:thresholding", business="params:business_cost"),
+                outputs=["threshold_cost_curve", "decision_threshold"],
+                name="choose_threshold_node",
+            ),
+            Node(func=threshold_metrics, inputs="decision_threshold", outputs="threshold_metrics", name="threshold_metrics_node"),
+            Node(
+                func=threshold_plots,
+                inputs=["oof_predictions", "threshold_cost_curve", "decision_threshold"],
+                outputs="threshold_plots",
+                name="threshold_plots_node",
+            ),
+        ],
+        tags=["thresholding"],
+    )

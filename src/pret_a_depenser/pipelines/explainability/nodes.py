@@ -1,0 +1,71 @@
+"""Nodes of the explainability pipeline (SHAP's TreeExplainer on the CatBoost model)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import shap
+from catboost import CatBoostClassifier
+
+from pret_a_depenser.modelling.estimators import catboost_frame
+
+
+def explain_holdout_sample(
+    final_model: CatBoostClassifier,
+    model_input_train: pd.DataFrame,
+    holdout_split: pd.DataFrame,
+    kept_features: list[str],
+    categorical_features: list[str],
+    parameters: dict[str, Any],
+) -> shap.Explanation:
+    """SHAP values (log-odds) of a seeded sample of holdout applicants."""
+    holdout = holdout_split.loc[holdout_split["SET"] == "holdout", "SK_ID_CURR"]
+    sample = holdout.sample(n=min(len(holdout), int(parameters["sample_size"])), random_state=int(parameters["seed"]))
+    rows = model_input_train.set_index("SK_ID_CURR").loc[sample]
+    explanation = shap.TreeExplainer(final_model)(catboost_frame(rows[kept_features], categorical_features))
+    explanation.display_data = rows[kept_features].to_numpy()
+    explanation.ids = sample.to_numpy()
+    return explanation
+
+
+def global_importance(explanation: shap.Explanation) -> pd.DataFrame:
+    """Mean |SHAP| per feature, most influential first."""
+    importance = np.abs(explanation.values).mean(axis=0)
+    return pd.DataFrame({"feature": explanation.feature_names, "mean_abs_shap": importance}).sort_values("mean_abs_shap", ascending=False, ignore_index=True)
+
+
+def global_plots(explanation: shap.Explanation, parameters: dict[str, Any]) -> dict[str, plt.Figure]:
+    figures = {}
+    for name, plot in (("shap_beeswarm.png", shap.plots.beeswarm), ("shap_mean_abs_bar.png", shap.plots.bar)):
+        plot(explanation, max_display=int(parameters["max_display"]), show=False)
+        figure = plt.gcf()
+        figure.set_size_inches(9, 7)
+        figure.tight_layout()
+        figures[name] = figure
+        plt.figure()
+    return figures
+
+
+def local_waterfalls(explanation: shap.Explanation, decision_threshold: dict[str, Any], parameters: dict[str, Any]) -> dict[str, plt.Figure]:
+    """Waterfalls for a few refused and accepted applicants (the first of each in the seeded sample)."""
+    threshold = float(decision_threshold["threshold"])
+    log_odds = explanation.base_values + explanation.values.sum(axis=1)
+    proba = 1 / (1 + np.exp(-log_odds))
+    figures = {}
+    per_decision = int(parameters["local_examples_per_decision"])
+    for decision, rows in (("refused", np.flatnonzero(proba >= threshold)), ("accepted", np.flatnonzero(proba < threshold))):
+        for row in rows[:per_decision]:
+            shap.plots.waterfall(explanation[row], max_display=12, show=False)
+            figure = plt.gcf()
+            figure.suptitle(f"Applicant {explanation.ids[row]}: PD {proba[row]:.3f}, {decision.upper()} (threshold {threshold:.3f})")
+            figure.set_size_inches(9, 6)
+            figure.tight_layout()
+            figures[f"waterfall_{decision}_{explanation.ids[row]}.png"] = figure
+            plt.figure()
+    return figures

@@ -47,14 +47,20 @@ def small_raw_tables(small_tables, tmp_path_factory) -> dict[str, pd.DataFrame]:
     return tables
 
 
+def copy_project(target: Path) -> Path:
+    """The project's configuration with empty data folders (and no MLflow store) under ``target``."""
+    shutil.copytree(PROJECT_ROOT / "conf", target / "conf", ignore=shutil.ignore_patterns("local"))
+    (target / "conf" / "local").mkdir()
+    shutil.copy(PROJECT_ROOT / "pyproject.toml", target / "pyproject.toml")
+    shutil.copy(PROJECT_ROOT / ".telemetry", target / ".telemetry")
+    (target / "src").mkdir()  # the package itself is imported from the installed project
+    for layer in ("01_raw", "02_intermediate", "03_primary", "04_feature", "05_model_input", "06_models", "07_model_output", "08_reporting"):
+        (target / "data" / layer).mkdir(parents=True)
+    return target
+
+
 @pytest.fixture()
 def project_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A copy of the project's configuration with empty data folders; the working directory is set to it."""
-    shutil.copytree(PROJECT_ROOT / "conf", tmp_path / "conf", ignore=shutil.ignore_patterns("local"))
-    (tmp_path / "conf" / "local").mkdir()
-    shutil.copy(PROJECT_ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
-    (tmp_path / "src").mkdir()  # the package itself is imported from the installed project
-    for layer in ("01_raw", "02_intermediate", "03_primary", "04_feature", "05_model_input", "06_models", "07_model_output", "08_reporting"):
-        (tmp_path / "data" / layer).mkdir(parents=True)
+    """A fresh copy of the project; the working directory is set to it."""
     monkeypatch.chdir(tmp_path)
-    return tmp_path
+    return copy_project(tmp_path)

@@ -16,7 +16,7 @@ def holdout_and_folds(applicants: pd.DataFrame, holdout_share: float, n_folds: i
     Both the holdout and the folds are stratified on TARGET, so each keeps the ~8 % default rate.
     """
     ids, target = applicants["SK_ID_CURR"].to_numpy(), applicants["TARGET"].to_numpy().astype(int)
-    train_ids, holdout_ids = train_test_split(ids, test_size=holdout_share, stratify=target, random_state=seed)
+    _, holdout_ids = train_test_split(ids, test_size=holdout_share, stratify=target, random_state=seed)
     split = pd.DataFrame({"SK_ID_CURR": ids, "TARGET": target})
     split["SET"] = np.where(split["SK_ID_CURR"].isin(holdout_ids), "holdout", "train")
     split["FOLD"] = -1

@@ -7,11 +7,15 @@ many, add trials to one shared study.
 
 from __future__ import annotations
 
+import os
+import random
+import time
 from typing import Any
 
 import numpy as np
 import optuna
 import pandas as pd
+import sqlalchemy
 
 from pret_a_depenser.business_cost import optimal_threshold, threshold_grid
 from pret_a_depenser.modelling.cross_validation import out_of_fold_predictions
@@ -32,6 +36,31 @@ def suggest_hyperparameters(trial: optuna.Trial, search_space: dict[str, dict[st
     return suggested
 
 
+def _shared_study(parameters: dict[str, Any], seed: int, attempts: int = 5) -> optuna.Study:
+    """Create the study, or join it when another process already has.
+
+    Processes started together race to create the storage's tables; the loser retries shortly. With a
+    shared storage each process seeds its sampler with ``seed + pid``, so workers explore different
+    points (a shared study is reproducible as a whole, not trial by trial).
+    """
+    sampler_seed = seed + os.getpid() if parameters.get("storage") else seed
+    for attempt in range(attempts):
+        try:
+            return optuna.create_study(
+                study_name=parameters["study_name"],
+                storage=parameters.get("storage"),
+                direction="minimize",
+                sampler=optuna.samplers.TPESampler(seed=sampler_seed),
+                pruner=optuna.pruners.MedianPruner(n_startup_trials=int(parameters["pruner_startup_trials"]), n_warmup_steps=1),
+                load_if_exists=True,
+            )
+        except (sqlalchemy.exc.OperationalError, sqlalchemy.exc.IntegrityError, optuna.exceptions.DuplicatedStudyError):
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.5 + random.random())
+    raise AssertionError("unreachable")
+
+
 def _partial_cost(y: np.ndarray, proba: np.ndarray, business: dict[str, Any]) -> float:
     """Business cost per applicant over the folds scored so far (pruning compares trials on it)."""
     scored = ~np.isnan(proba)
@@ -50,14 +79,7 @@ def tune_catboost(
     features, y, folds = training_rows(model_input_train, holdout_split)
     features = features[kept_features]
     seed = int(parameters["seed"])
-    study = optuna.create_study(
-        study_name=parameters["study_name"],
-        storage=parameters.get("storage"),
-        direction="minimize",
-        sampler=optuna.samplers.TPESampler(seed=seed),
-        pruner=optuna.pruners.MedianPruner(n_startup_trials=int(parameters["pruner_startup_trials"]), n_warmup_steps=1),
-        load_if_exists=True,
-    )
+    study = _shared_study(parameters, seed)
 
     def objective(trial: optuna.Trial) -> float:
         hyperparameters = {**parameters["fixed"], **suggest_hyperparameters(trial, parameters["search_space"])}

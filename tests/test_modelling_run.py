@@ -1,0 +1,115 @@
+"""The whole default `kedro run` on a small generated sample, tracked in an empty MLflow store, then read
+back through the MLflow client; and two tuning processes sharing one Optuna study in SQLite."""
+
+from __future__ import annotations
+
+import json
+import os
+import pickle
+import subprocess
+import sys
+from pathlib import Path
+
+import mlflow
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+from conftest import copy_project
+
+from pret_a_depenser.modelling.estimators import catboost_frame
+
+# Small and fast settings for every modelling pipeline (a `test` Kedro environment in the copy).
+SMALL_PARAMETERS = {
+    "generate_data": {"n_applicants": 2500, "seed": 3, "chunk_size": 2500, "progress": False},
+    "split": {"n_folds": 3},
+    "benchmarking": {
+        "sample_size": 900,
+        "models": {
+            "logistic_regression": {"C": 0.05, "max_iter": 100},
+            "random_forest": {"n_estimators": 20, "max_depth": 6, "n_jobs": 2},
+            "lightgbm": {"n_estimators": 30, "colsample_bytree": 0.3, "n_jobs": 2},
+            "xgboost": {"n_estimators": 30, "max_depth": 3, "colsample_bytree": 0.3, "n_jobs": 2},
+            "catboost": {"iterations": 30, "depth": 4, "thread_count": 2},
+            "mlp": {"hidden_layer_sizes": [16], "max_iter": 50},
+        },
+    },
+    "feature_selection": {"n_features": 30, "n_candidates": 80, "ranker": {"n_estimators": 40, "colsample_bytree": 0.3, "n_jobs": 2}},
+    "tuning": {"n_trials": 2, "timeout": 120, "progress": False, "fixed": {"iterations": 40, "thread_count": 2}},
+    "thresholding": {"bootstrap_samples": 20},
+    "explainability": {"sample_size": 100, "local_examples_per_decision": 1},
+}
+
+
+def kedro_run(project: Path, *arguments: str) -> subprocess.CompletedProcess:
+    command = [sys.executable, "-m", "kedro", "run", "--env", "test", *arguments]
+    return subprocess.run(command, check=False, cwd=project, capture_output=True, text=True, timeout=900, env={**os.environ, "COLUMNS": "400"})
+
+
+@pytest.fixture(scope="module")
+def finished_project(tmp_path_factory) -> Path:
+    project = copy_project(tmp_path_factory.mktemp("project"))
+    (project / "conf" / "test").mkdir()
+    (project / "conf" / "test" / "parameters.yml").write_text(yaml.safe_dump(SMALL_PARAMETERS))
+    result = kedro_run(project)
+    assert result.returncode == 0, result.stderr[-4000:]
+    return project
+
+
+def test_final_metrics_and_holdout_predictions_are_written(finished_project):
+    metrics = json.loads((finished_project / "data/08_reporting/final_metrics.json").read_text())
+    for key in ("roc_auc", "business_cost", "business_cost_per_applicant", "threshold", "n_holdout", "oracle_roc_auc", "oracle_business_cost"):
+        assert key in metrics, key
+    assert 0.5 < metrics["roc_auc"] <= 1 and 0.5 < metrics["oracle_roc_auc"] <= 1
+    predictions = pd.read_parquet(finished_project / "data/08_reporting/holdout_predictions.parquet")
+    assert list(predictions.columns) == ["SK_ID_CURR", "TARGET", "PD"] and len(predictions) == metrics["n_holdout"]
+    split = pd.read_parquet(finished_project / "data/05_model_input/holdout_split.parquet")
+    assert set(predictions["SK_ID_CURR"]) == set(split.loc[split["SET"] == "holdout", "SK_ID_CURR"])
+    assert len(json.loads((finished_project / "data/05_model_input/kept_features.json").read_text())) == 30
+    plots = {path.name for path in (finished_project / "data/08_reporting").rglob("*.png")}
+    assert {"benchmark_comparison.png", "cost_curve.png", "roc.png", "precision_recall.png", "calibration.png", "shap_beeswarm.png", "shap_mean_abs_bar.png"} <= plots
+    assert any(name.startswith("waterfall_refused_") for name in plots) and any(name.startswith("waterfall_accepted_") for name in plots)
+
+
+def test_runs_metrics_and_model_read_back_from_mlflow(finished_project):
+    mlflow.set_tracking_uri(f"sqlite:///{finished_project / 'mlflow.db'}")
+    runs = mlflow.search_runs(experiment_names=["pret_a_depenser"])
+    names = set(runs["tags.mlflow.runName"])
+    assert {"__default__", "logistic_regression", "catboost", "mlp", "trial_000", "trial_001"} <= names
+    parent = runs[runs["tags.mlflow.runName"] == "__default__"].iloc[0]
+    children = runs[runs["tags.mlflow.parentRunId"] == parent["run_id"]]
+    assert len(children) == 6 + 2  # six benchmarked models and two Optuna trials, nested under the Kedro run
+    assert parent["params.tuning.n_trials"] == "2"  # parameters logged automatically, flattened
+    final = json.loads((finished_project / "data/08_reporting/final_metrics.json").read_text())
+    metric_columns = [name for name in runs.columns if name.endswith("holdout_roc_auc")]
+    assert metric_columns and parent[metric_columns[0]] == pytest.approx(final["roc_auc"])
+    catboost = runs[runs["tags.mlflow.runName"] == "catboost"].iloc[0]
+    assert 0 < catboost["metrics.roc_auc"] <= 1 and "metrics.business_cost_per_applicant" in runs
+
+    logged = mlflow.search_logged_models(experiment_ids=[parent["experiment_id"]], output_format="list")
+    assert len(logged) == 1 and logged[0].source_run_id == parent["run_id"]
+    pyfunc = mlflow.pyfunc.load_model(f"models:/{logged[0].model_id}")
+    kept = json.loads((finished_project / "data/05_model_input/kept_features.json").read_text())
+    assert pyfunc.metadata.get_input_schema().input_names() == kept
+    with (finished_project / "data/06_models/final_model.pkl").open("rb") as handle:
+        final_model = pickle.load(handle)
+    assert final_model.feature_names_ == kept
+    categorical = json.loads((finished_project / "data/05_model_input/categorical_features.json").read_text())
+    rows = pd.read_parquet(finished_project / "data/05_model_input/model_input_train.parquet", columns=kept).head(20)
+    rows = catboost_frame(rows, categorical)
+    assert np.array_equal(np.asarray(pyfunc.predict(rows)).ravel(), final_model.predict(rows).ravel())
+
+
+def test_two_tuning_processes_share_one_sqlite_study(finished_project):
+    storage = f"sqlite:///{finished_project / 'optuna.db'}"
+    command = [sys.executable, "-m", "kedro", "run", "--env", "test", "--pipeline", "tuning", "--params", f"tuning.storage={storage},tuning.n_trials=2"]
+    processes = [subprocess.Popen(command, cwd=finished_project, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    for process in processes:
+        _, stderr = process.communicate(timeout=600)
+        assert process.returncode == 0, stderr[-3000:]
+    import optuna
+
+    study = optuna.load_study(study_name="catboost_business_cost", storage=storage)
+    assert len(study.trials) == 4 and all(trial.state.is_finished() for trial in study.trials)
+    tuned = json.loads((finished_project / "data/06_models/tuned_params.json").read_text())
+    assert tuned["depth"] == study.best_params["depth"]

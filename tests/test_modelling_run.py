@@ -113,3 +113,16 @@ def test_two_tuning_processes_share_one_sqlite_study(finished_project):
     assert len(study.trials) == 4 and all(trial.state.is_finished() for trial in study.trials)
     tuned = json.loads((finished_project / "data/06_models/tuned_params.json").read_text())
     assert tuned["depth"] == study.best_params["depth"]
+
+
+@pytest.mark.parametrize("name", ["01_data_exploration.ipynb", "02_model_benchmark_review.ipynb", "03_threshold_and_shap_review.ipynb"])
+def test_notebooks_run_on_the_catalog(finished_project, project_root, name):
+    import nbformat
+    from nbclient import NotebookClient
+
+    notebooks = finished_project / "notebooks"
+    notebooks.mkdir(exist_ok=True)
+    notebook = nbformat.read(project_root / "notebooks" / name, as_version=4)
+    NotebookClient(notebook, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(notebooks)}}).execute()
+    errors = [output for cell in notebook.cells for output in cell.get("outputs", []) if output.get("output_type") == "error"]
+    assert not errors

@@ -1,9 +1,10 @@
 """Seeded generator of Home-Credit-shaped data: the eight Kaggle tables plus each applicant's true PD.
 
-Every applicant carries a latent risk score ``z``. Their true probability of default mixes ``z`` with
-the observable application fields; ``z`` also shows, noisily, through the EXT_SOURCE scores, the social
-circle, bureau overdues, refused previous applications, late or short instalments and card use, so
-that aggregating the secondary tables genuinely adds information over the application row.
+Every applicant carries a latent risk score ``z`` that shows, noisily, through the EXT_SOURCE scores,
+the social circle, bureau overdues, refused previous applications, late or short instalments, days past
+due and card use. Their true probability of default combines the observable application fields, what
+their recorded history shows of ``z`` (recorded_risk.py) and a smaller unrecorded part of ``z``, so that
+aggregating the secondary tables genuinely adds information over the application row.
 """
 
 from __future__ import annotations
@@ -16,16 +17,18 @@ from .applications import generate_applications
 from .bureau import generate_bureau
 from .histories import generate_card_histories, generate_instalment_histories
 from .previous import generate_previous_applications
+from .recorded_risk import recorded_risk
 from .sampling import sigmoid
 
 FIRST_SK_ID_CURR = 100002
 FIRST_SK_ID_BUREAU = 5000000
 FIRST_SK_ID_PREV = 1000001
 KAGGLE_TEST_SHARE = 48744 / (307511 + 48744)
-# Log-odds of default = intercept + LATENT_LOG_ODDS * z + observable effects (see applications.py).
+# Log-odds of default = intercept + application effects (applications.py) + recorded history
+# (recorded_risk.py) + UNRECORDED_LOG_ODDS * z, the part of the latent risk no table records.
 # Calibrated so that ~8.1 % of applicants default and the oracle AUC is ~0.81, as on the real data.
-LATENT_LOG_ODDS = 1.2
-INTERCEPT = -3.41
+UNRECORDED_LOG_ODDS = 0.35
+INTERCEPT = -2.87
 
 TABLES = (
     "application_train", "application_test", "bureau", "bureau_balance", "previous_application",
@@ -37,16 +40,17 @@ def _generate_chunk(rng: np.random.Generator, first_curr: int, n: int, first_bur
     sk_id_curr = first_curr + np.arange(n, dtype=np.int64)
     z = rng.standard_normal(n)
     applications, observable_log_odds = generate_applications(rng, sk_id_curr, z)
-    true_pd = sigmoid(INTERCEPT + LATENT_LOG_ODDS * z + observable_log_odds)
-    target = (rng.random(n) < true_pd).astype(np.int64)
-    in_test = rng.random(n) < test_share
-    train = applications[~in_test].copy()
-    train.insert(1, "TARGET", target[~in_test])
     bureau, bureau_balance = generate_bureau(rng, sk_id_curr, z, first_bureau)
     previous = generate_previous_applications(rng, sk_id_curr, z, first_prev)
     previous_risk = z[previous["SK_ID_CURR"].to_numpy() - first_curr]
     pos_cash, installments = generate_instalment_histories(rng, previous, previous_risk)
     cards = generate_card_histories(rng, previous, previous_risk)
+    record = recorded_risk(applications, bureau, bureau_balance, previous, pos_cash, installments, cards, first_curr, first_bureau)
+    true_pd = sigmoid(INTERCEPT + observable_log_odds + record + UNRECORDED_LOG_ODDS * z)
+    target = (rng.random(n) < true_pd).astype(np.int64)
+    in_test = rng.random(n) < test_share
+    train = applications[~in_test].copy()
+    train.insert(1, "TARGET", target[~in_test])
     return {
         "application_train": train,
         "application_test": applications[in_test].reset_index(drop=True),

@@ -20,7 +20,7 @@ EXT_SOURCE_QUANTILES = {
 }
 EXT_SOURCE_MISSING = {"EXT_SOURCE_1": 0.564, "EXT_SOURCE_2": 0.0021, "EXT_SOURCE_3": 0.198}
 # Loading of each score on the latent risk and on age (EXT_SOURCE_1 is strongly age-related).
-EXT_SOURCE_LOADINGS = {"EXT_SOURCE_1": (0.55, 0.55), "EXT_SOURCE_2": (0.55, 0.08), "EXT_SOURCE_3": (0.6, 0.2)}
+EXT_SOURCE_LOADINGS = {"EXT_SOURCE_1": (0.45, 0.5), "EXT_SOURCE_2": (0.5, 0.08), "EXT_SOURCE_3": (0.55, 0.2)}
 
 # Building information: (stem, median, log-spread, missing rate of the *_AVG column).
 BUILDING_COLUMNS = (

@@ -52,3 +52,10 @@ def out_of_fold_predictions(
         if after_fold is not None:
             after_fold(int(fold), proba)
     return proba, fit_seconds, predict_seconds
+
+
+def training_rows(model_input_train: pd.DataFrame, holdout_split: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """Features (without the key), target and fold of the non-holdout applicants, in the split's order."""
+    train = holdout_split[holdout_split["SET"] == "train"]
+    rows = model_input_train.set_index("SK_ID_CURR").loc[train["SK_ID_CURR"]]
+    return rows.drop(columns="TARGET").reset_index(drop=True), train["TARGET"].to_numpy(), train["FOLD"].to_numpy()

@@ -23,11 +23,11 @@ def test_search_space_from_parameters_and_trials_table():
     assert list(table["trial"]) == ["trial_000", "trial_001", "trial_002"]
     assert {"state", "business_cost_per_applicant", "roc_auc", "param_depth", "param_grow_policy"} <= set(table.columns)
     metrics = tuning_metrics(table)
-    assert metrics["tuning_best_business_cost_per_applicant"]["value"] == table["business_cost_per_applicant"].min()
-    assert metrics["tuning_trials_complete"]["value"] == 3.0
+    assert metrics["best_business_cost_per_applicant"]["value"] == table["business_cost_per_applicant"].min()
+    assert metrics["trials_complete"]["value"] == 3.0
 
 
 def test_tuning_metrics_ignore_pruned_trials():
     table = pd.DataFrame({"state": ["PRUNED", "COMPLETE"], "business_cost_per_applicant": [0.1, 0.5], "roc_auc": [0.9, 0.7]})
     metrics = tuning_metrics(table)
-    assert metrics["tuning_best_business_cost_per_applicant"]["value"] == 0.5 and metrics["tuning_trials_pruned"]["value"] == 1.0
+    assert metrics["best_business_cost_per_applicant"]["value"] == 0.5 and metrics["trials_pruned"]["value"] == 1.0

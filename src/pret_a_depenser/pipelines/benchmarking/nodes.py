@@ -10,11 +10,10 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from sklearn.metrics import average_precision_score, roc_auc_score
 
-from pret_a_depenser.business_cost import business_cost, optimal_threshold, threshold_grid
-from pret_a_depenser.modelling.cross_validation import holdout_and_folds, out_of_fold_predictions
+from pret_a_depenser.modelling.cross_validation import holdout_and_folds, out_of_fold_predictions, training_rows
 from pret_a_depenser.modelling.estimators import IMBALANCE_HANDLING, build_model
+from pret_a_depenser.modelling.evaluation import evaluate_predictions
 
 ID_COLUMNS = ["SK_ID_CURR", "TARGET"]
 
@@ -27,28 +26,6 @@ def split_holdout(model_input_train: pd.DataFrame, parameters: dict[str, Any]) -
         n_folds=int(parameters["n_folds"]),
         seed=int(parameters["seed"]),
     )
-
-
-def training_rows(model_input_train: pd.DataFrame, holdout_split: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
-    """Features (without the key), target and fold of the non-holdout applicants, in the split's order."""
-    train = holdout_split[holdout_split["SET"] == "train"]
-    rows = model_input_train.set_index("SK_ID_CURR").loc[train["SK_ID_CURR"]]
-    return rows.drop(columns="TARGET").reset_index(drop=True), train["TARGET"].to_numpy(), train["FOLD"].to_numpy()
-
-
-def evaluate_predictions(y: np.ndarray, proba: np.ndarray, costs: dict[str, float], step: float) -> dict[str, float]:
-    """ROC AUC, PR AUC and the business cost at 0.5 and at the cost-minimising threshold."""
-    threshold, cost = optimal_threshold(y, proba, threshold_grid(step), costs["fn_cost"], costs["fp_cost"])
-    cost_at_half = business_cost(y, proba, 0.5, costs["fn_cost"], costs["fp_cost"])
-    return {
-        "roc_auc": float(roc_auc_score(y, proba)),
-        "pr_auc": float(average_precision_score(y, proba)),
-        "best_threshold": threshold,
-        "business_cost": cost,
-        "business_cost_per_applicant": cost / len(y),
-        "business_cost_at_0_5": cost_at_half,
-        "business_cost_at_0_5_per_applicant": cost_at_half / len(y),
-    }
 
 
 def benchmark_models(
@@ -100,9 +77,9 @@ def benchmark_chart(benchmark_results: pd.DataFrame) -> plt.Figure:
 
 
 def best_benchmark_metrics(benchmark_results: pd.DataFrame) -> dict[str, dict[str, float]]:
-    """Headline metrics for the parent MLflow run, one per model (MlflowMetricsHistoryDataset format)."""
+    """Headline metrics for the parent MLflow run (logged as ``benchmark_metrics.<model>_roc_auc`` ...)."""
     metrics = {}
     for row in benchmark_results.to_dict(orient="records"):
-        metrics[f"benchmark_{row['model']}_roc_auc"] = {"value": row["roc_auc"], "step": 0}
-        metrics[f"benchmark_{row['model']}_business_cost_per_applicant"] = {"value": row["business_cost_per_applicant"], "step": 0}
+        metrics[f"{row['model']}_roc_auc"] = {"value": row["roc_auc"], "step": 0}
+        metrics[f"{row['model']}_business_cost_per_applicant"] = {"value": row["business_cost_per_applicant"], "step": 0}
     return metrics

@@ -7,9 +7,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from pret_a_depenser.modelling.cross_validation import out_of_fold_predictions
+from pret_a_depenser.modelling.cross_validation import out_of_fold_predictions, training_rows
 from pret_a_depenser.modelling.estimators import build_model, label_columns
-from pret_a_depenser.pipelines.benchmarking.nodes import evaluate_predictions, training_rows
+from pret_a_depenser.modelling.evaluation import evaluate_predictions
 
 
 def rank_features(model_input_train: pd.DataFrame, holdout_split: pd.DataFrame, parameters: dict[str, Any]) -> pd.DataFrame:
@@ -68,6 +68,6 @@ def compare_feature_sets(
         proba, _, _ = out_of_fold_predictions(make_model, features[columns], y, folds)
         evaluation = evaluate_predictions(y, proba, business, float(business["threshold_step"]))
         for key in ("roc_auc", "business_cost", "business_cost_per_applicant"):
-            metrics[f"feature_selection_{label}_{key}"] = {"value": evaluation[key], "step": 0}
-        metrics[f"feature_selection_{label}_count"] = {"value": float(len(columns)), "step": 0}
+            metrics[f"{label}_{key}"] = {"value": evaluation[key], "step": 0}
+        metrics[f"{label}_count"] = {"value": float(len(columns)), "step": 0}
     return metrics

@@ -10,8 +10,8 @@ from catboost import CatBoostClassifier
 from sklearn.metrics import roc_auc_score
 
 from pret_a_depenser.business_cost import business_cost, confusion_counts, optimal_threshold, threshold_grid
+from pret_a_depenser.modelling.cross_validation import training_rows
 from pret_a_depenser.modelling.estimators import catboost_frame
-from pret_a_depenser.pipelines.benchmarking.nodes import training_rows
 
 
 def _holdout_rows(model_input_train: pd.DataFrame, holdout_split: pd.DataFrame) -> pd.DataFrame:

@@ -14,9 +14,8 @@ from sklearn.calibration import calibration_curve
 from sklearn.metrics import average_precision_score, precision_recall_curve, roc_auc_score, roc_curve
 
 from pret_a_depenser.business_cost import confusion_counts, cost_curve, optimal_threshold, threshold_grid
-from pret_a_depenser.modelling.cross_validation import out_of_fold_predictions
+from pret_a_depenser.modelling.cross_validation import out_of_fold_predictions, training_rows
 from pret_a_depenser.modelling.estimators import build_model
-from pret_a_depenser.pipelines.benchmarking.nodes import training_rows
 
 
 def tuned_out_of_fold_predictions(

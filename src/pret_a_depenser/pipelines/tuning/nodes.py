@@ -18,9 +18,9 @@ import pandas as pd
 import sqlalchemy
 
 from pret_a_depenser.business_cost import optimal_threshold, threshold_grid
-from pret_a_depenser.modelling.cross_validation import out_of_fold_predictions
+from pret_a_depenser.modelling.cross_validation import out_of_fold_predictions, training_rows
 from pret_a_depenser.modelling.estimators import build_model
-from pret_a_depenser.pipelines.benchmarking.nodes import evaluate_predictions, training_rows
+from pret_a_depenser.modelling.evaluation import evaluate_predictions
 
 
 def suggest_hyperparameters(trial: optuna.Trial, search_space: dict[str, dict[str, Any]]) -> dict[str, Any]:
@@ -111,7 +111,9 @@ def trials_table(study: optuna.Study) -> pd.DataFrame:
         rows.append({
             "trial": f"trial_{trial.number:03d}",
             "state": trial.state.name,
-            "business_cost_per_applicant": trial.value,
+            # a pruned trial's value is only its last partial (fold) cost: kept apart to avoid misreading
+            "business_cost_per_applicant": trial.value if trial.state == optuna.trial.TrialState.COMPLETE else None,
+            "last_partial_cost": trial.intermediate_values[max(trial.intermediate_values)] if trial.intermediate_values else None,
             **{key: value for key, value in trial.user_attrs.items()},
             **{f"param_{key}": value for key, value in trial.params.items()},
         })
@@ -122,8 +124,8 @@ def tuning_metrics(tuning_trials: pd.DataFrame) -> dict[str, dict[str, float]]:
     complete = tuning_trials[tuning_trials["state"] == "COMPLETE"].sort_values("business_cost_per_applicant")
     best = complete.iloc[0]
     return {
-        "tuning_best_business_cost_per_applicant": {"value": float(best["business_cost_per_applicant"]), "step": 0},
-        "tuning_best_roc_auc": {"value": float(best["roc_auc"]), "step": 0},
-        "tuning_trials_complete": {"value": float(len(complete)), "step": 0},
-        "tuning_trials_pruned": {"value": float((tuning_trials["state"] == "PRUNED").sum()), "step": 0},
+        "best_business_cost_per_applicant": {"value": float(best["business_cost_per_applicant"]), "step": 0},
+        "best_roc_auc": {"value": float(best["roc_auc"]), "step": 0},
+        "trials_complete": {"value": float(len(complete)), "step": 0},
+        "trials_pruned": {"value": float((tuning_trials["state"] == "PRUNED").sum()), "step": 0},
     }

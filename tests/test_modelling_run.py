@@ -80,6 +80,8 @@ def test_runs_metrics_and_model_read_back_from_mlflow(finished_project):
     children = runs[runs["tags.mlflow.parentRunId"] == parent["run_id"]]
     assert len(children) == 6 + 2  # six benchmarked models and two Optuna trials, nested under the Kedro run
     assert parent["params.tuning.n_trials"] == "2"  # parameters logged automatically, flattened
+    artifacts = {artifact.path for artifact in mlflow.MlflowClient().list_artifacts(parent["run_id"])}
+    assert {"benchmark_results.csv", "benchmark_comparison.png", "tuning_trials.csv", "final_metrics.json", "thresholding"} <= artifacts
     final = json.loads((finished_project / "data/08_reporting/final_metrics.json").read_text())
     metric_columns = [name for name in runs.columns if name.endswith("holdout_roc_auc")]
     assert metric_columns and parent[metric_columns[0]] == pytest.approx(final["roc_auc"])

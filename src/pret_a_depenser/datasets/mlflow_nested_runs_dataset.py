@@ -1,4 +1,4 @@
-"""A table saved as CSV and, inside an MLflow run, as one nested MLflow run per row.
+"""A table saved as CSV and, inside an MLflow run, as an artifact plus one nested MLflow run per row.
 
 Benchmarked models and Optuna trials are compared in the MLflow UI as child runs of the Kedro run;
 the node only returns the table, the catalog decides it is tracked.
@@ -38,6 +38,7 @@ class MlflowNestedRunsDataset(AbstractDataset[pd.DataFrame, pd.DataFrame]):
         data.to_csv(self._filepath, index=False)
         if mlflow.active_run() is None:
             return
+        mlflow.log_artifact(str(self._filepath))  # the whole table, on the parent run
         for row in data.to_dict(orient="records"):
             name = str(row[self._name_column])
             metrics = {

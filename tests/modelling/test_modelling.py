@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from pret_a_depenser.modelling.cross_validation import holdout_and_folds, out_of_fold_predictions
-from pret_a_depenser.modelling.estimators import IMBALANCE_HANDLING, build_model, catboost_frame
+from pret_a_depenser.modelling.estimators import IMBALANCE_HANDLING, build_model, catboost_frame, model_factory
 
 
 @pytest.fixture()
@@ -37,7 +37,7 @@ def test_every_benchmarked_model_predicts_probabilities_out_of_fold(frame, name)
     folds = np.arange(len(y)) % 3
     params = {"catboost": {"iterations": 30}, "random_forest": {"n_estimators": 20}, "lightgbm": {"n_estimators": 20},
               "xgboost": {"n_estimators": 20}, "mlp": {"max_iter": 50}, "logistic_regression": {}}[name]
-    proba, fit_seconds, _ = out_of_fold_predictions(lambda x, t: build_model(name, params, x, t, seed=0), features, y, folds)
+    proba, fit_seconds, _ = out_of_fold_predictions(model_factory(name, params, seed=0), features, y, folds)
     assert np.isfinite(proba).all() and ((proba >= 0) & (proba <= 1)).all()
     assert fit_seconds > 0
     assert np.corrcoef(proba, frame["SIGNAL"])[0, 1] > 0.3  # it learned the planted signal

@@ -58,6 +58,11 @@ def _ordinal(numeric: list[str], categorical: list[str]) -> ColumnTransformer:
     return ColumnTransformer([("numeric", "passthrough", numeric), ("labels", encoder, categorical)])
 
 
+def model_factory(name: str, hyperparameters: dict[str, Any], seed: int):
+    """``make_model(features, y)`` for out_of_fold_predictions: a fresh estimator for each fold."""
+    return lambda features, y: build_model(name, hyperparameters, features, y, seed)
+
+
 def build_model(name: str, hyperparameters: dict[str, Any], features: pd.DataFrame, y: np.ndarray, seed: int) -> Pipeline:
     """An unfitted estimator for these features; ``y`` only sets the positive-class weight of XGBoost."""
     categorical = label_columns(features)

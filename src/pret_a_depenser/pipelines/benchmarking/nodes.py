@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from pret_a_depenser.modelling.cross_validation import holdout_and_folds, out_of_fold_predictions, training_rows
-from pret_a_depenser.modelling.estimators import IMBALANCE_HANDLING, build_model
+from pret_a_depenser.modelling.estimators import IMBALANCE_HANDLING, model_factory
 from pret_a_depenser.modelling.evaluation import evaluate_predictions
 
 ID_COLUMNS = ["SK_ID_CURR", "TARGET"]
@@ -42,10 +42,7 @@ def benchmark_models(
     features, y, folds = features.iloc[rows].reset_index(drop=True), y[rows], folds[rows]
     results = []
     for name, hyperparameters in parameters["models"].items():
-
-        def make_model(x, target, name=name, hyperparameters=hyperparameters):
-            return build_model(name, hyperparameters, x, target, int(parameters["seed"]))
-
+        make_model = model_factory(name, hyperparameters, int(parameters["seed"]))
         proba, fit_seconds, predict_seconds = out_of_fold_predictions(make_model, features, y, folds)
         results.append({
             "model": name,

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from pret_a_depenser.modelling.cross_validation import out_of_fold_predictions, training_rows
-from pret_a_depenser.modelling.estimators import build_model, label_columns
+from pret_a_depenser.modelling.estimators import build_model, label_columns, model_factory
 from pret_a_depenser.modelling.evaluation import evaluate_predictions
 
 
@@ -60,11 +60,8 @@ def compare_feature_sets(
     """Cross-validated AUC and business cost of the same LightGBM on every column and on the kept ones."""
     features, y, folds = training_rows(model_input_train, holdout_split)
     metrics = {}
+    make_model = model_factory("lightgbm", parameters["ranker"], int(parameters["seed"]))
     for label, columns in (("all_features", list(features.columns)), ("selected_features", kept_features)):
-
-        def make_model(x, target):
-            return build_model("lightgbm", parameters["ranker"], x, target, int(parameters["seed"]))
-
         proba, _, _ = out_of_fold_predictions(make_model, features[columns], y, folds)
         evaluation = evaluate_predictions(y, proba, business, float(business["threshold_step"]))
         for key in ("roc_auc", "business_cost", "business_cost_per_applicant"):

@@ -15,7 +15,7 @@ from sklearn.metrics import average_precision_score, precision_recall_curve, roc
 
 from pret_a_depenser.business_cost import confusion_counts, cost_curve, optimal_threshold, threshold_grid
 from pret_a_depenser.modelling.cross_validation import out_of_fold_predictions, training_rows
-from pret_a_depenser.modelling.estimators import build_model
+from pret_a_depenser.modelling.estimators import model_factory
 
 
 def tuned_out_of_fold_predictions(
@@ -23,11 +23,7 @@ def tuned_out_of_fold_predictions(
 ) -> pd.DataFrame:
     """``SK_ID_CURR``, ``TARGET``, ``FOLD``, ``PD``: the tuned CatBoost's out-of-fold probabilities."""
     features, y, folds = training_rows(model_input_train, holdout_split)
-
-    def make_model(x, target):
-        return build_model("catboost", tuned_params, x, target, seed)
-
-    proba, _, _ = out_of_fold_predictions(make_model, features[kept_features], y, folds)
+    proba, _, _ = out_of_fold_predictions(model_factory("catboost", tuned_params, seed), features[kept_features], y, folds)
     train = holdout_split[holdout_split["SET"] == "train"]
     return pd.DataFrame({"SK_ID_CURR": train["SK_ID_CURR"].to_numpy(), "TARGET": y, "FOLD": folds, "PD": proba})
 

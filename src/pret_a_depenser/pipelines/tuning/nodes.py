@@ -19,7 +19,7 @@ import sqlalchemy
 
 from pret_a_depenser.business_cost import optimal_threshold, threshold_grid
 from pret_a_depenser.modelling.cross_validation import out_of_fold_predictions, training_rows
-from pret_a_depenser.modelling.estimators import build_model
+from pret_a_depenser.modelling.estimators import model_factory
 from pret_a_depenser.modelling.evaluation import evaluate_predictions
 
 
@@ -84,15 +84,12 @@ def tune_catboost(
     def objective(trial: optuna.Trial) -> float:
         hyperparameters = {**parameters["fixed"], **suggest_hyperparameters(trial, parameters["search_space"])}
 
-        def make_model(x, target):
-            return build_model("catboost", hyperparameters, x, target, seed)
-
         def report(fold: int, proba: np.ndarray) -> None:
             trial.report(_partial_cost(y, proba, business), fold)
             if trial.should_prune():
                 raise optuna.TrialPruned()
 
-        proba, fit_seconds, _ = out_of_fold_predictions(make_model, features, y, folds, after_fold=report)
+        proba, fit_seconds, _ = out_of_fold_predictions(model_factory("catboost", hyperparameters, seed), features, y, folds, after_fold=report)
         evaluation = evaluate_predictions(y, proba, business, float(business["threshold_step"]))
         trial.set_user_attr("roc_auc", evaluation["roc_auc"])
         trial.set_user_attr("best_threshold", evaluation["best_threshold"])

@@ -41,9 +41,14 @@ SMALL_PARAMETERS = {
 }
 
 
+def project_environment(project: Path) -> dict[str, str]:
+    """The test's own BentoML store inside the project copy."""
+    return {**os.environ, "COLUMNS": "400", "BENTOML_HOME": str(project / "bentoml")}
+
+
 def kedro_run(project: Path, *arguments: str) -> subprocess.CompletedProcess:
     command = [sys.executable, "-m", "kedro", "run", "--env", "test", *arguments]
-    return subprocess.run(command, check=False, cwd=project, capture_output=True, text=True, timeout=900, env={**os.environ, "COLUMNS": "400"})
+    return subprocess.run(command, check=False, cwd=project, capture_output=True, text=True, timeout=900, env=project_environment(project))
 
 
 @pytest.fixture(scope="module")
@@ -102,10 +107,44 @@ def test_runs_metrics_and_model_read_back_from_mlflow(finished_project):
     assert np.array_equal(np.asarray(pyfunc.predict(rows)).ravel(), final_model.predict(rows).ravel())
 
 
+def test_last_node_saves_the_serving_bundle_in_the_bentoml_store(finished_project):
+    script = """
+import json
+import pandas as pd
+from pret_a_depenser.datasets import BentoModelDataset
+from pret_a_depenser.modelling.estimators import catboost_frame
+
+bundle = BentoModelDataset("credit_scoring").load()
+names = [feature["name"] for feature in bundle["serving"]["features"]]
+first = pd.read_parquet("data/05_model_input/model_input_train.parquet", columns=names).head(1)
+first_pd = bundle["model"].predict_proba(catboost_frame(first, bundle["serving"]["categorical_features"]))[0, 1]
+print(json.dumps({"tag": bundle["tag"], "serving": bundle["serving"], "metadata": bundle["metadata"], "first_pd": float(first_pd)}))
+"""
+    result = subprocess.run([sys.executable, "-c", script], check=False, cwd=finished_project, capture_output=True, text=True, env=project_environment(finished_project))
+    assert result.returncode == 0, result.stderr[-3000:]
+    bundle = json.loads(result.stdout.strip().splitlines()[-1])
+    kept = json.loads((finished_project / "data/05_model_input/kept_features.json").read_text())
+    decision = json.loads((finished_project / "data/06_models/decision_threshold.json").read_text())
+    final = json.loads((finished_project / "data/08_reporting/final_metrics.json").read_text())
+    assert bundle["tag"].startswith("credit_scoring:")
+    assert [feature["name"] for feature in bundle["serving"]["features"]] == kept
+    assert bundle["serving"]["threshold"] == decision["threshold"]
+    assert bundle["metadata"]["holdout_metrics"]["roc_auc"] == pytest.approx(final["roc_auc"])
+    assert bundle["metadata"]["mlflow_run_id"] and bundle["metadata"]["feature_version"] and bundle["metadata"]["data_version"]
+    with (finished_project / "data/06_models/final_model.pkl").open("rb") as handle:
+        final_model = pickle.load(handle)
+    categorical = json.loads((finished_project / "data/05_model_input/categorical_features.json").read_text())
+    first = catboost_frame(pd.read_parquet(finished_project / "data/05_model_input/model_input_train.parquet", columns=kept).head(1), categorical)
+    assert bundle["first_pd"] == pytest.approx(final_model.predict_proba(first)[0, 1], abs=1e-12)
+
+
 def test_two_tuning_processes_share_one_sqlite_study(finished_project):
     storage = f"sqlite:///{finished_project / 'optuna.db'}"
     command = [sys.executable, "-m", "kedro", "run", "--env", "test", "--pipeline", "tuning", "--params", f"tuning.storage={storage},tuning.n_trials=2"]
-    processes = [subprocess.Popen(command, cwd=finished_project, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    processes = [
+        subprocess.Popen(command, cwd=finished_project, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=project_environment(finished_project))
+        for _ in range(2)
+    ]
     for process in processes:
         _, stderr = process.communicate(timeout=600)
         assert process.returncode == 0, stderr[-3000:]

@@ -7,7 +7,7 @@ import sys
 
 from conftest import copy_project
 
-PIPELINES = {"data_processing", "benchmarking", "feature_selection", "tuning", "thresholding", "final_model", "explainability"}
+PIPELINES = {"data_processing", "benchmarking", "feature_selection", "tuning", "thresholding", "final_model", "explainability", "serving"}
 
 
 def test_viz_build_contains_every_pipeline(tmp_path):

@@ -1,7 +1,8 @@
 """Project-specific Kedro datasets."""
 
+from .bento_model_dataset import BentoModelDataset
 from .fast_csv_dataset import FastCSVDataset
 from .mlflow_model_with_example_dataset import MlflowModelWithExampleDataset
 from .mlflow_nested_runs_dataset import MlflowNestedRunsDataset
 
-__all__ = ["FastCSVDataset", "MlflowModelWithExampleDataset", "MlflowNestedRunsDataset"]
+__all__ = ["BentoModelDataset", "FastCSVDataset", "MlflowModelWithExampleDataset", "MlflowNestedRunsDataset"]

@@ -61,6 +61,16 @@ def test_real_files_without_manifest_are_never_overwritten(project_copy, small_r
     assert not (raw / "generator_truth.csv").exists()
 
 
+def test_stale_generator_truth_next_to_real_files_is_refused(project_copy, small_raw_tables):
+    raw = project_copy / "data/01_raw"
+    assert kedro(project_copy, "--pipeline", "generate_data", *SMALL).returncode == 0
+    small_raw_tables["application_train"].to_csv(raw / "application_train.csv", index=False)  # a user's own file
+    result = kedro(project_copy, "--pipeline", "data_processing")
+    assert result.returncode != 0
+    assert "generator_truth.csv comes from generated data" in result.stderr and "application_train.csv" in result.stderr
+    assert outputs_written(project_copy) == []
+
+
 def test_incomplete_raw_folder_names_the_missing_files(project_copy, small_raw_tables):
     small_raw_tables["application_train"].to_csv(project_copy / "data/01_raw/application_train.csv", index=False)
     result = kedro(project_copy, "--pipeline", "data_processing")
@@ -79,7 +89,8 @@ def test_incomplete_raw_folder_names_the_missing_files(project_copy, small_raw_t
 def test_bad_raw_file_stops_the_run_before_anything_is_written(project_copy, small_raw_tables, table, corrupt, message):
     raw = project_copy / "data/01_raw"
     for name, frame in small_raw_tables.items():
-        (corrupt(frame) if name == table else frame).to_csv(raw / f"{name}.csv", index=False)
+        if name != "generator_truth":  # a user's own files: no generator truth beside them
+            (corrupt(frame) if name == table else frame).to_csv(raw / f"{name}.csv", index=False)
     result = kedro(project_copy, "--pipeline", "data_processing")
     assert result.returncode != 0
     assert message in result.stderr

@@ -64,6 +64,7 @@ class RawDataHooks:
                 "Raw data is incomplete; missing: " + ", ".join(missing)
                 + ". Copy all eight Kaggle files there, or empty the folder to use generated data."
             )
+        self._refuse_stale_truth(catalog, present)
 
     @hook_impl
     def after_dataset_saved(self, dataset_name: str, data: Any, node: Node) -> None:
@@ -81,12 +82,27 @@ class RawDataHooks:
         catalog.save(MANIFEST_DATASET, {"generated_files": sizes})
 
     @classmethod
-    def _refuse_to_overwrite_foreign_files(cls, catalog, present: list[str]) -> None:
+    def _foreign_files(cls, catalog, present: list[str]) -> list[str]:
         recorded = cls._generated_sizes(catalog)
-        foreign = [
+        return [
             str(path) for path in (_file_of(catalog, name) for name in present)
             if recorded.get(path.name) != path.stat().st_size
         ]
+
+    @classmethod
+    def _refuse_stale_truth(cls, catalog, present: list[str]) -> None:
+        """generator_truth.csv next to tables the generator did not write would give meaningless oracle metrics."""
+        truth = _file_of(catalog, "raw_generator_truth")
+        foreign = cls._foreign_files(catalog, present) if truth.exists() else []
+        if foreign:
+            raise RawDataError(
+                f"{truth} comes from generated data, but these raw files were not written by the generator: "
+                + ", ".join(foreign) + f". Remove {truth.name} and generator_manifest.json to use them."
+            )
+
+    @classmethod
+    def _refuse_to_overwrite_foreign_files(cls, catalog, present: list[str]) -> None:
+        foreign = cls._foreign_files(catalog, present)
         if foreign:
             raise RawDataError(
                 "generate_data will not overwrite raw files it did not write: " + ", ".join(foreign)

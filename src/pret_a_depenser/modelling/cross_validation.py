@@ -59,3 +59,9 @@ def training_rows(model_input_train: pd.DataFrame, holdout_split: pd.DataFrame) 
     train = holdout_split[holdout_split["SET"] == "train"]
     rows = model_input_train.set_index("SK_ID_CURR").loc[train["SK_ID_CURR"]]
     return rows.drop(columns="TARGET").reset_index(drop=True), train["TARGET"].to_numpy(), train["FOLD"].to_numpy()
+
+
+def holdout_rows(model_input_train: pd.DataFrame, holdout_split: pd.DataFrame) -> pd.DataFrame:
+    """The holdout applicants' rows (key, target and features), in the split's order."""
+    holdout = holdout_split.loc[holdout_split["SET"] == "holdout", "SK_ID_CURR"]
+    return model_input_train.set_index("SK_ID_CURR").loc[holdout].reset_index()

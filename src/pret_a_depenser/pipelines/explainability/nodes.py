@@ -13,6 +13,7 @@ import pandas as pd
 import shap
 from catboost import CatBoostClassifier
 
+from pret_a_depenser.modelling.cross_validation import holdout_rows
 from pret_a_depenser.modelling.estimators import catboost_frame
 
 
@@ -25,12 +26,11 @@ def explain_holdout_sample(
     parameters: dict[str, Any],
 ) -> shap.Explanation:
     """SHAP values (log-odds) of a seeded sample of holdout applicants."""
-    holdout = holdout_split.loc[holdout_split["SET"] == "holdout", "SK_ID_CURR"]
-    sample = holdout.sample(n=min(len(holdout), int(parameters["sample_size"])), random_state=int(parameters["seed"]))
-    rows = model_input_train.set_index("SK_ID_CURR").loc[sample]
+    holdout = holdout_rows(model_input_train, holdout_split)
+    rows = holdout.sample(n=min(len(holdout), int(parameters["sample_size"])), random_state=int(parameters["seed"]))
     explanation = shap.TreeExplainer(final_model)(catboost_frame(rows[kept_features], categorical_features))
     explanation.display_data = rows[kept_features].to_numpy()
-    explanation.ids = sample.to_numpy()
+    explanation.ids = rows["SK_ID_CURR"].to_numpy()
     return explanation
 
 

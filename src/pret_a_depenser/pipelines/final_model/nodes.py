@@ -10,13 +10,8 @@ from catboost import CatBoostClassifier
 from sklearn.metrics import roc_auc_score
 
 from pret_a_depenser.business_cost import business_cost, confusion_counts, optimal_threshold, threshold_grid
-from pret_a_depenser.modelling.cross_validation import training_rows
+from pret_a_depenser.modelling.cross_validation import holdout_rows, training_rows
 from pret_a_depenser.modelling.estimators import catboost_frame
-
-
-def _holdout_rows(model_input_train: pd.DataFrame, holdout_split: pd.DataFrame) -> pd.DataFrame:
-    holdout = holdout_split.loc[holdout_split["SET"] == "holdout", "SK_ID_CURR"]
-    return model_input_train.set_index("SK_ID_CURR").loc[holdout].reset_index()
 
 
 def train_final_model(
@@ -57,7 +52,7 @@ def evaluate_on_holdout(
     With generated data, ``generator_truth`` gives each applicant's true PD: the oracle's AUC and its
     business cost at its own best threshold on the same holdout are the ceiling to compare with.
     """
-    holdout = _holdout_rows(model_input_train, holdout_split)
+    holdout = holdout_rows(model_input_train, holdout_split)
     y = holdout["TARGET"].to_numpy().astype(int)
     proba = final_model.predict_proba(catboost_frame(holdout[kept_features], categorical_features))[:, 1]
     threshold = float(decision_threshold["threshold"])

@@ -111,7 +111,7 @@ def trials_table(study: optuna.Study) -> pd.DataFrame:
             # a pruned trial's value is only its last partial (fold) cost: kept apart to avoid misreading
             "business_cost_per_applicant": trial.value if trial.state == optuna.trial.TrialState.COMPLETE else None,
             "last_partial_cost": trial.intermediate_values[max(trial.intermediate_values)] if trial.intermediate_values else None,
-            **{key: value for key, value in trial.user_attrs.items()},
+            **trial.user_attrs,
             **{f"param_{key}": value for key, value in trial.params.items()},
         })
     return pd.DataFrame(rows)

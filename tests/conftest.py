@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -45,6 +47,19 @@ def small_raw_tables(small_tables, tmp_path_factory) -> dict[str, pd.DataFrame]:
         dataset.save(frame)
         tables[name] = dataset.load()
     return tables
+
+
+def project_environment(project: Path) -> dict[str, str]:
+    """Environment for commands run in a project copy: wide logs, and a BentoML store of its own."""
+    return {**os.environ, "COLUMNS": "400", "BENTOML_HOME": str(project / "bentoml")}
+
+
+def kedro_run(project: Path, *arguments: str) -> subprocess.CompletedProcess:
+    """``kedro run`` in a project copy; stderr with whitespace collapsed (rich wraps long messages)."""
+    command = [sys.executable, "-m", "kedro", "run", *arguments]
+    result = subprocess.run(command, check=False, cwd=project, capture_output=True, text=True, timeout=900, env=project_environment(project))
+    result.stderr = " ".join(result.stderr.split())
+    return result
 
 
 def copy_project(target: Path) -> Path:

@@ -4,7 +4,6 @@ back through the MLflow client; and two tuning processes sharing one Optuna stud
 from __future__ import annotations
 
 import json
-import os
 import pickle
 import subprocess
 import sys
@@ -15,7 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
-from conftest import copy_project
+from conftest import copy_project, kedro_run, project_environment
 
 from pret_a_depenser.modelling.estimators import catboost_frame
 
@@ -41,22 +40,12 @@ SMALL_PARAMETERS = {
 }
 
 
-def project_environment(project: Path) -> dict[str, str]:
-    """The test's own BentoML store inside the project copy."""
-    return {**os.environ, "COLUMNS": "400", "BENTOML_HOME": str(project / "bentoml")}
-
-
-def kedro_run(project: Path, *arguments: str) -> subprocess.CompletedProcess:
-    command = [sys.executable, "-m", "kedro", "run", "--env", "test", *arguments]
-    return subprocess.run(command, check=False, cwd=project, capture_output=True, text=True, timeout=900, env=project_environment(project))
-
-
 @pytest.fixture(scope="module")
 def finished_project(tmp_path_factory) -> Path:
     project = copy_project(tmp_path_factory.mktemp("project"))
     (project / "conf" / "test").mkdir()
     (project / "conf" / "test" / "parameters.yml").write_text(yaml.safe_dump(SMALL_PARAMETERS))
-    result = kedro_run(project)
+    result = kedro_run(project, "--env", "test")
     assert result.returncode == 0, result.stderr[-4000:]
     return project
 

@@ -3,24 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import kedro_run
 
 SMALL = ["--params", "generate_data.n_applicants=1200,generate_data.progress=false"]
-
-
-def kedro(project: Path, *arguments: str) -> subprocess.CompletedProcess:
-    """``kedro run`` in the project; stderr with whitespace collapsed (rich wraps long messages)."""
-    command = [sys.executable, "-m", "kedro", "run", *arguments]
-    environment = {**os.environ, "COLUMNS": "400"}
-    result = subprocess.run(command, check=False, cwd=project, capture_output=True, text=True, timeout=600, env=environment)
-    result.stderr = " ".join(result.stderr.split())
-    return result
 
 
 def outputs_written(project: Path) -> list[str]:
@@ -28,7 +17,7 @@ def outputs_written(project: Path) -> list[str]:
 
 
 def test_fresh_clone_generates_the_default_sample_then_builds_the_model_input(project_copy):
-    result = kedro(project_copy, "--pipeline", "data_processing", *SMALL)
+    result = kedro_run(project_copy, "--pipeline", "data_processing", *SMALL)
     assert result.returncode == 0, result.stderr[-3000:]
     raw = project_copy / "data/01_raw"
     assert {path.name for path in raw.glob("*.csv")} >= {"application_train.csv", "bureau_balance.csv", "generator_truth.csv"}
@@ -39,10 +28,10 @@ def test_fresh_clone_generates_the_default_sample_then_builds_the_model_input(pr
     assert len(train) + len(test) == 1200
 
     # Generated files may be regenerated; a file the generator did not write may not.
-    assert kedro(project_copy, "--pipeline", "generate_data", *SMALL).returncode == 0
+    assert kedro_run(project_copy, "--pipeline", "generate_data", *SMALL).returncode == 0
     with (raw / "bureau.csv").open("a") as handle:
         handle.write("\n")
-    refused = kedro(project_copy, "--pipeline", "generate_data", *SMALL)
+    refused = kedro_run(project_copy, "--pipeline", "generate_data", *SMALL)
     assert refused.returncode != 0
     assert "will not overwrite raw files it did not write" in refused.stderr and "bureau.csv" in refused.stderr
 
@@ -53,19 +42,19 @@ def test_real_files_without_manifest_are_never_overwritten(project_copy, small_r
                  "POS_CASH_balance", "installments_payments", "credit_card_balance"):
         small_raw_tables[name].to_csv(raw / f"{name}.csv", index=False)
     before = (raw / "application_train.csv").read_bytes()
-    refused = kedro(project_copy, "--pipeline", "generate_data", *SMALL)
+    refused = kedro_run(project_copy, "--pipeline", "generate_data", *SMALL)
     assert refused.returncode != 0 and "application_train.csv" in refused.stderr
     assert (raw / "application_train.csv").read_bytes() == before
     # ...and the pipelines run on them unchanged, without generating anything.
-    assert kedro(project_copy, "--pipeline", "data_processing").returncode == 0
+    assert kedro_run(project_copy, "--pipeline", "data_processing").returncode == 0
     assert not (raw / "generator_truth.csv").exists()
 
 
 def test_stale_generator_truth_next_to_real_files_is_refused(project_copy, small_raw_tables):
     raw = project_copy / "data/01_raw"
-    assert kedro(project_copy, "--pipeline", "generate_data", *SMALL).returncode == 0
+    assert kedro_run(project_copy, "--pipeline", "generate_data", *SMALL).returncode == 0
     small_raw_tables["application_train"].to_csv(raw / "application_train.csv", index=False)  # a user's own file
-    result = kedro(project_copy, "--pipeline", "data_processing")
+    result = kedro_run(project_copy, "--pipeline", "data_processing")
     assert result.returncode != 0
     assert "generator_truth.csv comes from generated data" in result.stderr and "application_train.csv" in result.stderr
     assert outputs_written(project_copy) == []
@@ -73,7 +62,7 @@ def test_stale_generator_truth_next_to_real_files_is_refused(project_copy, small
 
 def test_incomplete_raw_folder_names_the_missing_files(project_copy, small_raw_tables):
     small_raw_tables["application_train"].to_csv(project_copy / "data/01_raw/application_train.csv", index=False)
-    result = kedro(project_copy, "--pipeline", "data_processing")
+    result = kedro_run(project_copy, "--pipeline", "data_processing")
     assert result.returncode != 0
     assert "Raw data is incomplete" in result.stderr and "bureau_balance.csv" in result.stderr
     assert outputs_written(project_copy) == []
@@ -91,7 +80,7 @@ def test_bad_raw_file_stops_the_run_before_anything_is_written(project_copy, sma
     for name, frame in small_raw_tables.items():
         if name != "generator_truth":  # a user's own files: no generator truth beside them
             (corrupt(frame) if name == table else frame).to_csv(raw / f"{name}.csv", index=False)
-    result = kedro(project_copy, "--pipeline", "data_processing")
+    result = kedro_run(project_copy, "--pipeline", "data_processing")
     assert result.returncode != 0
     assert message in result.stderr
     assert outputs_written(project_copy) == []

@@ -6,10 +6,12 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pandas as pd
 import pytest
+import yaml
 
 for variable, value in {
     "KEDRO_DISABLE_TELEMETRY": "1",
@@ -18,6 +20,9 @@ for variable, value in {
     "DO_NOT_TRACK": "true",
 }.items():
     os.environ.setdefault(variable, value)
+# The service's /metrics in-process reads Prometheus' multiprocess folder, as under `bentoml serve`;
+# prometheus_client picks its storage when first imported, so this comes before any import of it.
+os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="prometheus-"))
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
@@ -79,3 +84,37 @@ def project_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A fresh copy of the project; the working directory is set to it."""
     monkeypatch.chdir(tmp_path)
     return copy_project(tmp_path)
+
+
+# Small and fast settings for every modelling pipeline (a `test` Kedro environment in the copy).
+SMALL_PARAMETERS = {
+    "generate_data": {"n_applicants": 2500, "seed": 3, "chunk_size": 2500, "progress": False},
+    "split": {"n_folds": 3},
+    "benchmarking": {
+        "sample_size": 900,
+        "models": {
+            "logistic_regression": {"C": 0.05, "max_iter": 100},
+            "random_forest": {"n_estimators": 20, "max_depth": 6, "n_jobs": 2},
+            "lightgbm": {"n_estimators": 30, "colsample_bytree": 0.3, "n_jobs": 2},
+            "xgboost": {"n_estimators": 30, "max_depth": 3, "colsample_bytree": 0.3, "n_jobs": 2},
+            "catboost": {"iterations": 30, "depth": 4, "thread_count": 2},
+            "mlp": {"hidden_layer_sizes": [16], "max_iter": 50},
+        },
+    },
+    "feature_selection": {"n_features": 30, "n_candidates": 80, "ranker": {"n_estimators": 40, "colsample_bytree": 0.3, "n_jobs": 2}},
+    "tuning": {"n_trials": 2, "timeout": 120, "progress": False, "fixed": {"iterations": 40, "thread_count": 2}},
+    "thresholding": {"bootstrap_samples": 20},
+    "explainability": {"sample_size": 100, "local_examples_per_decision": 1},
+}
+
+
+@pytest.fixture(scope="session")
+def finished_project(tmp_path_factory) -> Path:
+    """A project copy after the whole default `kedro run` in a small `test` environment (its own MLflow
+    and BentoML stores)."""
+    project = copy_project(tmp_path_factory.mktemp("project"))
+    (project / "conf" / "test").mkdir()
+    (project / "conf" / "test" / "parameters.yml").write_text(yaml.safe_dump(SMALL_PARAMETERS))
+    result = kedro_run(project, "--env", "test")
+    assert result.returncode == 0, result.stderr[-4000:]
+    return project

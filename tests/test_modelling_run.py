@@ -7,47 +7,14 @@ import json
 import pickle
 import subprocess
 import sys
-from pathlib import Path
 
 import mlflow
 import numpy as np
 import pandas as pd
 import pytest
-import yaml
-from conftest import copy_project, kedro_run, project_environment
+from conftest import project_environment
 
 from pret_a_depenser.modelling.estimators import catboost_frame
-
-# Small and fast settings for every modelling pipeline (a `test` Kedro environment in the copy).
-SMALL_PARAMETERS = {
-    "generate_data": {"n_applicants": 2500, "seed": 3, "chunk_size": 2500, "progress": False},
-    "split": {"n_folds": 3},
-    "benchmarking": {
-        "sample_size": 900,
-        "models": {
-            "logistic_regression": {"C": 0.05, "max_iter": 100},
-            "random_forest": {"n_estimators": 20, "max_depth": 6, "n_jobs": 2},
-            "lightgbm": {"n_estimators": 30, "colsample_bytree": 0.3, "n_jobs": 2},
-            "xgboost": {"n_estimators": 30, "max_depth": 3, "colsample_bytree": 0.3, "n_jobs": 2},
-            "catboost": {"iterations": 30, "depth": 4, "thread_count": 2},
-            "mlp": {"hidden_layer_sizes": [16], "max_iter": 50},
-        },
-    },
-    "feature_selection": {"n_features": 30, "n_candidates": 80, "ranker": {"n_estimators": 40, "colsample_bytree": 0.3, "n_jobs": 2}},
-    "tuning": {"n_trials": 2, "timeout": 120, "progress": False, "fixed": {"iterations": 40, "thread_count": 2}},
-    "thresholding": {"bootstrap_samples": 20},
-    "explainability": {"sample_size": 100, "local_examples_per_decision": 1},
-}
-
-
-@pytest.fixture(scope="module")
-def finished_project(tmp_path_factory) -> Path:
-    project = copy_project(tmp_path_factory.mktemp("project"))
-    (project / "conf" / "test").mkdir()
-    (project / "conf" / "test" / "parameters.yml").write_text(yaml.safe_dump(SMALL_PARAMETERS))
-    result = kedro_run(project, "--env", "test")
-    assert result.returncode == 0, result.stderr[-4000:]
-    return project
 
 
 def test_final_metrics_and_holdout_predictions_are_written(finished_project):

@@ -1,25 +1,24 @@
 """The serving bundle saved in (and loaded from) the local BentoML model store.
 
 One BentoML model, e.g. ``credit_scoring:<version>``, holds the native CatBoost file and
-``serving.json`` (ordered features with their dtypes, categorical features, decision threshold);
-its metadata carries the holdout metrics, the MLflow run id and the data/feature versions, so a
-served prediction can be traced back to the run that produced it. The store is BentoML's
+``serving.json`` (ordered features with their dtypes, categories, decision threshold, reason texts);
+its metadata and labels carry the holdout metrics, the MLflow run id and the data/feature versions, so
+a served prediction can be traced back to the run that produced it. The store is BentoML's
 (``BENTOML_HOME``, default ``~/bentoml``).
 """
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 import bentoml
 import mlflow
-from catboost import CatBoostClassifier
 from kedro.io import AbstractDataset
 
-MODEL_FILE = "model.cbm"
-SERVING_FILE = "serving.json"
+from pret_a_depenser.scoring.bundle import read_bundle_directory, write_bundle_directory
+
+METADATA_KEYS = ("threshold", "feature_version", "data_version", "n_training_applicants", "holdout_metrics", "top_features")
 
 
 class BentoModelDataset(AbstractDataset[dict[str, Any], dict[str, Any]]):
@@ -30,22 +29,16 @@ class BentoModelDataset(AbstractDataset[dict[str, Any], dict[str, Any]]):
 
     def save(self, data: dict[str, Any]) -> None:
         run = mlflow.active_run()
-        model_metadata = {
-            **data["metadata"],
-            "threshold": data["serving"]["threshold"],
-            "mlflow_run_id": run.info.run_id if run else None,
-        }
-        labels = {**self._labels, "feature_version": data["metadata"]["feature_version"], "data_version": data["metadata"]["data_version"]}
+        spec = {**data["serving"], "mlflow_run_id": run.info.run_id if run else None}
+        model_metadata = {key: spec[key] for key in (*METADATA_KEYS, "mlflow_run_id")}
+        labels = {**self._labels, "feature_version": spec["feature_version"], "data_version": spec["data_version"]}
         with bentoml.models.create(self._name, labels=labels, metadata=model_metadata) as model_ref:
-            data["model"].save_model(str(Path(model_ref.path) / MODEL_FILE))
-            (Path(model_ref.path) / SERVING_FILE).write_text(json.dumps(data["serving"], indent=2))
+            write_bundle_directory(Path(model_ref.path), data["model"], spec)
 
     def load(self) -> dict[str, Any]:
         model_ref = bentoml.models.get(f"{self._name}:latest")
-        model = CatBoostClassifier()
-        model.load_model(str(Path(model_ref.path) / MODEL_FILE))
-        serving = json.loads((Path(model_ref.path) / SERVING_FILE).read_text())
-        return {"model": model, "serving": serving, "metadata": dict(model_ref.info.metadata), "tag": str(model_ref.tag)}
+        bundle = read_bundle_directory(Path(model_ref.path), str(model_ref.tag), "bentoml")
+        return {"model": bundle.load_model(), "serving": bundle.spec, "metadata": dict(model_ref.info.metadata), "tag": bundle.tag}
 
     def _exists(self) -> bool:
         try:

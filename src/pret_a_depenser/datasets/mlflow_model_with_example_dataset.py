@@ -1,7 +1,8 @@
-"""kedro-mlflow's model tracking dataset, with a signature and input example taken from the data.
+"""kedro-mlflow's model tracking dataset, with a signature, input example and metadata from the data.
 
 ``log_model`` needs the input example at save time, which YAML cannot hold: the node returns
-``{"model": ..., "input_example": DataFrame}`` and this dataset passes both to the flavor.
+``{"model": ..., "input_example": DataFrame, "metadata": {...}}`` and this dataset passes them to
+the flavor (the metadata lands in the MLmodel file).
 """
 
 from __future__ import annotations
@@ -19,5 +20,6 @@ class MlflowModelWithExampleDataset(MlflowModelTrackingDataset):
             **self._save_args,
             "input_example": example,
             "signature": infer_signature(example, model.predict_proba(example)[:, 1]),
+            "metadata": data.get("metadata"),
         }
         super()._save(model)

@@ -31,12 +31,6 @@ def train_final_model(
     return model.fit(catboost_frame(features[kept_features], categorical_features), y)
 
 
-def mlflow_model(final_model: CatBoostClassifier, model_input_train: pd.DataFrame, kept_features: list[str], categorical_features: list[str]) -> dict[str, Any]:
-    """The model with a few real rows as input example (the MLflow signature is inferred from them)."""
-    example = catboost_frame(model_input_train[kept_features].head(5), categorical_features)
-    return {"model": final_model, "input_example": example}
-
-
 def evaluate_on_holdout(
     final_model: CatBoostClassifier,
     model_input_train: pd.DataFrame,

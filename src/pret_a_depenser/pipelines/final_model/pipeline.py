@@ -2,7 +2,7 @@
 
 from kedro.pipeline import Node, Pipeline
 
-from .nodes import evaluate_on_holdout, final_mlflow_metrics, mlflow_model, train_final_model
+from .nodes import evaluate_on_holdout, final_mlflow_metrics, train_final_model
 
 
 def create_pipeline(**kwargs) -> Pipeline:
@@ -20,17 +20,6 @@ def create_pipeline(**kwargs) -> Pipeline:
                 ),
                 outputs="final_model",
                 name="train_final_model_node",
-            ),
-            Node(
-                func=mlflow_model,
-                inputs=dict(
-                    final_model="final_model",
-                    model_input_train="model_input_train",
-                    kept_features="kept_features",
-                    categorical_features="categorical_features",
-                ),
-                outputs="final_model_mlflow",
-                name="log_final_model_node",
             ),
             Node(
                 func=evaluate_on_holdout,

@@ -1,0 +1,68 @@
+"""Service settings, from environment variables (documented in the README's serving section)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+MEGABYTE = 1024 * 1024
+
+
+class SettingsError(ValueError):
+    """A service environment variable has a value that cannot be used; the message names it."""
+
+
+def _positive_int(environ: Mapping[str, str], name: str, default: int) -> int:
+    raw = environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"{name}={raw!r} is not an integer") from None
+    if value <= 0:
+        raise SettingsError(f"{name}={raw!r} must be positive")
+    return value
+
+
+@dataclass(frozen=True)
+class ServiceSettings:
+    model_source: str = "bentoml"           # CREDIT_SCORING_MODEL_SOURCE: bentoml | mlflow | hf
+    bentoml_tag: str = "credit_scoring:latest"
+    mlflow_model_uri: str = ""              # e.g. models:/credit_scoring/latest (tracking server from MLFLOW_TRACKING_URI)
+    hf_repo_id: str = ""
+    hf_revision: str = ""
+    hf_token: str = ""
+    api_key: str = ""                       # empty = open access (local use)
+    max_body_bytes: int = MEGABYTE          # /predict and /explain
+    max_batch_body_bytes: int = 8 * MEGABYTE
+    max_batch_size: int = 1000
+    max_concurrency: int = 32               # requests in flight per worker beyond which the answer is 429
+
+    @classmethod
+    def from_environment(cls, environ: Mapping[str, str] | None = None) -> ServiceSettings:
+        environ = os.environ if environ is None else environ
+        return cls(
+            model_source=environ.get("CREDIT_SCORING_MODEL_SOURCE", "bentoml").strip() or "bentoml",
+            bentoml_tag=environ.get("CREDIT_SCORING_BENTO_MODEL", "credit_scoring:latest"),
+            mlflow_model_uri=environ.get("CREDIT_SCORING_MLFLOW_MODEL_URI", ""),
+            hf_repo_id=environ.get("HF_REPO_ID", ""),
+            hf_revision=environ.get("HF_REVISION", ""),
+            hf_token=environ.get("HF_TOKEN", ""),
+            api_key=environ.get("CREDIT_SCORING_API_KEY", ""),
+            max_body_bytes=_positive_int(environ, "CREDIT_SCORING_MAX_BODY_BYTES", MEGABYTE),
+            max_batch_body_bytes=_positive_int(environ, "CREDIT_SCORING_MAX_BATCH_BODY_BYTES", 8 * MEGABYTE),
+            max_batch_size=_positive_int(environ, "CREDIT_SCORING_MAX_BATCH_SIZE", 1000),
+            max_concurrency=_positive_int(environ, "CREDIT_SCORING_MAX_CONCURRENCY", 32),
+        )
+
+    def model_source_settings(self) -> dict[str, str]:
+        return {
+            "source": self.model_source,
+            "bentoml_tag": self.bentoml_tag,
+            "mlflow_model_uri": self.mlflow_model_uri,
+            "hf_repo_id": self.hf_repo_id,
+            "hf_revision": self.hf_revision,
+            "hf_token": self.hf_token,
+        }

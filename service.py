@@ -8,6 +8,7 @@ validates and calls ``CreditScorer``, the code the batch pipeline also scores wi
 
 from __future__ import annotations
 
+import gc
 import importlib.util
 import logging
 import sys
@@ -25,7 +26,7 @@ if importlib.util.find_spec("pret_a_depenser") is None:  # inside a Bento the pa
     sys.path.insert(0, str(Path(__file__).resolve().parent / "src"))
 
 from pret_a_depenser.scoring import CreditScorer, load_bundle, metrics
-from pret_a_depenser.scoring.http import ApiKeyMiddleware, BodySizeLimitMiddleware
+from pret_a_depenser.scoring.http import ApiKeyMiddleware, BodySizeLimitMiddleware, install_timeout_middleware_fix
 from pret_a_depenser.scoring.schema import BatchPrediction, Explanation, Health, Prediction, applicant_model, applicant_values
 from pret_a_depenser.scoring.settings import ServiceSettings
 
@@ -45,6 +46,7 @@ class ClientErrorLogFilter(logging.Filter):
 
 
 logging.getLogger("bentoml._internal.server.http_app").addFilter(ClientErrorLogFilter())
+install_timeout_middleware_fix()
 
 SETTINGS = ServiceSettings.from_environment()
 BUNDLE = load_bundle(SETTINGS.model_source_settings())  # serving.json now: the request schema needs the features
@@ -85,6 +87,7 @@ class CreditScoring:
             logger.warning("CREDIT_SCORING_API_KEY is not set: the scoring endpoints are open to anyone who can reach this port")
         logger.info("credit_scoring ready: model %s (%s), %d features, threshold %.3f", BUNDLE.tag, BUNDLE.source, len(BUNDLE.feature_names), self.scorer.threshold)
         LOADED["scorer"] = self.scorer
+        gc.freeze()  # the model and import-time objects are permanent: full collections no longer walk them
 
     def _count_unseen(self, predictions: list[dict]) -> None:
         for prediction in predictions:
@@ -92,7 +95,7 @@ class CreditScoring:
                 metrics.unseen_categories.labels(feature=feature).inc()
 
     @bentoml.api(route="/predict")
-    def predict(self, applicant: Applicant, /) -> Prediction:  # type: ignore[valid-type]
+    async def predict(self, applicant: Applicant, /) -> Prediction:  # type: ignore[valid-type]
         """One applicant -> probability of default and ACCEPTED/REFUSED decision."""
         prediction = self.scorer.score([applicant_values(applicant)])[0]
         self._count_unseen([prediction])
@@ -103,7 +106,8 @@ class CreditScoring:
         """A list of applicants (at most CREDIT_SCORING_MAX_BATCH_SIZE) -> one result each, in order."""
         predictions = self.scorer.score([applicant_values(applicant) for applicant in applicants])
         self._count_unseen(predictions)
-        return BatchPrediction(model_tag=self.scorer.tag, threshold=self.scorer.threshold, predictions=[Prediction.model_construct(**item) for item in predictions])
+        items = [Prediction.model_construct(**item) for item in predictions]  # built by the scorer: no re-validation
+        return BatchPrediction.model_construct(model_tag=self.scorer.tag, threshold=self.scorer.threshold, predictions=items)
 
     @bentoml.api(route="/explain")
     def explain(self, applicant: Applicant, /) -> Explanation:  # type: ignore[valid-type]

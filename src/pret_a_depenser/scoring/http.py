@@ -88,3 +88,56 @@ class ApiKeyMiddleware:
                 error = "missing or invalid API key: send 'Authorization: Bearer <key>'"
                 return await send_json_error(send, 401, error, [(b"www-authenticate", b'Bearer realm="credit_scoring"')])
         await self.app(scope, receive, send)
+
+
+class TimerCancellingTimeoutMiddleware:
+    """BentoML's ``TimeoutMiddleware`` (504 after ``traffic.timeout`` seconds), with its timer cancelled
+    once the request is done.
+
+    BentoML 1.4.39's version leaves each request's timer scheduled for the whole timeout, and the
+    timer holds the request's context and tracing span: at 1,000 requests/s and a 30 s timeout that is
+    30,000 live contexts, a few hundred MB, and garbage-collection pauses of 100-200 ms.
+    """
+
+    def __init__(self, app: ASGIApp, timeout: float) -> None:
+        self.app = app
+        self.timeout = timeout
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        import asyncio
+
+        from starlette.responses import JSONResponse
+
+        if scope["type"] not in ("http", "websocket"):
+            return await self.app(scope, receive, send)
+        loop = asyncio.get_running_loop()
+        waiter = loop.create_future()
+
+        def time_out() -> None:
+            if not waiter.done():
+                waiter.set_exception(asyncio.TimeoutError)
+
+        timer = loop.call_later(self.timeout, time_out)
+
+        async def send_and_release(message: dict[str, Any]) -> None:
+            if not waiter.done():
+                waiter.set_result(None)
+            await send(message)
+
+        task = asyncio.ensure_future(self.app(scope, receive, send_and_release))
+        try:
+            await waiter
+        except TimeoutError:
+            if task.cancel():
+                await JSONResponse({"error": f"Not able to process the request in {self.timeout} seconds"}, status_code=504)(scope, receive, send)
+        else:
+            await task
+        finally:
+            timer.cancel()
+
+
+def install_timeout_middleware_fix() -> None:
+    """Make BentoML build its timeout middleware from ``TimerCancellingTimeoutMiddleware``."""
+    from bentoml._internal.server.http import traffic
+
+    traffic.TimeoutMiddleware = TimerCancellingTimeoutMiddleware

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Annotated
 
 import bentoml
-from pydantic import Field, ValidationError
+from pydantic import Field, RootModel, ValidationError
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -26,7 +26,12 @@ if importlib.util.find_spec("pret_a_depenser") is None:  # inside a Bento the pa
     sys.path.insert(0, str(Path(__file__).resolve().parent / "src"))
 
 from pret_a_depenser.scoring import CreditScorer, load_bundle, metrics
-from pret_a_depenser.scoring.http import ApiKeyMiddleware, BodySizeLimitMiddleware, install_timeout_middleware_fix
+from pret_a_depenser.scoring.http import (
+    ApiKeyMiddleware,
+    BodySizeLimitMiddleware,
+    JsonContentTypeMiddleware,
+    install_timeout_middleware_fix,
+)
 from pret_a_depenser.scoring.schema import BatchPrediction, Explanation, Health, Prediction, applicant_model, applicant_values
 from pret_a_depenser.scoring.settings import ServiceSettings
 
@@ -51,7 +56,12 @@ install_timeout_middleware_fix()
 SETTINGS = ServiceSettings.from_environment()
 BUNDLE = load_bundle(SETTINGS.model_source_settings())  # serving.json now: the request schema needs the features
 Applicant = applicant_model(BUNDLE.spec)
-ApplicantBatch = Annotated[list[Applicant], Field(min_length=1, max_length=SETTINGS.max_batch_size)]
+
+
+class ApplicantBatch(RootModel[Annotated[list[Applicant], Field(min_length=1, max_length=SETTINGS.max_batch_size)]]):  # type: ignore[valid-type]
+    """A non-empty list of applicants (a RootModel, so the body is parsed and validated in one pass)."""
+
+
 SCORING_ROUTES = ("/predict", "/predict_batch", "/explain")
 LOADED: dict[str, CreditScorer] = {}  # filled once the worker has loaded the model (read by /health)
 
@@ -104,7 +114,7 @@ class CreditScoring:
     @bentoml.api(route="/predict_batch")
     def predict_batch(self, applicants: ApplicantBatch, /) -> BatchPrediction:  # type: ignore[valid-type]
         """A list of applicants (at most CREDIT_SCORING_MAX_BATCH_SIZE) -> one result each, in order."""
-        predictions = self.scorer.score([applicant_values(applicant) for applicant in applicants])
+        predictions = self.scorer.score([applicant_values(applicant) for applicant in applicants.root])
         self._count_unseen(predictions)
         items = [Prediction.model_construct(**item) for item in predictions]  # built by the scorer: no re-validation
         return BatchPrediction.model_construct(model_tag=self.scorer.tag, threshold=self.scorer.threshold, predictions=items)
@@ -125,3 +135,4 @@ CreditScoring.add_asgi_middleware(
     default_limit=SETTINGS.max_body_bytes,
     limits={"/predict_batch": SETTINGS.max_batch_body_bytes},
 )
+CreditScoring.add_asgi_middleware(JsonContentTypeMiddleware, paths=SCORING_ROUTES)

@@ -73,6 +73,25 @@ class BodySizeLimitMiddleware:
         await self.app(scope, replay, send)
 
 
+class JsonContentTypeMiddleware:
+    """415 for a body sent as anything but JSON on the given paths (no Content-Type is read as JSON).
+
+    BentoML would otherwise pick a form or multipart parser from the header, and a malformed
+    multipart body ends in a 500.
+    """
+
+    def __init__(self, app: ASGIApp, paths: Iterable[str]) -> None:
+        self.app = app
+        self.paths = frozenset(paths)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"] in self.paths:
+            content_type = next((value for key, value in scope["headers"] if key == b"content-type"), b"application/json")
+            if content_type.split(b";")[0].strip().lower() != b"application/json":
+                return await send_json_error(send, 415, f"{scope['path']} takes a JSON body (Content-Type: application/json)")
+        await self.app(scope, receive, send)
+
+
 class ApiKeyMiddleware:
     """``Authorization: Bearer <key>`` required on the protected paths; 401 otherwise."""
 

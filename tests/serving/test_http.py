@@ -1,0 +1,47 @@
+"""The service's ASGI middlewares on a trivial app: timeout timers released, 504 past the timeout."""
+
+from __future__ import annotations
+
+import asyncio
+
+import httpx
+
+from pret_a_depenser.scoring.http import JsonContentTypeMiddleware, TimerCancellingTimeoutMiddleware
+
+
+def answering_app(delay: float):
+    async def app(scope, receive, send):
+        await asyncio.sleep(delay)
+        await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"application/json")]})
+        await send({"type": "http.response.body", "body": b"{}"})
+
+    return app
+
+
+async def _post(app, path: str = "/predict", **kwargs) -> httpx.Response:
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://service") as client:
+        return await client.post(path, **kwargs)
+
+
+def test_timeout_timer_is_cancelled_once_the_request_is_answered():
+    async def scenario() -> tuple[int, int]:
+        app = TimerCancellingTimeoutMiddleware(answering_app(0), timeout=30)
+        responses = [await _post(app, json={}) for _ in range(50)]
+        pending = [handle for handle in asyncio.get_running_loop()._scheduled if not handle.cancelled() and handle.when() > asyncio.get_running_loop().time() + 20]
+        return sum(response.status_code == 200 for response in responses), len(pending)
+
+    answered, pending_timers = asyncio.run(scenario())
+    assert answered == 50 and pending_timers == 0
+
+
+def test_request_past_the_timeout_gets_504():
+    app = TimerCancellingTimeoutMiddleware(answering_app(1.0), timeout=0.05)
+    response = asyncio.run(_post(app, json={}))
+    assert response.status_code == 504 and "0.05 seconds" in response.json()["error"]
+
+
+def test_scoring_routes_take_json_only():
+    app = JsonContentTypeMiddleware(answering_app(0), paths=["/predict"])
+    assert asyncio.run(_post(app, content=b"x", headers={"content-type": "multipart/form-data"})).status_code == 415
+    assert asyncio.run(_post(app, content=b"{}", headers={"content-type": "application/json; charset=utf-8"})).status_code == 200
+    assert asyncio.run(_post(app, path="/other", content=b"x", headers={"content-type": "text/plain"})).status_code == 200

@@ -12,6 +12,8 @@ import gc
 import importlib.util
 import logging
 import sys
+import time
+import uuid
 from pathlib import Path
 from typing import Annotated
 
@@ -26,6 +28,7 @@ if importlib.util.find_spec("pret_a_depenser") is None:  # inside a Bento the pa
     sys.path.insert(0, str(Path(__file__).resolve().parent / "src"))
 
 from pret_a_depenser.scoring import CreditScorer, load_bundle, metrics
+from pret_a_depenser.scoring.audit import DecisionAuditLog
 from pret_a_depenser.scoring.http import (
     ApiKeyMiddleware,
     BodySizeLimitMiddleware,
@@ -93,39 +96,58 @@ class CreditScoring:
 
     def __init__(self) -> None:
         self.scorer = CreditScorer(BUNDLE)
+        self.audit_log = DecisionAuditLog(Path(SETTINGS.audit_log), SETTINGS.audit_retention_days, BUNDLE.tag, BUNDLE.mlflow_run_id)
         if not SETTINGS.api_key:
             logger.warning("CREDIT_SCORING_API_KEY is not set: the scoring endpoints are open to anyone who can reach this port")
-        logger.info("credit_scoring ready: model %s (%s), %d features, threshold %.3f", BUNDLE.tag, BUNDLE.source, len(BUNDLE.feature_names), self.scorer.threshold)
+        logger.info(
+            "credit_scoring ready: model %s (%s), %d features, threshold %.3f, decisions logged to %s (kept %d days)",
+            BUNDLE.tag, BUNDLE.source, len(BUNDLE.feature_names), self.scorer.threshold, SETTINGS.audit_log, SETTINGS.audit_retention_days,
+        )
         LOADED["scorer"] = self.scorer
         gc.freeze()  # the model and import-time objects are permanent: full collections no longer walk them
 
-    def _count_unseen(self, predictions: list[dict]) -> None:
-        for prediction in predictions:
-            for feature in prediction["unseen_categories"]:
+    @bentoml.on_shutdown
+    def close_audit_log(self) -> None:
+        """Every decision queued before shutdown is written before the worker exits."""
+        self.audit_log.close()
+
+    def _decided(self, ctx: bentoml.Context, endpoint: str, applicants: list[dict], results: list[dict], started: float) -> str:
+        """Count unseen categories, append the decisions to the audit log; the request id for the response."""
+        request_id = ctx.request.headers.get("x-request-id") or uuid.uuid4().hex
+        ctx.response.metadata["X-Request-ID"] = request_id
+        for result in results:
+            for feature in result["unseen_categories"]:
                 metrics.unseen_categories.labels(feature=feature).inc()
+        self.audit_log.record(request_id, endpoint, applicants, results, (time.perf_counter() - started) * 1000)
+        return request_id
 
     @bentoml.api(route="/predict")
-    async def predict(self, applicant: Applicant, /) -> Prediction:  # type: ignore[valid-type]
+    async def predict(self, applicant: Applicant, /, ctx: bentoml.Context) -> Prediction:  # type: ignore[valid-type]
         """One applicant -> probability of default and ACCEPTED/REFUSED decision."""
-        prediction = self.scorer.score([applicant_values(applicant)])[0]
-        self._count_unseen([prediction])
-        return Prediction.model_construct(**prediction)
+        started = time.perf_counter()
+        values = applicant_values(applicant)
+        prediction = self.scorer.score([values])[0]
+        request_id = self._decided(ctx, "predict", [values], [prediction], started)
+        return Prediction.model_construct(**prediction, request_id=request_id)
 
     @bentoml.api(route="/predict_batch")
-    def predict_batch(self, applicants: ApplicantBatch, /) -> BatchPrediction:  # type: ignore[valid-type]
+    def predict_batch(self, applicants: ApplicantBatch, /, ctx: bentoml.Context) -> BatchPrediction:
         """A list of applicants (at most CREDIT_SCORING_MAX_BATCH_SIZE) -> one result each, in order."""
-        predictions = self.scorer.score([applicant_values(applicant) for applicant in applicants.root])
-        self._count_unseen(predictions)
-        items = [Prediction.model_construct(**item) for item in predictions]  # built by the scorer: no re-validation
-        return BatchPrediction.model_construct(model_tag=self.scorer.tag, threshold=self.scorer.threshold, predictions=items)
+        started = time.perf_counter()
+        values = [applicant_values(applicant) for applicant in applicants.root]
+        predictions = self.scorer.score(values)
+        request_id = self._decided(ctx, "predict_batch", values, predictions, started)
+        items = [Prediction.model_construct(**item, request_id=request_id) for item in predictions]  # built by the scorer: no re-validation
+        return BatchPrediction.model_construct(model_tag=self.scorer.tag, threshold=self.scorer.threshold, request_id=request_id, predictions=items)
 
     @bentoml.api(route="/explain")
-    def explain(self, applicant: Applicant, /) -> Explanation:  # type: ignore[valid-type]
+    def explain(self, applicant: Applicant, /, ctx: bentoml.Context) -> Explanation:  # type: ignore[valid-type]
         """One applicant -> decision, SHAP contributions and, if REFUSED, up to four reasons in plain words."""
-        explanation = self.scorer.explain_row(self.scorer.row(applicant_values(applicant)))
-        self._count_unseen([explanation])
-        return Explanation(**explanation)
-
+        started = time.perf_counter()
+        values = applicant_values(applicant)
+        explanation = self.scorer.explain_row(self.scorer.row(values))
+        request_id = self._decided(ctx, "explain", [values], [explanation], started)
+        return Explanation(**explanation, request_id=request_id)
 
 CreditScoring.mount_asgi_app(Starlette(routes=[Route("/health", health, methods=["GET"])]), path="/")
 if SETTINGS.api_key:  # outermost: a client without the key learns nothing else

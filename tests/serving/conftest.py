@@ -7,6 +7,7 @@ import itertools
 import json
 import os
 import sys
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
@@ -31,8 +32,10 @@ def use_bentoml_home(home: Path) -> None:
 
 
 def import_service(bentoml_home: Path, **environment: str) -> ModuleType:
-    """A fresh import of ``service.py`` under the given environment (settings are read at import)."""
+    """A fresh import of ``service.py`` under the given environment (settings are read at import); its
+    decision audit log goes to a folder of its own unless the environment names one."""
     use_bentoml_home(bentoml_home)
+    environment.setdefault("CREDIT_SCORING_AUDIT_LOG", str(Path(tempfile.mkdtemp(prefix="audit-")) / "decisions.sqlite"))
     name = f"credit_scoring_service_{next(_module_numbers)}"
     spec = importlib.util.spec_from_file_location(name, PROJECT_ROOT / "service.py")
     module = importlib.util.module_from_spec(spec)

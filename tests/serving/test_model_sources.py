@@ -31,8 +31,8 @@ with TestClient(service.CreditScoring.to_asgi()) as client:
 """
 
 
-def score_through_service(applicant: dict, **environment: str) -> dict:
-    env = {**os.environ, **environment}
+def score_through_service(applicant: dict, audit_log: Path, **environment: str) -> dict:
+    env = {**os.environ, "CREDIT_SCORING_AUDIT_LOG": str(audit_log), **environment}
     result = subprocess.run([sys.executable, "-c", SCORE_THROUGH_SERVICE, json.dumps(applicant)], check=False, cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-3000:]
     return json.loads(result.stdout.strip().splitlines()[-1])
@@ -62,7 +62,7 @@ def test_model_from_a_hugging_face_repository_in_an_offline_hub_cache(tmp_path, 
 
     applicant, pipeline_pd = first_applicant
     served = score_through_service(
-        applicant, CREDIT_SCORING_MODEL_SOURCE="hf", HF_REPO_ID="acme/credit-scoring", HF_HUB_CACHE=str(tmp_path / "hub"), HF_HUB_OFFLINE="1"
+        applicant, tmp_path / "audit.sqlite", CREDIT_SCORING_MODEL_SOURCE="hf", HF_REPO_ID="acme/credit-scoring", HF_HUB_CACHE=str(tmp_path / "hub"), HF_HUB_OFFLINE="1"
     )
     assert served["health"]["model_source"] == "hf" and served["health"]["model_tag"] == f"hf:acme/credit-scoring@{revision[:12]}"
     assert served["health"]["mlflow_run_id"] == bento_bundle.mlflow_run_id
@@ -94,10 +94,10 @@ def mlflow_server(finished_project):
     server.wait(timeout=30)
 
 
-def test_model_from_the_mlflow_registry_of_a_tracking_server(mlflow_server, bento_bundle, first_applicant):
+def test_model_from_the_mlflow_registry_of_a_tracking_server(mlflow_server, bento_bundle, first_applicant, tmp_path):
     applicant, pipeline_pd = first_applicant
     served = score_through_service(
-        applicant, CREDIT_SCORING_MODEL_SOURCE="mlflow", CREDIT_SCORING_MLFLOW_MODEL_URI="models:/credit_scoring/latest", MLFLOW_TRACKING_URI=mlflow_server
+        applicant, tmp_path / "audit.sqlite", CREDIT_SCORING_MODEL_SOURCE="mlflow", CREDIT_SCORING_MLFLOW_MODEL_URI="models:/credit_scoring/latest", MLFLOW_TRACKING_URI=mlflow_server
     )
     assert served["health"]["model_source"] == "mlflow" and served["health"]["model_tag"] == "mlflow:models:/credit_scoring/latest"
     assert served["health"]["mlflow_run_id"] == bento_bundle.mlflow_run_id

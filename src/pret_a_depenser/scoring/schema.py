@@ -62,11 +62,13 @@ class Prediction(BaseModel):
     threshold: float = Field(description="Decision threshold minimising 10 x missed defaults + 1 x refused good clients.")
     model_tag: str = Field(description="The model that scored this applicant (BentoML tag, MLflow URI or Hub revision).")
     unseen_categories: list[str] = Field(description="Categorical features whose value never occurred in training (scored anyway).")
+    request_id: str = Field(description="Identifies the decision in the audit log (the X-Request-ID header if the client sent one).")
 
 
 class BatchPrediction(BaseModel):
     model_tag: str
     threshold: float
+    request_id: str
     predictions: list[Prediction] = Field(description="One result per applicant, in request order.")
 
 

@@ -39,6 +39,8 @@ class ServiceSettings:
     max_batch_body_bytes: int = 8 * MEGABYTE
     max_batch_size: int = 1000
     max_concurrency: int = 32               # requests in flight per worker beyond which the answer is 429
+    audit_log: str = "data/audit/decisions.sqlite"
+    audit_retention_days: int = 183         # six months: the EU AI Act's minimum for high-risk systems
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None) -> ServiceSettings:
@@ -55,6 +57,8 @@ class ServiceSettings:
             max_batch_body_bytes=_positive_int(environ, "CREDIT_SCORING_MAX_BATCH_BODY_BYTES", 8 * MEGABYTE),
             max_batch_size=_positive_int(environ, "CREDIT_SCORING_MAX_BATCH_SIZE", 1000),
             max_concurrency=_positive_int(environ, "CREDIT_SCORING_MAX_CONCURRENCY", 32),
+            audit_log=environ.get("CREDIT_SCORING_AUDIT_LOG", "").strip() or "data/audit/decisions.sqlite",
+            audit_retention_days=_positive_int(environ, "CREDIT_SCORING_AUDIT_RETENTION_DAYS", 183),
         )
 
     def model_source_settings(self) -> dict[str, str]:

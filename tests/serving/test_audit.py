@@ -1,0 +1,83 @@
+"""The decision audit log: one record per decision under a concurrent burst, and pruning by retention only."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import sqlite3
+from datetime import UTC, datetime, timedelta
+
+import httpx
+
+from pret_a_depenser.scoring.audit import DecisionAuditLog, canonical_features, read_decisions
+
+from .conftest import applicant_json, import_service, service_app
+
+
+def test_a_concurrent_burst_leaves_exactly_one_record_per_decision(bentoml_home, holdout_applicants, tmp_path):
+    audit_path = tmp_path / "audit" / "decisions.sqlite"
+    module = import_service(bentoml_home, CREDIT_SCORING_AUDIT_LOG=str(audit_path))
+    features = module.BUNDLE.feature_names
+    applicants = [applicant_json(row, features) for _, row in holdout_applicants.head(60).iterrows()]
+
+    requests = []
+    for index, applicant in enumerate(applicants):
+        if index % 10 == 0:
+            requests.append(("/predict_batch", applicants[index : index + 3], 3))
+        elif index % 7 == 0:
+            requests.append(("/explain", applicant, 1))
+        else:
+            requests.append(("/predict", applicant, 1))
+
+    async def burst() -> list[httpx.Response]:
+        app = service_app(module)
+        async with app.router.lifespan_context(app):  # leaving it runs the shutdown hook: the log is drained
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://service") as client:
+                return await asyncio.gather(*(client.post(route, json=body, headers={"x-request-id": f"req-{i}"}) for i, (route, body, _) in enumerate(requests)))
+
+    responses = asyncio.run(burst())
+    assert [response.status_code for response in responses] == [200] * len(requests)
+    assert all(response.headers["x-request-id"] == f"req-{i}" for i, response in enumerate(responses))
+
+    records = read_decisions(audit_path)
+    assert len(records) == sum(count for _, _, count in requests)
+    assert sorted({record["request_id"] for record in records}) == sorted(f"req-{i}" for i in range(len(requests)))
+    by_request = {(record["request_id"], record["position"]): record for record in records}
+    for i, ((route, body, _), response) in enumerate(zip(requests, responses, strict=True)):
+        sent = body if isinstance(body, list) else [body]
+        answered = response.json()["predictions"] if route == "/predict_batch" else [response.json()]
+        for position, (applicant, answer) in enumerate(zip(sent, answered, strict=True)):
+            record = by_request[(f"req-{i}", position)]
+            assert record["endpoint"] == route.strip("/") and record["decision"] == answer["decision"]
+            assert record["probability_of_default"] == answer["probability_of_default"]
+            assert record["model_tag"] == module.BUNDLE.tag and record["mlflow_run_id"] == module.BUNDLE.mlflow_run_id
+            logged = json.loads(record["features"])
+            assert set(logged) == set(features) and logged == json.loads(canonical_features(applicant))
+            assert record["features_sha256"] == hashlib.sha256(record["features"].encode()).hexdigest()
+            if route == "/explain":
+                assert [reason["feature"] for reason in json.loads(record["reasons"])] == [reason["feature"] for reason in answer["reasons"]]
+
+
+def _decision(probability: float) -> dict:
+    return {"probability_of_default": probability, "threshold": 0.5, "decision": "ACCEPTED", "unseen_categories": []}
+
+
+def test_records_leave_the_log_only_past_the_retention_period(tmp_path):
+    path = tmp_path / "decisions.sqlite"
+    log = DecisionAuditLog(path, retention_days=183, model_tag="credit_scoring:test", mlflow_run_id=None)
+    log.record("recent", "predict", [{"EXT_SOURCE_2": 0.5}], [_decision(0.1)], 1.0)
+    log.close()
+    with sqlite3.connect(path) as connection:
+        for request_id, age_days in (("five_months", 150), ("seven_months", 213)):
+            timestamp = (datetime.now(UTC) - timedelta(days=age_days)).isoformat()
+            connection.execute(
+                "INSERT INTO decisions (timestamp, request_id, endpoint, position, model_tag, features, features_sha256, probability_of_default, threshold, decision, reasons, unseen_categories, latency_ms) "
+                "VALUES (?, ?, 'predict', 0, 'credit_scoring:test', '{}', '', 0.2, 0.5, 'ACCEPTED', '[]', '[]', 1.0)",
+                (timestamp, request_id),
+            )
+    DecisionAuditLog(path, retention_days=365, model_tag="credit_scoring:test", mlflow_run_id=None).close()
+    assert {record["request_id"] for record in read_decisions(path)} == {"recent", "five_months", "seven_months"}
+    DecisionAuditLog(path, retention_days=183, model_tag="credit_scoring:test", mlflow_run_id=None).close()
+    assert {record["request_id"] for record in read_decisions(path)} == {"recent", "five_months"}

@@ -69,7 +69,6 @@ SCORING_ROUTES = ("/predict", "/predict_batch", "/explain")
 LOADED: dict[str, CreditScorer] = {}  # filled once the worker has loaded the model (read by /health)
 
 
-
 async def health(request: Request) -> JSONResponse:
     """Seed-compatible health check: ready flag, model tag, threshold and feature count."""
     ready = "scorer" in LOADED

@@ -7,6 +7,7 @@ import json
 import pickle
 import subprocess
 import sys
+from pathlib import Path
 
 import mlflow
 import numpy as np
@@ -123,3 +124,22 @@ def test_notebooks_run_on_the_catalog(finished_project, project_root, name):
     NotebookClient(notebook, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(notebooks)}}).execute()
     errors = [output for cell in notebook.cells for output in cell.get("outputs", []) if output.get("output_type") == "error"]
     assert not errors
+
+
+def test_fairness_audit_and_model_card_are_written_logged_and_linked(finished_project):
+    card = (finished_project / "data/08_reporting/model_card.md").read_text()
+    for section in ("## Data", "## Features", "## Training", "## Holdout metrics and decision threshold", "## Fairness (holdout)", "## Drift baseline", "## Limitations"):
+        assert section in card, section
+    fairness = pd.read_csv(finished_project / "data/08_reporting/fairness_table.csv")
+    assert set(fairness["attribute"]) == {"CODE_GENDER", "AGE_BAND"} and fairness["n"].sum() == 2 * json.loads((finished_project / "data/08_reporting/final_metrics.json").read_text())["n_holdout"]
+    mlflow.set_tracking_uri(f"sqlite:///{finished_project / 'mlflow.db'}")
+    runs = mlflow.search_runs(experiment_names=["pret_a_depenser"], filter_string="tags.mlflow.runName = '__default__'")
+    run_id = runs.iloc[0]["run_id"]
+    assert any(name.startswith("metrics.") and "fairness.CODE_GENDER.F.approval_rate" in name for name in runs.columns)
+    assert "model_card.md" in {artifact.path for artifact in mlflow.MlflowClient().list_artifacts(run_id)}
+    script = "import json, bentoml; model = bentoml.models.get('credit_scoring:latest'); print(json.dumps({'card': model.info.metadata['model_card'], 'path': model.path}))"
+    result = subprocess.run([sys.executable, "-c", script], check=False, cwd=finished_project, capture_output=True, text=True, env=project_environment(finished_project))
+    assert result.returncode == 0, result.stderr[-2000:]
+    linked = json.loads(result.stdout.strip().splitlines()[-1])
+    assert linked["card"] == f"runs:/{run_id}/model_card.md"
+    assert (Path(linked["path"]) / "MODEL_CARD.md").read_text() == card

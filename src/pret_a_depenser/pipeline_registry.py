@@ -10,10 +10,11 @@ def register_pipelines() -> dict[str, Pipeline]:
     """Every modular pipeline by folder name; ``__default__`` runs the whole job on the raw tables.
 
     ``generate_data`` is not part of the default run: the raw-data hook generates the default sample
-    only when ``data/01_raw/`` is empty, so real Kaggle files there are never replaced.
+    only when ``data/01_raw/`` is empty, so real Kaggle files there are never replaced. ``monitoring``
+    is run on demand, once the service has logged decisions (or on a scoring batch).
     """
     pipelines = find_pipelines(raise_errors=True)
     pipelines["__default__"] = sum(
-        (pipeline for name, pipeline in pipelines.items() if name != "generate_data"), Pipeline([])
+        (pipeline for name, pipeline in pipelines.items() if name not in ("generate_data", "monitoring")), Pipeline([])
     )
     return pipelines

@@ -28,7 +28,7 @@ def free_port() -> int:
 
 
 def start_server(bentoml_home: Path, port: int, **environment: str) -> subprocess.Popen:
-    env = {**os.environ, "BENTOML_HOME": str(bentoml_home), "CREDIT_SCORING_AUDIT_LOG": str(bentoml_home.parent / "data/audit/decisions.sqlite"), **environment}
+    env = {**os.environ, "BENTOML_HOME": str(bentoml_home), "CREDIT_SCORING_AUDIT_LOG": str(bentoml_home.parent / "serve_test_audit.sqlite"), **environment}
     command = [str(Path(sys.executable).parent / "bentoml"), "serve", "service:CreditScoring", "--host", "127.0.0.1", "--port", str(port)]
     return subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
 
@@ -93,7 +93,7 @@ def test_bentoml_serve_scores_over_http_and_finishes_in_flight_requests_on_sigte
         assert results == [200, 200, 200, 200]
         assert time.monotonic() - stopped_at < 30
         # Every decision served, including those finished after SIGTERM, is in the audit log.
-        records = read_decisions(bentoml_home.parent / "data/audit/decisions.sqlite")
+        records = read_decisions(bentoml_home.parent / "serve_test_audit.sqlite")
         assert len(records) == 2 + 4 * len(batch)
     finally:
         if server.poll() is None:

@@ -1,8 +1,9 @@
 """Project-specific Kedro datasets."""
 
+from .audit_log_dataset import AuditLogDataset
 from .bento_model_dataset import BentoModelDataset
 from .fast_csv_dataset import FastCSVDataset
 from .mlflow_model_with_example_dataset import MlflowModelWithExampleDataset
 from .mlflow_nested_runs_dataset import MlflowNestedRunsDataset
 
-__all__ = ["BentoModelDataset", "FastCSVDataset", "MlflowModelWithExampleDataset", "MlflowNestedRunsDataset"]
+__all__ = ["AuditLogDataset", "BentoModelDataset", "FastCSVDataset", "MlflowModelWithExampleDataset", "MlflowNestedRunsDataset"]

@@ -18,27 +18,35 @@ from kedro.io import AbstractDataset
 
 from pret_a_depenser.scoring.bundle import read_bundle_directory, write_bundle_directory
 
+MODEL_CARD_FILE = "MODEL_CARD.md"
 METADATA_KEYS = ("threshold", "feature_version", "data_version", "n_training_applicants", "holdout_metrics", "top_features")
 
 
 class BentoModelDataset(AbstractDataset[dict[str, Any], dict[str, Any]]):
-    def __init__(self, name: str, labels: dict[str, str] | None = None, metadata: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self, name: str, labels: dict[str, str] | None = None, model_card_artifact: str | None = None, metadata: dict[str, Any] | None = None
+    ) -> None:
         self._name = name
         self._labels = dict(labels or {})
+        self._model_card_artifact = model_card_artifact
         self.metadata = metadata
 
     def save(self, data: dict[str, Any]) -> None:
         run = mlflow.active_run()
         spec = {**data["serving"], "mlflow_run_id": run.info.run_id if run else None}
         model_metadata = {key: spec[key] for key in (*METADATA_KEYS, "mlflow_run_id")}
+        if data.get("model_card") is not None:
+            model_metadata["model_card"] = f"runs:/{run.info.run_id}/{self._model_card_artifact}" if run and self._model_card_artifact else MODEL_CARD_FILE
         labels = {**self._labels, "feature_version": spec["feature_version"], "data_version": spec["data_version"]}
         with bentoml.models.create(self._name, labels=labels, metadata=model_metadata) as model_ref:
             write_bundle_directory(Path(model_ref.path), data["model"], spec)
+            if data.get("model_card") is not None:
+                (Path(model_ref.path) / MODEL_CARD_FILE).write_text(data["model_card"])
 
     def load(self) -> dict[str, Any]:
         model_ref = bentoml.models.get(f"{self._name}:latest")
         bundle = read_bundle_directory(Path(model_ref.path), str(model_ref.tag), "bentoml")
-        return {"model": bundle.load_model(), "serving": bundle.spec, "metadata": dict(model_ref.info.metadata), "tag": bundle.tag}
+        return {"model": bundle.load_model(), "serving": bundle.spec, "metadata": dict(model_ref.info.metadata), "tag": bundle.tag, "bundle": bundle}
 
     def _exists(self) -> bool:
         try:

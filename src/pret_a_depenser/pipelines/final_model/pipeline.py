@@ -2,6 +2,8 @@
 
 from kedro.pipeline import Node, Pipeline
 
+from .fairness import fairness_audit, fairness_mlflow_metrics
+from .model_card import model_card
 from .nodes import evaluate_on_holdout, final_mlflow_metrics, train_final_model
 
 
@@ -37,6 +39,37 @@ def create_pipeline(**kwargs) -> Pipeline:
                 name="evaluate_on_holdout_node",
             ),
             Node(func=final_mlflow_metrics, inputs="final_metrics", outputs="final_holdout_metrics", name="final_holdout_metrics_node"),
+            Node(
+                func=fairness_audit,
+                inputs=dict(
+                    holdout_predictions="holdout_predictions",
+                    model_input_train="model_input_train",
+                    decision_threshold="decision_threshold",
+                    parameters="params:fairness",
+                ),
+                outputs="fairness_table",
+                name="fairness_audit_node",
+            ),
+            Node(func=fairness_mlflow_metrics, inputs="fairness_table", outputs="fairness_metrics", name="fairness_metrics_node"),
+            Node(
+                func=model_card,
+                inputs=dict(
+                    model_input_train="model_input_train",
+                    holdout_split="holdout_split",
+                    generator_truth="raw_generator_truth",
+                    kept_features="kept_features",
+                    categorical_features="categorical_features",
+                    tuned_params="tuned_params",
+                    decision_threshold="decision_threshold",
+                    final_metrics="final_metrics",
+                    fairness_table="fairness_table",
+                    business="params:business_cost",
+                    monitoring="params:monitoring",
+                    parameters="params:model_card",
+                ),
+                outputs="model_card",
+                name="model_card_node",
+            ),
         ],
         tags=["final_model"],
     )

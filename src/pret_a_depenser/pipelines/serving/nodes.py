@@ -79,8 +79,9 @@ def serving_spec(
     }
 
 
-def serving_bundle(final_model: CatBoostClassifier, serving_spec: dict[str, Any]) -> dict[str, Any]:
-    return {"model": final_model, "serving": serving_spec}
+def serving_bundle(final_model: CatBoostClassifier, serving_spec: dict[str, Any], model_card: str) -> dict[str, Any]:
+    """The BentoML model's content; it carries its model card (and links to the MLflow copy)."""
+    return {"model": final_model, "serving": serving_spec, "model_card": model_card}
 
 
 def mlflow_model(final_model: CatBoostClassifier, model_input_train: pd.DataFrame, serving_spec: dict[str, Any]) -> dict[str, Any]:

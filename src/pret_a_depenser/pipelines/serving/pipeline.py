@@ -31,7 +31,7 @@ def create_pipeline(**kwargs) -> Pipeline:
             ),
             Node(
                 func=serving_bundle,
-                inputs=dict(final_model="final_model", serving_spec="serving_spec"),
+                inputs=dict(final_model="final_model", serving_spec="serving_spec", model_card="model_card"),
                 outputs="credit_scoring_bento_model",
                 name="save_bento_model_node",
             ),

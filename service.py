@@ -66,6 +66,7 @@ class ApplicantBatch(RootModel[Annotated[list[Applicant], Field(min_length=1, ma
 
 
 SCORING_ROUTES = ("/predict", "/predict_batch", "/explain")
+MAX_REQUEST_ID_LENGTH = 128  # a client's X-Request-ID longer than this is cut in the response and the audit log
 LOADED: dict[str, CreditScorer] = {}  # filled once the worker has loaded the model (read by /health)
 
 
@@ -112,7 +113,7 @@ class CreditScoring:
 
     def _decided(self, ctx: bentoml.Context, endpoint: str, applicants: list[dict], results: list[dict], started: float) -> str:
         """Count unseen categories, append the decisions to the audit log; the request id for the response."""
-        request_id = ctx.request.headers.get("x-request-id") or uuid.uuid4().hex
+        request_id = ctx.request.headers.get("x-request-id", "")[:MAX_REQUEST_ID_LENGTH] or uuid.uuid4().hex
         ctx.response.metadata["X-Request-ID"] = request_id
         for result in results:
             for feature in result["unseen_categories"]:

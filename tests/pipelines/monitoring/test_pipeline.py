@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import json
 import pickle
+import subprocess
+import sys
 
 import mlflow
 import pandas as pd
-from conftest import kedro_run
+from conftest import kedro_run, project_environment
 
 from pret_a_depenser.modelling.estimators import catboost_frame
 from pret_a_depenser.scoring.audit import DecisionAuditLog
@@ -36,7 +38,14 @@ def test_unshifted_batch_is_stable_and_shifted_feature_in_the_audit_log_is_flagg
         final_model = pickle.load(handle)
     probabilities = final_model.predict_proba(catboost_frame(shifted, categorical))[:, 1]
     applicants = shifted.astype(object).where(shifted.notna(), None).to_dict(orient="records")
-    log = DecisionAuditLog(finished_project / "data/audit/decisions.sqlite", retention_days=183, model_tag="credit_scoring:test", mlflow_run_id=None)
+    served_tag = subprocess.run(
+        [sys.executable, "-c", "import bentoml; print(bentoml.models.get('credit_scoring:latest').tag)"],
+        check=True, cwd=finished_project, capture_output=True, text=True, env=project_environment(finished_project),
+    ).stdout.strip().splitlines()[-1]
+    log = DecisionAuditLog(finished_project / "data/audit/decisions.sqlite", retention_days=183, model_tag="credit_scoring:older", mlflow_run_id=None)
+    log.record("older-model", "predict", [{"EXT_SOURCE_2": 0.1}] * 40, [{"probability_of_default": 0.9, "threshold": 0.5, "decision": "REFUSED", "unseen_categories": []}] * 40, 1.0)
+    log.close()  # decisions of another model version are not compared with this one's training data
+    log = DecisionAuditLog(finished_project / "data/audit/decisions.sqlite", retention_days=183, model_tag=served_tag, mlflow_run_id=None)
     for applicant, probability in zip(applicants, probabilities, strict=True):
         decision = {"probability_of_default": float(probability), "threshold": 0.5, "decision": "ACCEPTED", "unseen_categories": []}
         log.record("shifted-batch", "predict", [applicant], [decision], 1.0)

@@ -40,21 +40,22 @@ def reference_applicants(credit_scoring_model: dict[str, Any], model_input_train
 def current_applicants(
     credit_scoring_model: dict[str, Any], decision_audit_log: pd.DataFrame, model_input_test: pd.DataFrame, parameters: dict[str, Any]
 ) -> pd.DataFrame:
-    """The applicants to compare: decisions logged by the service, or the test applicants scored now."""
+    """The applicants to compare: the served model's decisions in the audit log, or the test applicants scored now."""
     scorer = CreditScorer(credit_scoring_model["bundle"], model=credit_scoring_model["model"])
     source = parameters["current_source"]
     if source == "test_applicants":
         return _scored(scorer, model_input_test)
     if source != "audit_log":
         raise ValueError(f"monitoring.current_source={source!r}: choose audit_log or test_applicants")
-    if decision_audit_log.empty:
-        raise ValueError("the decision audit log is empty or absent (catalog entry decision_audit_log): serve and score applicants first, "
-                         "or run with --params monitoring.current_source=test_applicants")
-    logged = pd.DataFrame([json.loads(features) for features in decision_audit_log["features"]], columns=scorer.feature_names)
+    served = decision_audit_log[decision_audit_log["model_tag"] == scorer.tag] if not decision_audit_log.empty else decision_audit_log
+    if served.empty:
+        raise ValueError(f"the decision audit log (catalog entry decision_audit_log) holds no decision of {scorer.tag}: serve and score "
+                         "applicants first, or run with --params monitoring.current_source=test_applicants")
+    logged = pd.DataFrame([json.loads(features) for features in served["features"]], columns=scorer.feature_names)
     categorical = scorer.bundle.spec["categorical_features"]
     numeric = [name for name in scorer.feature_names if name not in categorical]
     logged[numeric] = logged[numeric].astype(float)
-    logged[SCORE] = decision_audit_log["probability_of_default"].to_numpy()
+    logged[SCORE] = served["probability_of_default"].to_numpy()
     return logged
 
 

@@ -19,6 +19,7 @@ from .bundle import ServingBundle
 
 ACCEPTED, REFUSED = "ACCEPTED", "REFUSED"
 DAYS_PER_YEAR = 365.25
+NAN = float("nan")
 
 
 class CreditScorer:
@@ -35,7 +36,6 @@ class CreditScorer:
         self._categorical_positions = [position for position, name in enumerate(self.feature_names) if name in categorical]
         self._categories = {name: frozenset(values) for name, values in spec["categories"].items()}
         self._missing_label = spec["missing_label"]
-        self._numeric_missing = float("nan")
         self._kinds = [(name, name in categorical) for name in self.feature_names]
         self._reason_texts = spec["reason_texts"]
         self._max_reasons = int(spec["max_reasons"])
@@ -45,14 +45,14 @@ class CreditScorer:
     # ------------------------------------------------------------------ rows
     def row(self, applicant: Mapping[str, Any]) -> list[Any]:
         """Values in model order; absent or null fields are missing."""
-        missing_label, nan = self._missing_label, self._numeric_missing
+        missing_label = self._missing_label
         values = []
         for name, is_label in self._kinds:
             value = applicant.get(name)
             if is_label:
                 values.append(missing_label if value is None else str(value))
             else:
-                values.append(nan if value is None else float(value))
+                values.append(NAN if value is None else float(value))
         return values
 
     def frame_rows(self, frame: pd.DataFrame) -> list[list[Any]]:

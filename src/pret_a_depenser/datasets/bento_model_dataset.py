@@ -16,6 +16,7 @@ import bentoml
 import mlflow
 from kedro.io import AbstractDataset
 
+from pret_a_depenser.scoring import CreditScorer
 from pret_a_depenser.scoring.bundle import read_bundle_directory, write_bundle_directory
 
 MODEL_CARD_FILE = "MODEL_CARD.md"
@@ -46,7 +47,8 @@ class BentoModelDataset(AbstractDataset[dict[str, Any], dict[str, Any]]):
     def load(self) -> dict[str, Any]:
         model_ref = bentoml.models.get(f"{self._name}:latest")
         bundle = read_bundle_directory(Path(model_ref.path), str(model_ref.tag), "bentoml")
-        return {"model": bundle.load_model(), "serving": bundle.spec, "metadata": dict(model_ref.info.metadata), "tag": bundle.tag, "bundle": bundle}
+        scorer = CreditScorer(bundle)  # what batch scoring and monitoring score with, as the service does
+        return {"scorer": scorer, "model": scorer.model, "serving": bundle.spec, "metadata": dict(model_ref.info.metadata), "tag": bundle.tag, "bundle": bundle}
 
     def _exists(self) -> bool:
         try:

@@ -7,6 +7,7 @@ already answers 429 past capacity).
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import json
 from collections.abc import Awaitable, Callable, Iterable
@@ -123,10 +124,6 @@ class TimerCancellingTimeoutMiddleware:
         self.timeout = timeout
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        import asyncio
-
-        from starlette.responses import JSONResponse
-
         if scope["type"] not in ("http", "websocket"):
             return await self.app(scope, receive, send)
         loop = asyncio.get_running_loop()
@@ -148,7 +145,7 @@ class TimerCancellingTimeoutMiddleware:
             await waiter
         except TimeoutError:
             if task.cancel():
-                await JSONResponse({"error": f"Not able to process the request in {self.timeout} seconds"}, status_code=504)(scope, receive, send)
+                await send_json_error(send, 504, f"Not able to process the request in {self.timeout} seconds")
         else:
             await task
         finally:

@@ -33,17 +33,20 @@ def _field_name(name: str) -> str:
 def applicant_model(spec: dict[str, Any]) -> type[BaseModel]:
     """``Applicant``: every kept feature optional, numbers as JSON numbers, labels as strings."""
     fields: dict[str, Any] = {}
+    renamed: dict[str, str] = {}
     for feature in spec["features"]:
         name = feature["name"]
+        field_name = _field_name(name)
+        if field_name != name:
+            renamed[field_name] = name
         if feature["dtype"] == "string":
             annotation = StrictStr | None
             field = Field(default=None, alias=name, max_length=MAX_LABEL_LENGTH, examples=sorted(spec["categories"].get(name, []))[:3] or None)
         else:
             annotation = StrictFloat | None  # strict: JSON integers pass, strings and booleans do not
             field = Field(default=None, alias=name, allow_inf_nan=False)
-        fields[_field_name(name)] = (annotation, field)
+        fields[field_name] = (annotation, field)
     model = create_model("Applicant", __base__=_ApplicantBase, __doc__="One applicant, keyed by the model's feature names; null or absent = missing.", **fields)
-    renamed = {_field_name(feature["name"]): feature["name"] for feature in spec["features"] if _field_name(feature["name"]) != feature["name"]}
     model.__renamed_features__ = renamed
     return model
 

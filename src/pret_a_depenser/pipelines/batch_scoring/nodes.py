@@ -6,12 +6,10 @@ from typing import Any
 
 import pandas as pd
 
-from pret_a_depenser.scoring import CreditScorer
-
 
 def score_applicants(credit_scoring_model: dict[str, Any], applicants: pd.DataFrame, parameters: dict[str, Any]) -> pd.DataFrame:
     """PD and decision per applicant, through the same rows -> CatBoost path as ``POST /predict``."""
-    scorer = CreditScorer(credit_scoring_model["bundle"], model=credit_scoring_model["model"])
+    scorer = credit_scoring_model["scorer"]
     missing = [name for name in scorer.feature_names if name not in applicants.columns]
     if missing:
         raise ValueError(f"model_input_test lacks {len(missing)} of the model's features, e.g. {missing[:5]}: rebuild it with data_processing")

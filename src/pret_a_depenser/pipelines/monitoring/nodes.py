@@ -31,7 +31,7 @@ def _scored(scorer: CreditScorer, features: pd.DataFrame) -> pd.DataFrame:
 
 def reference_applicants(credit_scoring_model: dict[str, Any], model_input_train: pd.DataFrame, holdout_split: pd.DataFrame, parameters: dict[str, Any]) -> pd.DataFrame:
     """The served model's training applicants (a seeded sample), its kept features and its scores."""
-    scorer = CreditScorer(credit_scoring_model["bundle"], model=credit_scoring_model["model"])
+    scorer = credit_scoring_model["scorer"]
     features, _, _ = training_rows(model_input_train, holdout_split)
     sample = features.sample(n=min(len(features), int(parameters["max_reference_rows"])), random_state=int(parameters["seed"]))
     return _scored(scorer, sample)
@@ -41,7 +41,7 @@ def current_applicants(
     credit_scoring_model: dict[str, Any], decision_audit_log: pd.DataFrame, model_input_test: pd.DataFrame, parameters: dict[str, Any]
 ) -> pd.DataFrame:
     """The applicants to compare: the served model's decisions in the audit log, or the test applicants scored now."""
-    scorer = CreditScorer(credit_scoring_model["bundle"], model=credit_scoring_model["model"])
+    scorer = credit_scoring_model["scorer"]
     source = parameters["current_source"]
     if source == "test_applicants":
         return _scored(scorer, model_input_test)

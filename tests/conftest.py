@@ -10,6 +10,7 @@ import tempfile
 from pathlib import Path
 
 import pandas as pd
+import polars as pl
 import pytest
 import yaml
 
@@ -41,15 +42,17 @@ def small_tables() -> dict[str, pd.DataFrame]:
 
 
 @pytest.fixture(scope="session")
-def small_raw_tables(small_tables, tmp_path_factory) -> dict[str, pd.DataFrame]:
-    """The small sample as the catalog serves it: written to CSV and read back (labels become strings)."""
-    from pret_a_depenser.datasets import FastCSVDataset
+def small_raw_tables(small_tables, tmp_path_factory) -> dict[str, pl.DataFrame]:
+    """The eight Kaggle tables of the small sample as the catalog serves them: written to CSV and read
+    back as polars frames with the contract's dtypes."""
+    from pret_a_depenser.datasets import RawTableDataset
+    from pret_a_depenser.generator import TABLES
 
     folder = tmp_path_factory.mktemp("raw")
     tables = {}
-    for name, frame in small_tables.items():
-        dataset = FastCSVDataset(filepath=str(folder / f"{name}.csv"))
-        dataset.save(frame)
+    for name in TABLES:
+        dataset = RawTableDataset(filepath=str(folder / f"{name}.csv"))
+        dataset.save(small_tables[name])
         tables[name] = dataset.load()
     return tables
 

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pandas as pd
+import polars as pl
 import pytest
 from conftest import kedro_run
 
@@ -40,7 +41,7 @@ def test_real_files_without_manifest_are_never_overwritten(project_copy, small_r
     raw = project_copy / "data/01_raw"
     for name in ("application_train", "application_test", "bureau", "bureau_balance", "previous_application",
                  "POS_CASH_balance", "installments_payments", "credit_card_balance"):
-        small_raw_tables[name].to_csv(raw / f"{name}.csv", index=False)
+        small_raw_tables[name].write_csv(raw / f"{name}.csv")
     before = (raw / "application_train.csv").read_bytes()
     refused = kedro_run(project_copy, "--pipeline", "generate_data", *SMALL)
     assert refused.returncode != 0 and "application_train.csv" in refused.stderr
@@ -53,7 +54,7 @@ def test_real_files_without_manifest_are_never_overwritten(project_copy, small_r
 def test_stale_generator_truth_next_to_real_files_is_refused(project_copy, small_raw_tables):
     raw = project_copy / "data/01_raw"
     assert kedro_run(project_copy, "--pipeline", "generate_data", *SMALL).returncode == 0
-    small_raw_tables["application_train"].to_csv(raw / "application_train.csv", index=False)  # a user's own file
+    small_raw_tables["application_train"].write_csv(raw / "application_train.csv")  # a user's own file
     result = kedro_run(project_copy, "--pipeline", "data_processing")
     assert result.returncode != 0
     assert "generator_truth.csv comes from generated data" in result.stderr and "application_train.csv" in result.stderr
@@ -61,7 +62,7 @@ def test_stale_generator_truth_next_to_real_files_is_refused(project_copy, small
 
 
 def test_incomplete_raw_folder_names_the_missing_files(project_copy, small_raw_tables):
-    small_raw_tables["application_train"].to_csv(project_copy / "data/01_raw/application_train.csv", index=False)
+    small_raw_tables["application_train"].write_csv(project_copy / "data/01_raw/application_train.csv")
     result = kedro_run(project_copy, "--pipeline", "data_processing")
     assert result.returncode != 0
     assert "Raw data is incomplete" in result.stderr and "bureau_balance.csv" in result.stderr
@@ -71,15 +72,23 @@ def test_incomplete_raw_folder_names_the_missing_files(project_copy, small_raw_t
 @pytest.mark.parametrize(
     ("table", "corrupt", "message"),
     [
-        ("application_train", lambda f: f.assign(TARGET=f["TARGET"].where(f.index > 0, 7)), "application_train.csv: column 'TARGET' fails rule 'isin([0, 1])'"),
-        ("bureau", lambda f: f.drop(columns="AMT_CREDIT_SUM"), "bureau.csv: table fails rule 'column_in_dataframe'"),
+        (
+            "application_train",
+            lambda f: f.with_columns(pl.when(pl.int_range(pl.len()) == 0).then(7).otherwise(pl.col("TARGET")).alias("TARGET")),
+            "application_train.csv: column 'TARGET' fails rule 'isin([0, 1])'",
+        ),
+        ("bureau", lambda f: f.drop("AMT_CREDIT_SUM"), "bureau.csv: table fails rule 'column_in_dataframe'"),
+        (
+            "bureau_balance",
+            lambda f: f.with_columns(pl.col("MONTHS_BALANCE").cast(pl.String).str.replace(r"^-1$", "last month")),
+            "bureau_balance.csv: column 'MONTHS_BALANCE' fails rule 'coerce_dtype(Int64)'",
+        ),
     ],
 )
 def test_bad_raw_file_stops_the_run_before_anything_is_written(project_copy, small_raw_tables, table, corrupt, message):
     raw = project_copy / "data/01_raw"
-    for name, frame in small_raw_tables.items():
-        if name != "generator_truth":  # a user's own files: no generator truth beside them
-            (corrupt(frame) if name == table else frame).to_csv(raw / f"{name}.csv", index=False)
+    for name, frame in small_raw_tables.items():  # a user's own files: no generator truth beside them
+        (corrupt(frame) if name == table else frame).write_csv(raw / f"{name}.csv")
     result = kedro_run(project_copy, "--pipeline", "data_processing")
     assert result.returncode != 0
     assert message in result.stderr

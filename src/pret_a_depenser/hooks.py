@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from pathlib import Path
 from typing import Any
 
@@ -108,3 +109,20 @@ class RawDataHooks:
                 "generate_data will not overwrite raw files it did not write: " + ", ".join(foreign)
                 + ". Move them elsewhere (or run with another --env whose raw_dir is empty) to regenerate."
             )
+
+
+class NodeTimingHooks:
+    """Logs each node's wall time, so a slow run shows which node it was (the benchmarks read these lines)."""
+
+    def __init__(self) -> None:
+        self._started: dict[str, float] = {}
+
+    @hook_impl
+    def before_node_run(self, node: Node) -> None:
+        self._started[node.name] = time.perf_counter()
+
+    @hook_impl
+    def after_node_run(self, node: Node) -> None:
+        started = self._started.pop(node.name, None)
+        if started is not None:
+            logger.info("Node %s ran in %.2f s", node.name, time.perf_counter() - started)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pandas as pd
+import polars as pl
 import pytest
 from sklearn.metrics import roc_auc_score
 
@@ -22,7 +23,7 @@ def test_every_table_has_the_kaggle_columns_in_order_and_passes_its_schema(table
     for file_name, (columns, _, _) in RAW_TABLES.items():
         frame = tables[file_name.removesuffix(".csv")]
         assert list(frame.columns) == list(columns), file_name
-        validate_table(frame, file_name)
+        validate_table(pl.from_pandas(frame), file_name)
 
 
 def test_train_test_split_and_truth_file(tables):

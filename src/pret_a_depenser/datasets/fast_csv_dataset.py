@@ -7,8 +7,6 @@ next to the target and renames it into place.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -16,11 +14,7 @@ import pandas as pd
 import polars as pl
 from kedro_datasets.pandas import CSVDataset
 
-
-def _current_umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+from .atomic_file import write_atomically
 
 
 class FastCSVDataset(CSVDataset):
@@ -47,15 +41,5 @@ class FastCSVDataset(CSVDataset):
     def save(self, data: pd.DataFrame) -> None:
         if self._protocol != "file":
             return super().save(data)
-        target = Path(self._get_save_path())
-        target.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
-        os.close(handle)
-        try:
-            pl.from_pandas(data).write_csv(temporary, **self._save_args)
-            os.chmod(temporary, 0o666 & ~_current_umask())
-            os.replace(temporary, target)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        write_atomically(Path(self._get_save_path()), lambda path: pl.from_pandas(data).write_csv(path, **self._save_args))
         self._invalidate_cache()

@@ -5,39 +5,52 @@ from __future__ import annotations
 import math
 
 import numpy as np
-import pandas as pd
 import polars as pl
 import pytest
 
-from pret_a_depenser.pipelines.data_processing.nodes import (
+from pret_a_depenser.features import (
     application_features,
     bureau_features,
     credit_card_features,
     installments_features,
-    model_input_tables,
     pos_cash_features,
     previous_application_features,
 )
-from pret_a_depenser.pipelines.data_processing.nodes.aggregation import (
-    aggregate_by_applicant,
-    feature_level_name,
-    numeric_statistics,
-    row_count,
-)
+from pret_a_depenser.features.aggregation import feature_level_name
+from pret_a_depenser.pipelines.data_processing.nodes import model_input_tables
 
 STATS = ["min", "max", "mean", "sum", "var"]
+PARAMETERS = {
+    "statistics": STATS, "max_category_levels": 30, "days_sentinel": 365243, "unknown_labels": ["XNA", "Unknown"],
+    "bureau": {"max_days_back": 36525, "recent_days": 365}, "previous_application": {"recent_days": 365},
+    "pos_cash": {"recent_months": 12}, "installments": {"recent_days": 365}, "credit_card": {"recent_months": 12},
+}
 
 
-def _row(frame: pd.DataFrame, sk_id_curr: int) -> pd.Series:
-    return frame.set_index("SK_ID_CURR").loc[sk_id_curr]
+def _spec(**levels) -> dict:
+    return {"parameters": PARAMETERS, "category_levels": levels}
 
 
-def test_aggregates_are_float32_and_overflowing_sums_become_missing():
-    frame = pl.DataFrame({"SK_ID_CURR": [1, 1, 2], "AMT": [3e38, 3e38, 1.5]})
-    result = aggregate_by_applicant(frame, [*numeric_statistics(["AMT"], ["sum", "max"], "X"), row_count("X")])
-    assert result.schema["X_AMT_SUM"] == pl.Float32 and result.schema["X_COUNT"] == pl.Int64
-    assert result["X_AMT_SUM"].to_list() == [None, 1.5]  # 6e38 overflows float32
-    assert result["X_AMT_MAX"].to_list()[1] == 1.5
+def _row(frame: pl.DataFrame, sk_id_curr: int) -> dict:
+    rows = frame.filter(pl.col("SK_ID_CURR") == sk_id_curr).to_dicts()
+    assert len(rows) == 1
+    return {name: (math.nan if value is None else value) for name, value in rows[0].items()}
+
+
+def isna(value) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def test_statistics_are_float32_counts_int64_and_overflowing_sums_missing():
+    pos = pl.DataFrame({
+        "SK_ID_PREV": [1, 1, 2], "SK_ID_CURR": [1, 1, 2], "MONTHS_BALANCE": [-1, -2, -1],
+        "CNT_INSTALMENT": [3e38, 3e38, 1.5], "CNT_INSTALMENT_FUTURE": [1.0, 1.0, 1.0],
+        "NAME_CONTRACT_STATUS": ["Active", "Active", "Active"], "SK_DPD": [0, 0, 0], "SK_DPD_DEF": [0, 0, 0],
+    })
+    features = pos_cash_features(pos, _spec(POS_CASH_balance={"NAME_CONTRACT_STATUS": ["Active"]}))
+    assert features.schema["POS_CNT_INSTALMENT_SUM"] == pl.Float32 and features.schema["POS_COUNT"] == pl.Int64
+    assert features["POS_CNT_INSTALMENT_SUM"].to_list() == [None, 1.5]  # 6e38 overflows float32
+    assert features["POS_CNT_INSTALMENT_MAX"].to_list()[1] == 1.5
 
 
 def test_feature_level_name_is_upper_snake_case():
@@ -51,20 +64,19 @@ def _applications():
         "NAME_CONTRACT_TYPE": "Cash loans", "CODE_GENDER": "F", "AMT_INCOME_TOTAL": 100000.0,
         "AMT_CREDIT": 500000.0, "AMT_ANNUITY": 25000.0, "AMT_GOODS_PRICE": 400000.0, "CNT_CHILDREN": 1,
         "CNT_FAM_MEMBERS": 4.0, "DAYS_BIRTH": -14610, "DAYS_EMPLOYED": -1461, "DAYS_REGISTRATION": -2000.0,
-        "DAYS_ID_PUBLISH": -1000, "DAYS_LAST_PHONE_CHANGE": -500.0, "OWN_CAR_AGE": np.nan,
+        "DAYS_ID_PUBLISH": -1000, "DAYS_LAST_PHONE_CHANGE": -500.0, "OWN_CAR_AGE": None,
         "EXT_SOURCE_1": 0.2, "EXT_SOURCE_2": 0.4, "EXT_SOURCE_3": 0.6, "FLAG_DOCUMENT_2": 0, "FLAG_DOCUMENT_3": 1,
     }
-    train = pd.DataFrame([{**base, "SK_ID_CURR": 1, "TARGET": 1}, {**base, "SK_ID_CURR": 2, "TARGET": 0, "DAYS_EMPLOYED": 365243, "CODE_GENDER": "XNA", "EXT_SOURCE_1": np.nan}])
-    test = pd.DataFrame([{**base, "SK_ID_CURR": 3, "AMT_ANNUITY": 0.0}])
-    return train, test
-
-
-APPLICATION_PARAMS = {"days_sentinel": 365243, "unknown_labels": ["XNA", "Unknown"]}
+    rows = [
+        {**base, "SK_ID_CURR": 1, "TARGET": 1},
+        {**base, "SK_ID_CURR": 2, "TARGET": 0, "DAYS_EMPLOYED": 365243, "CODE_GENDER": "XNA", "EXT_SOURCE_1": None},
+        {**base, "SK_ID_CURR": 3, "TARGET": None, "AMT_ANNUITY": 0.0},
+    ]
+    return pl.DataFrame(rows).with_columns(pl.col("OWN_CAR_AGE").cast(pl.Float64))
 
 
 def test_application_features_ratios_and_cleaning():
-    train, test = _applications()
-    features = application_features(train, test, APPLICATION_PARAMS)
+    features = application_features(_applications(), _spec())
     first = _row(features, 1)
     assert first["APP_CREDIT_INCOME_RATIO"] == pytest.approx(5.0)
     assert first["APP_ANNUITY_INCOME_RATIO"] == pytest.approx(0.25)
@@ -82,24 +94,27 @@ def test_application_features_ratios_and_cleaning():
     assert first["APP_DOCUMENT_COUNT"] == 1
     assert first["APP_DAYS_EMPLOYED_SENTINEL"] == 0
     second = _row(features, 2)
-    assert math.isnan(second["DAYS_EMPLOYED"]) and second["APP_DAYS_EMPLOYED_SENTINEL"] == 1
-    assert pd.isna(second["CODE_GENDER"])
+    assert isna(second["DAYS_EMPLOYED"]) and second["APP_DAYS_EMPLOYED_SENTINEL"] == 1
+    assert isna(second["CODE_GENDER"])
     assert second["APP_EXT_SOURCE_MEAN"] == pytest.approx(0.5) and second["APP_EXT_SOURCE_MISSING_COUNT"] == 1
     third = _row(features, 3)
-    assert pd.isna(third["TARGET"]) and pd.isna(third["APP_CREDIT_TERM_MONTHS"])  # annuity 0: no division
+    assert isna(third["TARGET"]) and isna(third["APP_CREDIT_TERM_MONTHS"])  # annuity 0: no division
+    assert features.schema["APP_CREDIT_INCOME_RATIO"] == pl.Float32 and features.schema["CODE_GENDER"] == pl.String
 
 
 def test_application_features_requires_days_birth():
-    train, test = _applications()
     with pytest.raises(Exception, match="DAYS_BIRTH"):
-        application_features(train.drop(columns="DAYS_BIRTH"), test.drop(columns="DAYS_BIRTH"), APPLICATION_PARAMS)
+        application_features(_applications().drop("DAYS_BIRTH"), _spec())
 
 
-BUREAU_PARAMS = {"statistics": STATS, "max_category_levels": 30, "max_days_back": 36525, "recent_days": 365}
+BUREAU_SPEC = _spec(
+    bureau_balance={"STATUS": ["0", "1", "5", "C", "X"]},
+    bureau={"CREDIT_ACTIVE": ["Active", "Closed"], "CREDIT_CURRENCY": ["currency 1"], "CREDIT_TYPE": ["Consumer credit", "Credit card"]},
+)
 
 
 def _bureau():
-    bureau = pd.DataFrame({
+    bureau = pl.DataFrame({
         "SK_ID_CURR": [1, 1, 2],
         "SK_ID_BUREAU": [10, 11, 20],
         "CREDIT_ACTIVE": ["Active", "Closed", "Active"],
@@ -107,12 +122,12 @@ def _bureau():
         "CREDIT_TYPE": ["Consumer credit", "Credit card", "Consumer credit"],
         "DAYS_CREDIT": [-100, -1000, -400],
         "DAYS_CREDIT_ENDDATE": [500.0, -50000.0, 100.0],
-        "DAYS_ENDDATE_FACT": [np.nan, -200.0, np.nan],
+        "DAYS_ENDDATE_FACT": [None, -200.0, None],
         "AMT_CREDIT_SUM": [1000.0, 3000.0, 0.0],
         "AMT_CREDIT_SUM_DEBT": [500.0, 0.0, 10.0],
         "AMT_CREDIT_SUM_OVERDUE": [100.0, 0.0, 0.0],
     })
-    balance = pd.DataFrame({
+    balance = pl.DataFrame({
         "SK_ID_BUREAU": [10, 10, 10, 10, 11],
         "MONTHS_BALANCE": [0, -1, -2, -3, 0],
         "STATUS": ["0", "1", "5", "X", "C"],
@@ -122,7 +137,7 @@ def _bureau():
 
 def test_bureau_features_statistics_splits_and_balance():
     bureau, balance = _bureau()
-    features = bureau_features(bureau, balance, BUREAU_PARAMS)
+    features = bureau_features(bureau, balance, BUREAU_SPEC)
     first = _row(features, 1)
     assert first["BUREAU_COUNT"] == 2 and first["BUREAU_ACTIVE_COUNT"] == 1 and first["BUREAU_CLOSED_COUNT"] == 1
     assert first["BUREAU_RECENT_COUNT"] == 1
@@ -143,39 +158,40 @@ def test_bureau_features_statistics_splits_and_balance():
     assert first["BUREAU_BB_WORST_STATUS_MAX"] == pytest.approx(5.0)
     assert first["BUREAU_BB_STATUS_X_SHARE_MAX"] == pytest.approx(0.25)
     second = _row(features, 2)
-    assert pd.isna(second["BUREAU_DEBT_CREDIT_RATIO_MAX"])  # credit sum 0: no ratio
-    assert pd.isna(second["BUREAU_BB_MONTHS_COUNT_SUM"]) or second["BUREAU_BB_MONTHS_COUNT_SUM"] == 0
-    assert pd.isna(second["BUREAU_AMT_CREDIT_SUM_VAR"])  # one credit: no sample variance
+    assert isna(second["BUREAU_DEBT_CREDIT_RATIO_MAX"])  # credit sum 0: no ratio
+    assert isna(second["BUREAU_BB_MONTHS_COUNT_SUM"])  # no monthly statuses: missing, not 0
+    assert isna(second["BUREAU_AMT_CREDIT_SUM_VAR"])  # one credit: no sample variance
+    assert second["BUREAU_CLOSED_COUNT"] == 0 and isna(second["BUREAU_CLOSED_AMT_CREDIT_SUM_SUM"])  # no closed credit: count 0, sum missing
 
 
 def test_bureau_features_requires_credit_active():
     bureau, balance = _bureau()
     with pytest.raises(Exception, match="CREDIT_ACTIVE"):
-        bureau_features(bureau.drop(columns="CREDIT_ACTIVE"), balance, BUREAU_PARAMS)
+        bureau_features(bureau.drop("CREDIT_ACTIVE"), balance, BUREAU_SPEC)
 
 
-PREVIOUS_PARAMS = {"statistics": STATS, "max_category_levels": 30, "days_sentinel": 365243, "recent_days": 365}
+PREVIOUS_SPEC = _spec(previous_application={"NAME_CONTRACT_STATUS": ["Approved", "Refused"]})
 
 
 def _previous():
-    return pd.DataFrame({
+    return pl.DataFrame({
         "SK_ID_PREV": [100, 101, 102],
         "SK_ID_CURR": [1, 1, 1],
         "NAME_CONTRACT_STATUS": ["Approved", "Refused", "Refused"],
         "AMT_APPLICATION": [1000.0, 2000.0, 500.0],
         "AMT_CREDIT": [1250.0, 2000.0, 0.0],
-        "AMT_ANNUITY": [125.0, 100.0, np.nan],
+        "AMT_ANNUITY": [125.0, 100.0, None],
         "DAYS_DECISION": [-100, -200, -800],
-        "DAYS_FIRST_DRAWING": [365243.0, np.nan, np.nan],
-        "DAYS_FIRST_DUE": [-70.0, np.nan, np.nan],
-        "DAYS_LAST_DUE_1ST_VERSION": [300.0, np.nan, np.nan],
-        "DAYS_LAST_DUE": [365243.0, np.nan, np.nan],
-        "DAYS_TERMINATION": [365243.0, np.nan, np.nan],
+        "DAYS_FIRST_DRAWING": [365243.0, None, None],
+        "DAYS_FIRST_DUE": [-70.0, None, None],
+        "DAYS_LAST_DUE_1ST_VERSION": [300.0, None, None],
+        "DAYS_LAST_DUE": [365243.0, None, None],
+        "DAYS_TERMINATION": [365243.0, None, None],
     })
 
 
 def test_previous_application_features_outcome_splits_and_sentinels():
-    features = previous_application_features(_previous(), PREVIOUS_PARAMS)
+    features = previous_application_features(_previous(), PREVIOUS_SPEC)
     row = _row(features, 1)
     assert row["PREV_COUNT"] == 3 and row["PREV_APPROVED_COUNT"] == 1 and row["PREV_REFUSED_COUNT"] == 2
     assert row["PREV_RECENT_COUNT"] == 2
@@ -183,16 +199,16 @@ def test_previous_application_features_outcome_splits_and_sentinels():
     assert row["PREV_REFUSED_AMT_APPLICATION_SUM"] == pytest.approx(2500.0)
     assert row["PREV_APPLICATION_CREDIT_RATIO_MEAN"] == pytest.approx((0.8 + 1.0) / 2)  # credit 0 excluded
     assert row["PREV_APPROVED_PAYMENT_RATE_MAX"] == pytest.approx(0.1)
-    assert pd.isna(row["PREV_DAYS_LAST_DUE_MAX"])  # 365243 means "no date"
-    assert pd.isna(row["PREV_DAYS_FIRST_DRAWING_MIN"])
+    assert isna(row["PREV_DAYS_LAST_DUE_MAX"])  # 365243 means "no date"
+    assert isna(row["PREV_DAYS_FIRST_DRAWING_MIN"])
     assert row["PREV_DAYS_FIRST_DUE_MIN"] == pytest.approx(-70.0)
 
 
-POS_PARAMS = {"statistics": STATS, "max_category_levels": 30, "recent_months": 12}
+POS_SPEC = _spec(POS_CASH_balance={"NAME_CONTRACT_STATUS": ["Active", "Completed"]})
 
 
 def test_pos_cash_features_dpd_and_recent_months():
-    pos = pd.DataFrame({
+    pos = pl.DataFrame({
         "SK_ID_PREV": [100, 100, 101],
         "SK_ID_CURR": [1, 1, 1],
         "MONTHS_BALANCE": [-1, -20, -2],
@@ -202,7 +218,7 @@ def test_pos_cash_features_dpd_and_recent_months():
         "SK_DPD": [0, 30, 5],
         "SK_DPD_DEF": [0, 30, 0],
     })
-    row = _row(pos_cash_features(pos, POS_PARAMS), 1)
+    row = _row(pos_cash_features(pos, POS_SPEC), 1)
     assert row["POS_COUNT"] == 3 and row["POS_LOANS_COUNT"] == 2 and row["POS_RECENT_COUNT"] == 2
     assert row["POS_SK_DPD_MAX"] == pytest.approx(30.0)
     assert row["POS_RECENT_SK_DPD_MAX"] == pytest.approx(5.0)
@@ -211,11 +227,11 @@ def test_pos_cash_features_dpd_and_recent_months():
     assert row["POS_NAME_CONTRACT_STATUS_COMPLETED_SHARE"] == pytest.approx(1 / 3)
 
 
-INSTALMENT_PARAMS = {"statistics": STATS, "recent_days": 365}
+INSTALMENT_SPEC = _spec()
 
 
 def test_installments_features_merge_split_payments_before_delay_and_shortfall():
-    payments = pd.DataFrame({
+    payments = pl.DataFrame({
         "SK_ID_PREV": [100, 100, 100, 101],
         "SK_ID_CURR": [1, 1, 1, 1],
         "NUM_INSTALMENT_VERSION": [1.0, 1.0, 1.0, 1.0],
@@ -225,7 +241,7 @@ def test_installments_features_merge_split_payments_before_delay_and_shortfall()
         "AMT_INSTALMENT": [100.0, 100.0, 100.0, 200.0],
         "AMT_PAYMENT": [40.0, 60.0, 100.0, 150.0],
     })
-    row = _row(installments_features(payments, INSTALMENT_PARAMS), 1)
+    row = _row(installments_features(payments, INSTALMENT_SPEC), 1)
     # Three due instalments: (paid 100 at +5 days), (paid 100 ten days early), (paid 150 of 200, 10 days late).
     assert row["INSTAL_COUNT"] == 3
     assert row["INSTAL_DPD_MAX"] == pytest.approx(10.0)
@@ -239,11 +255,11 @@ def test_installments_features_merge_split_payments_before_delay_and_shortfall()
     assert row["INSTAL_RECENT_COUNT"] == 1 and row["INSTAL_RECENT_DPD_MAX"] == pytest.approx(10.0)
 
 
-CARD_PARAMS = {"statistics": STATS, "max_category_levels": 30, "recent_months": 12}
+CARD_SPEC = _spec(credit_card_balance={"NAME_CONTRACT_STATUS": ["Active", "Completed"]})
 
 
 def test_credit_card_features_utilisation_and_payment_ratio():
-    cards = pd.DataFrame({
+    cards = pl.DataFrame({
         "SK_ID_PREV": [100, 100, 100],
         "SK_ID_CURR": [1, 1, 1],
         "MONTHS_BALANCE": [-1, -2, -30],
@@ -254,7 +270,7 @@ def test_credit_card_features_utilisation_and_payment_ratio():
         "NAME_CONTRACT_STATUS": ["Active", "Active", "Completed"],
         "SK_DPD": [0, 15, 0],
     })
-    row = _row(credit_card_features(cards, CARD_PARAMS), 1)
+    row = _row(credit_card_features(cards, CARD_SPEC), 1)
     assert row["CC_COUNT"] == 3 and row["CC_RECENT_COUNT"] == 2
     assert row["CC_UTILISATION_MEAN"] == pytest.approx(0.7)  # (0.5 + 0.9) / 2, zero limit excluded
     assert row["CC_UTILISATION_MAX"] == pytest.approx(0.9)
@@ -265,12 +281,24 @@ def test_credit_card_features_utilisation_and_payment_ratio():
 
 
 def test_model_input_tables_split_train_test_and_fill_counts():
-    applications = pd.DataFrame({"SK_ID_CURR": [1, 2, 3], "TARGET": [1.0, 0.0, np.nan], "AMT_CREDIT": [1.0, 2.0, 3.0]})
-    bureau = pd.DataFrame({"SK_ID_CURR": [1], "BUREAU_COUNT": [2], "BUREAU_AMT_CREDIT_SUM_MEAN": [5.0]})
-    empty = [pd.DataFrame({"SK_ID_CURR": pd.Series([], dtype="int64"), f"{prefix}_COUNT": pd.Series([], dtype="int64")}) for prefix in ("PREV", "POS", "INSTAL", "CC")]
-    train, test = model_input_tables(applications, bureau, *empty)
-    assert list(train["SK_ID_CURR"]) == [1, 2] and list(train["TARGET"]) == [1, 0]
-    assert list(test["SK_ID_CURR"]) == [3] and "TARGET" not in test
-    assert list(train["BUREAU_COUNT"]) == [2, 0] and list(train["PREV_COUNT"]) == [0, 0]
-    assert train["BUREAU_AMT_CREDIT_SUM_MEAN"].iloc[0] == 5.0 and pd.isna(train["BUREAU_AMT_CREDIT_SUM_MEAN"].iloc[1])
-    assert str(train["AMT_CREDIT"].dtype) == "float[pyarrow]"  # float32, Arrow-backed
+    applications = pl.DataFrame({"SK_ID_CURR": [1, 2, 3], "TARGET": [1, 0, None], "AMT_CREDIT": [1.0, 2.0, 3.0]})
+    bureau = pl.DataFrame({"SK_ID_CURR": [1], "BUREAU_COUNT": [2], "BUREAU_AMT_CREDIT_SUM_MEAN": pl.Series([5.0], dtype=pl.Float32)})
+    empty = [pl.DataFrame(schema={"SK_ID_CURR": pl.Int64, f"{prefix}_COUNT": pl.Int64}) for prefix in ("PREV", "POS", "INSTAL", "CC")]
+    columns = [("SK_ID_CURR", "Int64"), ("AMT_CREDIT", "Float64"), ("BUREAU_COUNT", "Int64"), ("BUREAU_AMT_CREDIT_SUM_MEAN", "Float32"),
+               *((f"{prefix}_COUNT", "Int64") for prefix in ("PREV", "POS", "INSTAL", "CC"))]
+    spec = {"version": "test", "columns": [{"name": name, "dtype": dtype} for name, dtype in columns]}
+    train, test = model_input_tables(applications, bureau, *empty, spec)
+    assert train["SK_ID_CURR"].to_list() == [1, 2] and train["TARGET"].to_list() == [1, 0] and train.schema["TARGET"] == pl.Int8
+    assert test["SK_ID_CURR"].to_list() == [3] and "TARGET" not in test.columns
+    assert train["BUREAU_COUNT"].to_list() == [2, 0] and train["PREV_COUNT"].to_list() == [0, 0]
+    assert train["BUREAU_AMT_CREDIT_SUM_MEAN"].to_list() == [5.0, None]
+
+
+def test_model_input_tables_refuse_a_spec_of_another_definition():
+    from pret_a_depenser.features import FeatureSpecError
+
+    applications = pl.DataFrame({"SK_ID_CURR": [1], "TARGET": [1]})
+    empty = [pl.DataFrame(schema={"SK_ID_CURR": pl.Int64, f"{prefix}_COUNT": pl.Int64}) for prefix in ("BUREAU", "PREV", "POS", "INSTAL", "CC")]
+    spec = {"version": "abc", "columns": [{"name": "SK_ID_CURR", "dtype": "Int64"}, {"name": "OLD_FEATURE", "dtype": "Float32"}]}
+    with pytest.raises(FeatureSpecError, match=r"feature spec abc does not match.*BUREAU_COUNT.*OLD_FEATURE"):
+        model_input_tables(applications, *empty, spec)

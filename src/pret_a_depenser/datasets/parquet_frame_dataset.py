@@ -1,0 +1,56 @@
+"""A parquet table written from polars (or pandas) and read back as pandas or polars.
+
+The feature tables are built with polars; the modelling nodes downstream read pandas frames with plain
+numpy dtypes. One catalog entry serves both sides, without a conversion in any node, and the file is
+written atomically so an interrupted run never leaves a truncated table behind.
+"""
+
+from __future__ import annotations
+
+from copy import deepcopy
+from pathlib import Path, PurePosixPath
+from typing import Any, Literal
+
+import pandas as pd
+import polars as pl
+import pyarrow.parquet as pq
+from kedro.io import AbstractDataset, DatasetError
+
+from .atomic_file import write_atomically
+
+
+class ParquetFrameDataset(AbstractDataset[pl.DataFrame | pd.DataFrame, pl.DataFrame | pd.DataFrame]):
+    """Local parquet file; ``backend`` chooses what ``load`` returns (``pandas``: numpy dtypes)."""
+
+    def __init__(
+        self,
+        *,
+        filepath: str,
+        backend: Literal["pandas", "polars"] = "pandas",
+        save_args: dict[str, Any] | None = None,
+        metadata: dict[str, Any] | None = None,
+    ) -> None:
+        if backend not in ("pandas", "polars"):
+            raise DatasetError(f"{filepath}: backend must be 'pandas' or 'polars', not {backend!r}")
+        self._filepath = PurePosixPath(filepath)
+        self._backend = backend
+        self._save_args = {"compression": "lz4", "statistics": False, **(deepcopy(save_args) or {})}
+        self.metadata = metadata
+
+    def load(self) -> pl.DataFrame | pd.DataFrame:
+        path = Path(self._filepath)
+        if not path.exists():
+            raise DatasetError(f"{path}: file not found; run the pipeline that writes it first")
+        if self._backend == "polars":
+            return pl.read_parquet(path)
+        return pq.read_table(path).to_pandas(ignore_metadata=True)
+
+    def save(self, data: pl.DataFrame | pd.DataFrame) -> None:
+        frame = data if isinstance(data, pl.DataFrame) else pl.from_pandas(data)
+        write_atomically(Path(self._filepath), lambda path: frame.write_parquet(path, **self._save_args))
+
+    def _exists(self) -> bool:
+        return Path(self._filepath).is_file()
+
+    def _describe(self) -> dict[str, Any]:
+        return {"filepath": str(self._filepath), "backend": self._backend, "save_args": self._save_args}

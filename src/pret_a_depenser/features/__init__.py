@@ -1,0 +1,26 @@
+"""The feature engine: a feature spec fitted once on training applicants, and a pure transform from
+Kaggle-format raw tables to one feature row per applicant, for any number of applicants."""
+
+from .engine import (
+    SECONDARY_SOURCES,
+    TABLE_FILES,
+    assemble_features,
+    build_features,
+    fit_feature_spec,
+    secondary_features,
+    unseen_category_levels,
+    with_empty_tables,
+)
+from .application import application_features
+from .bureau import bureau_features
+from .credit_card import credit_card_features
+from .installments import installments_features
+from .pos_cash import pos_cash_features
+from .previous_application import previous_application_features
+from .spec import FeatureSpecError, spec_version
+
+__all__ = [
+    "SECONDARY_SOURCES", "TABLE_FILES", "FeatureSpecError", "application_features", "assemble_features", "build_features",
+    "bureau_features", "credit_card_features", "fit_feature_spec", "installments_features", "pos_cash_features",
+    "previous_application_features", "secondary_features", "spec_version", "unseen_category_levels", "with_empty_tables",
+]

@@ -1,0 +1,77 @@
+"""The feature spec: everything the feature definition learns from the training applicants.
+
+Fitted once on the training applicants' raw tables, it records the category levels of every share
+feature (the most frequent ``max_category_levels`` labels of each column), the parameters of the
+definition (statistics, windows, sentinels) and the ordered output columns with their dtypes and
+source table. ``version`` hashes all of it: two specs with the same version build the same features.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from typing import Any
+
+import polars as pl
+
+from .aggregation import APPLICANT_KEY
+from .bureau import SHARE_COLUMNS as BUREAU_SHARE_COLUMNS
+from .credit_card import SHARE_COLUMNS as CREDIT_CARD_SHARE_COLUMNS
+from .pos_cash import SHARE_COLUMNS as POS_CASH_SHARE_COLUMNS
+from .previous_application import SHARE_COLUMNS as PREVIOUS_SHARE_COLUMNS
+
+SPEC_FORMAT = 1
+SHARE_COLUMNS: dict[str, list[str]] = {
+    **BUREAU_SHARE_COLUMNS, **PREVIOUS_SHARE_COLUMNS, **POS_CASH_SHARE_COLUMNS, **CREDIT_CARD_SHARE_COLUMNS,
+}
+
+
+class FeatureSpecError(ValueError):
+    """A feature spec that does not match the feature definition of this code (refit it)."""
+
+
+def most_frequent_levels(labels: pl.Series, max_levels: int) -> list[str]:
+    """At most ``max_levels`` labels, most frequent first (ties by label), returned sorted by label."""
+    counts = labels.drop_nulls().cast(pl.String).value_counts(name="rows")
+    top = counts.sort(["rows", labels.name], descending=[True, False]).head(max_levels)
+    return sorted(top[labels.name].to_list())
+
+
+def fit_category_levels(tables: dict[str, pl.DataFrame], training_applicants: pl.Series, max_levels: int) -> dict[str, dict[str, list[str]]]:
+    """Levels of every share feature, from the training applicants' rows only."""
+    def training_rows(table: str, key: str, keys: pl.Series) -> pl.DataFrame:
+        return tables[table].select(key, *SHARE_COLUMNS[table]).filter(pl.col(key).is_in(keys.implode()))
+
+    training_credits = tables["bureau"].select(APPLICANT_KEY, "SK_ID_BUREAU").filter(pl.col(APPLICANT_KEY).is_in(training_applicants.implode()))
+    rows = {table: training_rows(table, APPLICANT_KEY, training_applicants) for table in SHARE_COLUMNS if table != "bureau_balance"}
+    rows["bureau_balance"] = training_rows("bureau_balance", "SK_ID_BUREAU", training_credits["SK_ID_BUREAU"])
+    return {
+        table: {column: most_frequent_levels(rows[table][column], max_levels) for column in columns}
+        for table, columns in SHARE_COLUMNS.items()
+    }
+
+
+def spec_version(spec: dict[str, Any]) -> str:
+    """Short hash of the definition (parameters, levels, columns), independent of key order."""
+    definition = {key: spec[key] for key in ("format", "parameters", "category_levels", "columns")}
+    return hashlib.sha256(json.dumps(definition, sort_keys=True).encode()).hexdigest()[:12]
+
+
+def describe_columns(frame_schema: pl.Schema, sources: Iterable[tuple[str, Iterable[str]]]) -> list[dict[str, str]]:
+    """The spec's ``columns``: name, dtype and source table of every output column, in order."""
+    source_of = {name: source for source, names in sources for name in names}
+    return [{"name": name, "dtype": str(dtype), "source": source_of[name]} for name, dtype in frame_schema.items() if name != "TARGET"]
+
+
+def check_columns(frame: pl.DataFrame, spec: dict[str, Any]) -> None:
+    """The built columns must be the spec's, in order and with its dtypes."""
+    built = [(name, str(dtype)) for name, dtype in frame.schema.items() if name != "TARGET"]
+    expected = [(column["name"], column["dtype"]) for column in spec["columns"]]
+    if built != expected:
+        difference = next(((b, e) for b, e in zip(built, expected, strict=False) if b != e), (built[len(expected):][:1], expected[len(built):][:1]))
+        raise FeatureSpecError(
+            f"feature spec {spec.get('version')} does not match this feature definition "
+            f"({len(built)} columns built, {len(expected)} in the spec; first difference: built {difference[0]}, spec {difference[1]}): "
+            "refit it with `kedro run --pipeline data_processing`"
+        )

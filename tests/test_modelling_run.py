@@ -88,6 +88,8 @@ print(json.dumps({"tag": bundle["tag"], "serving": bundle["serving"], "metadata"
     assert bundle["serving"]["threshold"] == decision["threshold"]
     assert bundle["metadata"]["holdout_metrics"]["roc_auc"] == pytest.approx(final["roc_auc"])
     assert bundle["metadata"]["mlflow_run_id"] and bundle["metadata"]["feature_version"] and bundle["metadata"]["data_version"]
+    feature_spec = json.loads((finished_project / "data/04_feature/feature_spec.json").read_text())
+    assert bundle["metadata"]["feature_spec_version"] == feature_spec["version"]
     with (finished_project / "data/06_models/final_model.pkl").open("rb") as handle:
         final_model = pickle.load(handle)
     categorical = json.loads((finished_project / "data/05_model_input/categorical_features.json").read_text())

@@ -20,7 +20,7 @@ from pret_a_depenser.scoring import CreditScorer
 from pret_a_depenser.scoring.bundle import read_bundle_directory, write_bundle_directory
 
 MODEL_CARD_FILE = "MODEL_CARD.md"
-METADATA_KEYS = ("threshold", "feature_version", "data_version", "n_training_applicants", "holdout_metrics", "top_features")
+METADATA_KEYS = ("threshold", "feature_version", "feature_spec_version", "data_version", "n_training_applicants", "holdout_metrics", "top_features")
 
 
 class BentoModelDataset(AbstractDataset[dict[str, Any], dict[str, Any]]):
@@ -38,7 +38,7 @@ class BentoModelDataset(AbstractDataset[dict[str, Any], dict[str, Any]]):
         model_metadata = {key: spec[key] for key in (*METADATA_KEYS, "mlflow_run_id")}
         if data.get("model_card") is not None:
             model_metadata["model_card"] = f"runs:/{run.info.run_id}/{self._model_card_artifact}" if run and self._model_card_artifact else MODEL_CARD_FILE
-        labels = {**self._labels, "feature_version": spec["feature_version"], "data_version": spec["data_version"]}
+        labels = {**self._labels, **{key: spec[key] for key in ("feature_version", "feature_spec_version", "data_version")}}
         with bentoml.models.create(self._name, labels=labels, metadata=model_metadata) as model_ref:
             write_bundle_directory(Path(model_ref.path), data["model"], spec)
             if data.get("model_card") is not None:

@@ -51,13 +51,15 @@ def serving_spec(
     decision_threshold: dict[str, Any],
     final_metrics: dict[str, Any],
     shap_global_importance: pd.DataFrame,
+    feature_spec: dict[str, Any],
     parameters: dict[str, Any],
 ) -> dict[str, Any]:
     """Everything the service needs besides the model file, as plain JSON.
 
     ``categories`` are the labels seen in training (an unseen one is flagged when scored);
     ``feature_version`` hashes the ordered features and their kinds, ``data_version`` the training
-    applicants and their targets, so a change of either gives a new label.
+    applicants and their targets, so a change of either gives a new label; ``feature_spec_version`` is
+    the version of the fitted feature spec that built them (``04_feature/feature_spec.json``).
     """
     features = [{"name": name, "dtype": "string" if name in categorical_features else "float"} for name in kept_features]
     training_features, _, _ = training_rows(model_input_train, holdout_split)
@@ -72,6 +74,7 @@ def serving_spec(
         "max_reasons": int(parameters["max_reasons"]),
         "reason_texts": {name: reason_text(name, parameters["reason_texts"]) for name in kept_features},
         "feature_version": _short_hash(json.dumps(features).encode()),
+        "feature_spec_version": feature_spec["version"],
         "data_version": _short_hash(pd.util.hash_pandas_object(training, index=False).to_numpy().tobytes()),
         "n_training_applicants": len(training),
         "holdout_metrics": {key: value for key, value in final_metrics.items() if isinstance(value, (int, float))},

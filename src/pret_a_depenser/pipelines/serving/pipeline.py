@@ -18,6 +18,7 @@ def create_pipeline(**kwargs) -> Pipeline:
                     decision_threshold="decision_threshold",
                     final_metrics="final_metrics",
                     shap_global_importance="shap_global_importance",
+                    feature_spec="feature_spec",
                     parameters="params:serving",
                 ),
                 outputs="serving_spec",

@@ -64,12 +64,12 @@ def label_lookup(labels: pl.Series, mapping: Mapping[str, int], default: int = -
     return strings.replace_strict(list(mapping), list(mapping.values()), default=default, return_dtype=pl.Int32).to_numpy()
 
 
-def _level_shares(labels: pl.Series, levels: list[str], group_of_row: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-    """(levels, groups) Float32 share of each group's rows in each level: counts divided by rows, exact in any order."""
+def level_shares(labels: pl.Series, levels: list[str], group_of_row: np.ndarray, lengths: np.ndarray, dtype: type = np.float32) -> np.ndarray:
+    """(levels, groups) share of each group's rows in each level: counts divided by rows, exact in any order."""
     codes = label_lookup(labels, {level: index for index, level in enumerate(levels)})
     kept = codes >= 0
     counts = np.bincount(group_of_row[kept] * len(levels) + codes[kept], minlength=len(lengths) * len(levels))
-    return (counts.reshape(len(lengths), len(levels)) / lengths[:, None]).T.astype(np.float32)
+    return (counts.reshape(len(lengths), len(levels)) / lengths[:, None]).T.astype(dtype)
 
 
 def float_features(values: np.ndarray, names: list[str]) -> pl.DataFrame:
@@ -113,5 +113,5 @@ def aggregate_by_applicant(
                 frames.append(pl.DataFrame({name: np.add.reduceat(flags, bounds[:-1]) if len(lengths) else flags[:0]}))
             for column, levels in (shares or {}).items():
                 names = [f"{prefixes[0]}_{column}_{feature_level_name(level)}_SHARE" for level in levels]
-                frames.append(float_features(_level_shares(rows[column], levels, group_of_row, lengths), names))
+                frames.append(float_features(level_shares(rows[column], levels, group_of_row, lengths), names))
     return pl.concat([frame for frame in frames if frame.width], how="horizontal")

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from .aggregation import APPLICANT_KEY, aggregate_by_applicant, feature_level_name, group_bounds, label_lookup, numeric_columns
+from .aggregation import APPLICANT_KEY, aggregate_by_applicant, feature_level_name, group_bounds, label_lookup, level_shares, numeric_columns
 from .kernels import segment_statistics
 
 # bureau_balance STATUS: months overdue bucket (1-5); 0, C (closed) and X (unknown) are not overdue.
@@ -36,13 +36,9 @@ def bureau_balance_by_credit(bureau_balance: pl.DataFrame, status_levels: list[s
         "BB_OVERDUE_SHARE": (np.add.reduceat((rank > 0).astype(np.int64), starts) / lengths) if len(starts) else np.empty(0),
         "BB_WORST_STATUS": np.maximum.reduceat(rank, starts).astype(np.int64) if len(starts) else np.empty(0, dtype=np.int64),
     }
-    status = label_lookup(months["STATUS"], {level: index for index, level in enumerate(status_levels)})
-    group_of_row = np.repeat(np.arange(len(lengths)), lengths)
-    kept = status >= 0
-    counts = np.bincount(group_of_row[kept] * len(status_levels) + status[kept], minlength=len(lengths) * len(status_levels))
-    shares = counts.reshape(len(lengths), len(status_levels)) / np.maximum(lengths, 1)[:, None]
+    shares = level_shares(months["STATUS"], status_levels, np.repeat(np.arange(len(lengths)), lengths), lengths, np.float64)
     for index, level in enumerate(status_levels):
-        features[f"BB_STATUS_{feature_level_name(level)}_SHARE"] = shares[:, index]
+        features[f"BB_STATUS_{feature_level_name(level)}_SHARE"] = shares[index]
     return pl.DataFrame(features)
 
 

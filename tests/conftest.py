@@ -104,7 +104,7 @@ SMALL_PARAMETERS = {
             "mlp": {"hidden_layer_sizes": [16], "max_iter": 50},
         },
     },
-    "feature_selection": {"n_features": 30, "n_candidates": 80, "ranker": {"n_estimators": 40, "colsample_bytree": 0.3, "n_jobs": 2}},
+    "feature_selection": {"n_features": 45, "n_candidates": 80, "ranker": {"n_estimators": 40, "colsample_bytree": 0.3, "n_jobs": 2}},
     "tuning": {"n_trials": 2, "timeout": 120, "progress": False, "fixed": {"iterations": 40, "thread_count": 2}},
     "thresholding": {"bootstrap_samples": 20},
     "explainability": {"sample_size": 100, "local_examples_per_decision": 1},

@@ -27,7 +27,7 @@ def test_final_metrics_and_holdout_predictions_are_written(finished_project):
     assert list(predictions.columns) == ["SK_ID_CURR", "TARGET", "PD"] and len(predictions) == metrics["n_holdout"]
     split = pd.read_parquet(finished_project / "data/05_model_input/holdout_split.parquet")
     assert set(predictions["SK_ID_CURR"]) == set(split.loc[split["SET"] == "holdout", "SK_ID_CURR"])
-    assert len(json.loads((finished_project / "data/05_model_input/kept_features.json").read_text())) == 30
+    assert len(json.loads((finished_project / "data/05_model_input/kept_features.json").read_text())) == 45
     plots = {path.name for path in (finished_project / "data/08_reporting").rglob("*.png")}
     assert {"benchmark_comparison.png", "cost_curve.png", "roc.png", "precision_recall.png", "calibration.png", "shap_beeswarm.png", "shap_mean_abs_bar.png"} <= plots
     assert any(name.startswith("waterfall_refused_") for name in plots) and any(name.startswith("waterfall_accepted_") for name in plots)

@@ -9,7 +9,7 @@ import polars as pl
 import pytest
 import yaml
 
-from pret_a_depenser.features import TABLE_FILES, build_features, fit_feature_spec, unseen_category_levels
+from pret_a_depenser.features import TABLE_FILES, build_features, fit_feature_spec, transform, unseen_category_levels
 from pret_a_depenser.features.spec import spec_version
 
 SECONDARY = [name for name in TABLE_FILES if name != "application"]
@@ -107,6 +107,21 @@ def test_two_runs_and_any_row_order_give_bit_identical_tables(tables, spec, batc
     assert build_features(tables, spec).equals(batch)
     shuffled = {name: frame.sample(fraction=1.0, shuffle=True, seed=3) for name, frame in tables.items()}
     assert build_features(shuffled, spec).sort("SK_ID_CURR").equals(batch.sort("SK_ID_CURR"))
+
+
+def test_tables_cut_into_applicant_chunks_give_the_same_table(tables, spec, batch, monkeypatch):
+    from pret_a_depenser.features import aggregation
+
+    monkeypatch.setattr(aggregation, "CHUNK_CELLS", 500)  # chunks of a few dozen rows, cut between applicants
+    assert len(aggregation.applicant_chunks(tables["installments_payments"].sort("SK_ID_CURR"), 10, spec, "installments")) > 100
+    assert build_features(tables, spec).equals(batch)
+
+
+def test_feature_matrix_holds_the_frame_values(tables, spec, batch):
+    rows = transform(tables, spec)
+    names = [column["name"] for column in spec["columns"] if column["dtype"] in ("Float32", "Int64") and column["name"] != "SK_ID_CURR"]
+    expected = batch.select(pl.col(names).cast(pl.Float32)).fill_null(np.nan).to_numpy()
+    assert np.array_equal(rows.matrix(names), expected, equal_nan=True)
 
 
 def test_a_level_never_seen_in_training_is_ignored_and_counted(tables, spec, batch):

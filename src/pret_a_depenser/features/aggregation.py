@@ -6,24 +6,104 @@ Naming scheme of the features it produces (documented in the README):
 row counts; PREFIX names the source table and, when the rows are a subset, the subset
 (``BUREAU_ACTIVE``, ``PREV_REFUSED``, ``INSTAL_RECENT``, ...).
 
-Reproducibility: every table is sorted into a canonical row order (applicant, then the record's own
-keys) and each applicant's rows are reduced in that order by one compiled kernel (``kernels.py``), so
-one applicant alone and the same applicant in a batch of 356,255 get bit-identical features, run after
-run. Subsets are boolean masks over the same sorted rows: filtered once, never copied.
+Reproducibility: every table is put in a canonical row order (applicant, then the record's own keys;
+rows with equal keys keep their relative order) and each applicant's rows are reduced in that order by
+one compiled kernel (``kernels.py``), so one applicant alone and the same applicant in a batch of
+356,255 get bit-identical features, run after run. Subsets are boolean masks over the same rows.
+
+Columns are numpy arrays with NaN for missing values from the moment a table is read, so the same code
+serves one applicant (microseconds per step) and 356,255 (no per-group Python work).
 """
 
 from __future__ import annotations
 
+import functools
+import itertools
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import polars as pl
 
-from .kernels import segment_statistics
+from .kernels import dense_positions, gather_columns, scatter_columns, segment_statistics
 
 APPLICANT_KEY = "SK_ID_CURR"
-LABEL_DTYPES = (pl.String, pl.Categorical)
+COUNT_DTYPE, FLOAT_DTYPE = "Int64", "Float32"
+# Above this ratio of key range to keys, key lookups use a sorted search instead of a dense table.
+DENSE_LOOKUP_MAX_SPREAD = 64
+# Inputs up to this many rows (one applicant's records) map labels directly, not through categories.
+SMALL_INPUT_ROWS = 1000
+# Float64 cells per chunk of rows (24 MB): chunk arrays stay under glibc's 32 MB mmap threshold, so
+# they reuse heap memory instead of faulting in fresh pages (~2 s per GB on this class of machine).
+CHUNK_CELLS = 3_000_000
+
+
+@dataclass(frozen=True)
+class FeatureBlock:
+    """Features of one source, one column of ``values`` per applicant of ``applicants``.
+
+    ``values`` is (features, applicants) float32, NaN for missing; counts are stored as exact float32
+    integers and typed ``Int64`` in frames. ``applicants`` (SK_ID_CURR, unique) are either those with
+    rows in the source, ascending, or the rows of an output table in its order; an applicant of an
+    output table without rows in the source has counts 0 and every other feature missing.
+    """
+
+    source: str
+    applicants: np.ndarray
+    names: list[str]
+    dtypes: list[str]
+    values: np.ndarray
+
+    @property
+    def fill(self) -> np.ndarray:
+        """Each feature's value for an applicant without rows: 0 for counts, missing otherwise."""
+        return np.array([0.0 if dtype == COUNT_DTYPE else np.nan for dtype in self.dtypes], dtype=np.float32)
+
+    def aligned(self, applicants: np.ndarray) -> FeatureBlock:
+        """The block for these applicants, in their order: itself when it already is."""
+        if len(applicants) == len(self.applicants) and np.array_equal(applicants, self.applicants):
+            return self
+        values = gather_columns(self.values, key_positions(applicants, self.applicants), self.fill)
+        return FeatureBlock(self.source, applicants, self.names, self.dtypes, values)
+
+    def series(self, rows: slice = slice(None)) -> Iterator[pl.Series]:
+        """Each feature as a typed polars column over a range of applicants (float32 columns share the
+        block's memory)."""
+        for index, (name, dtype) in enumerate(zip(self.names, self.dtypes, strict=True)):
+            yield typed_series(name, self.values[index, rows], dtype)
+
+    def to_frame(self) -> pl.DataFrame:
+        """``SK_ID_CURR`` and the features, one row per applicant of ``applicants``."""
+        return pl.DataFrame([pl.Series(APPLICANT_KEY, self.applicants, dtype=pl.Int64), *self.series()])
+
+
+def combine_chunks(chunks: Iterable[FeatureBlock], applicants: np.ndarray | None = None) -> FeatureBlock:
+    """The blocks of consecutive applicant chunks as one block: for the chunks' applicants, or written
+    straight into the columns of ``applicants`` (any order; applicants without rows filled, rows of
+    other applicants dropped) so that no block of the full size is built twice."""
+    chunks = iter(chunks)
+    first = next(chunks)
+    if applicants is None:
+        rest = list(chunks)
+        if not rest:
+            return first
+        parts = [first, *rest]
+        return FeatureBlock(
+            first.source, np.concatenate([part.applicants for part in parts]), first.names, first.dtypes,
+            np.concatenate([part.values for part in parts], axis=1),
+        )
+    values = np.empty((len(first.names), len(applicants)), dtype=np.float32)
+    values[:] = first.fill[:, None]
+    for chunk in (first, *chunks):
+        scatter_columns(chunk.values, key_positions(chunk.applicants, applicants), values)
+    return FeatureBlock(first.source, applicants, first.names, first.dtypes, values)
+
+
+def typed_series(name: str, values: np.ndarray, dtype: str) -> pl.Series:
+    """A float32 feature as a polars column of its spec dtype, NaN as missing."""
+    series = pl.Series(name, values, nan_to_null=True)
+    return series if dtype == FLOAT_DTYPE else series.cast(getattr(pl, dtype))
 
 
 def feature_level_name(level: str) -> str:
@@ -40,6 +120,133 @@ def is_label(dtype: pl.DataType) -> bool:
     return dtype == pl.String or isinstance(dtype, pl.Categorical)
 
 
+def in_canonical_order(table: pl.DataFrame, keys: Sequence[str]) -> pl.DataFrame:
+    """The rows sorted by ``keys`` (missing keys last; equal keys keep their order), without a sort when
+    they already are (a pass over the keys is ~20x cheaper than sorting tens of millions of rows)."""
+    if table.height < 2:
+        return table
+    if table.height <= SMALL_INPUT_ROWS:  # one applicant's records: numpy, no query plan
+        columns = [table.get_column(key).to_numpy() for key in keys]
+        order = np.lexsort([np.where(np.isnan(column), np.inf, column) if column.dtype.kind == "f" else column for column in reversed(columns)])
+        return table if (order[1:] > order[:-1]).all() else table[order]
+    ordered = None
+    for key in reversed(keys):
+        column, previous = pl.col(key), pl.col(key).shift(1)
+        ordered = (column >= previous) if ordered is None else (column > previous) | ((column == previous) & ordered)
+    if table.select(ordered.fill_null(False).slice(1).all()).item():
+        return table
+    return table.sort(keys, nulls_last=True, maintain_order=True)
+
+
+def applicant_chunks(rows: pl.DataFrame, columns: int, spec: dict, source: str) -> list[pl.DataFrame]:
+    """Consecutive slices (no copy) of rows sorted by applicant, cut between applicants: every
+    applicant's rows are in one chunk, so chunks give the same features as the whole table.
+
+    A chunk holds about ``CHUNK_CELLS`` float64 cells of its ``columns`` and ``2 * CHUNK_CELLS``
+    float32 cells of the source's features per applicant.
+    """
+    if rows.height <= SMALL_INPUT_ROWS:
+        return [rows]
+    applicants = rows[APPLICANT_KEY].to_numpy()
+    rows_per_applicant = rows.height / (1 + np.count_nonzero(applicants[1:] != applicants[:-1]))
+    size = max(int(min(CHUNK_CELLS / max(columns, 1), 2 * CHUNK_CELLS * rows_per_applicant / max(source_width(spec, source), 1))), 1)
+    if rows.height <= size:
+        return [rows]
+    cuts = np.unique(np.searchsorted(applicants, applicants[np.arange(size, rows.height, size) - 1], side="right"))
+    bounds = [0, *cuts[cuts < rows.height].tolist(), rows.height]
+    return [rows.slice(start, stop - start) for start, stop in itertools.pairwise(bounds)]
+
+
+def source_width(spec: dict, source: str) -> int:
+    """How many features the spec lists for a source (0 for a spec not fitted yet)."""
+    return sum(1 for column in spec.get("columns", ()) if column["source"] == source)
+
+
+def float_columns(table: pl.DataFrame, names: Sequence[str]) -> dict[str, np.ndarray]:
+    """Each named column as float64 with NaN for missing values (no copy for a complete Float64 column)."""
+    return {name: table.get_column(name).to_numpy().astype(np.float64, copy=False) for name in names}
+
+
+def column_matrix(columns: Sequence[np.ndarray], rows: int) -> np.ndarray:
+    """(rows, columns) float64, each column contiguous (the kernels read one column at a time)."""
+    if not columns:
+        return np.empty((rows, 0))
+    return np.stack([np.asarray(column, dtype=np.float64) for column in columns]).T
+
+
+def label_code_table(labels: pl.Series) -> tuple[np.ndarray, list[str | None]]:
+    """Each row's label as an integer code, and the label of every code (None: missing).
+
+    Categorical labels of large tables use their physical codes as they are (no string comparison per
+    row: bureau_balance has 27 M rows); small inputs map their few labels directly.
+    """
+    if isinstance(labels.dtype, pl.Categorical) and len(labels) > SMALL_INPUT_ROWS:
+        names: list[str | None] = [*labels.dtype.categories.to_series().to_list(), None]
+        physical = labels.to_physical()
+        return (physical.fill_null(len(names) - 1) if physical.null_count() else physical).to_numpy(), names
+    code_of: dict[str | None, int] = {}
+    codes = np.fromiter((code_of.setdefault(label, len(code_of)) for label in labels.cast(pl.String).to_list()), dtype=np.int64, count=len(labels))
+    return codes, list(code_of)
+
+
+def level_table(names: Sequence[str | None], levels: Sequence[str], start: int = 0, default: int = -1) -> np.ndarray:
+    """For each code of ``label_code_table``: ``start`` + its label's position in ``levels``, or ``default``."""
+    position = {level: start + index for index, level in enumerate(levels)}
+    return np.array([position.get(name, default) for name in names] or [default], dtype=np.int64)
+
+
+def label_codes(labels: pl.Series, levels: Sequence[str]) -> np.ndarray:
+    """Position of each row's label in ``levels``; -1 for a missing label or one not in ``levels``."""
+    codes, names = label_code_table(labels)
+    return level_table(names, levels)[codes] if len(codes) else np.empty(0, dtype=np.int64)
+
+
+def label_counts(labels: pl.Series, rows: np.ndarray | None = None) -> dict[str, int]:
+    """Rows per label (missing labels not counted), over the rows where ``rows`` holds (all by default)."""
+    if rows is not None:
+        labels = labels.filter(pl.Series(rows))
+    if isinstance(labels.dtype, pl.Categorical):
+        physical = labels.drop_nulls().to_physical().to_numpy()
+        counts = np.bincount(physical)
+        names = labels.dtype.categories.to_series().to_list()
+        return {names[code]: int(counts[code]) for code in np.flatnonzero(counts)}
+    counts = labels.drop_nulls().cast(pl.String).value_counts(name="rows")
+    return dict(counts.iter_rows())
+
+
+def is_compact(members: np.ndarray) -> bool:
+    """Whether a lookup table indexed by id is small for these ids (ids of Kaggle files are compact)."""
+    return int(members.max()) - int(members.min()) <= max(DENSE_LOOKUP_MAX_SPREAD * len(members), 1 << 20)
+
+
+def position_table(members: np.ndarray) -> tuple[int, np.ndarray]:
+    """``(low, table)`` with ``table[id - low]`` the position of ``id`` in ``members`` (-1 if absent)."""
+    if not len(members):
+        return 0, np.full(1, -1, dtype=np.int64)
+    low = int(members.min())
+    table = np.full(int(members.max()) - low + 1, -1, dtype=np.int64)
+    table[members - low] = np.arange(len(members))
+    return low, table
+
+
+def key_positions(keys: np.ndarray, members: np.ndarray) -> np.ndarray:
+    """Position in ``members`` (integer ids) of each key, -1 for a key that is not a member (for an id
+    listed twice, either position)."""
+    if not len(keys) or not len(members):
+        return np.full(len(keys), -1, dtype=np.int64)
+    if is_compact(members):
+        return dense_positions(keys, *position_table(members))
+    order = np.argsort(members, kind="stable")
+    ordered = members[order]
+    where = np.minimum(np.searchsorted(ordered, keys), len(ordered) - 1)
+    return np.where(ordered[where] == keys, order[where], -1)
+
+
+def key_membership(keys: np.ndarray, members: np.ndarray) -> np.ndarray:
+    """Whether each key is one of ``members`` (integer ids, repeats allowed)."""
+    return key_positions(keys, members) >= 0
+
+
 def group_bounds(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Boundaries of the runs of equal values of a sorted key (run ``g`` is ``bounds[g]:bounds[g + 1]``) and their keys."""
     starts = np.flatnonzero(keys[1:] != keys[:-1]) + 1 if len(keys) else np.empty(0, dtype=np.int64)
@@ -47,71 +254,86 @@ def group_bounds(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return bounds, keys[bounds[:-1]]
 
 
-def label_lookup(labels: pl.Series, mapping: Mapping[str, int], default: int = -1) -> np.ndarray:
-    """``mapping[label]`` for every row as int32; ``default`` for a missing or unmapped label.
-
-    Categorical labels are mapped through their physical codes (one lookup per distinct label, not one
-    string comparison per row: bureau_balance has 27 M rows).
-    """
-    if isinstance(labels.dtype, pl.Categorical):
-        distinct = labels.drop_nulls().unique()
-        codes = distinct.to_physical().to_numpy().astype(np.int64)
-        table = np.full(int(codes.max()) + 2 if len(codes) else 1, default, dtype=np.int32)
-        table[codes] = [mapping.get(label, default) for label in distinct.cast(pl.String).to_list()]
-        physical = labels.to_physical().fill_null(len(table) - 1).to_numpy().astype(np.int64)
-        return table[physical]
-    strings = labels.cast(pl.String)
-    return strings.replace_strict(list(mapping), list(mapping.values()), default=default, return_dtype=pl.Int32).to_numpy()
-
-
-def level_shares(labels: pl.Series, levels: list[str], group_of_row: np.ndarray, lengths: np.ndarray, dtype: type = np.float32) -> np.ndarray:
-    """(levels, groups) share of each group's rows in each level: counts divided by rows, exact in any order."""
-    codes = label_lookup(labels, {level: index for index, level in enumerate(levels)})
+def level_shares(codes: np.ndarray, levels: int, group_of_row: np.ndarray, lengths: np.ndarray, dtype: type = np.float32) -> np.ndarray:
+    """(levels, groups) share of each group's rows whose code is each level: counts / rows, exact in any order."""
     kept = codes >= 0
-    counts = np.bincount(group_of_row[kept] * len(levels) + codes[kept], minlength=len(lengths) * len(levels))
-    return (counts.reshape(len(lengths), len(levels)) / lengths[:, None]).T.astype(dtype)
+    counts = np.bincount(group_of_row[kept] * levels + codes[kept], minlength=len(lengths) * levels)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return (counts.reshape(len(lengths), levels) / lengths[:, None]).T.astype(dtype)
 
 
-def float_features(values: np.ndarray, names: list[str]) -> pl.DataFrame:
-    """A frame from a (features, applicants) Float32 array; NaN becomes missing."""
-    if not names:
-        return pl.DataFrame()
-    if values.shape[1] == 0:
-        return pl.DataFrame(schema=dict.fromkeys(names, pl.Float32))
-    return pl.from_numpy(values.T, schema=names, orient="row").fill_nan(None)  # .T: no ambiguity when there is one feature or one applicant
+# Column arithmetic with NaN as the missing value: the same result whatever the number of rows.
+def where_known(condition: np.ndarray, *inputs: np.ndarray) -> np.ndarray:
+    """``condition`` as 0/1, missing where any input is missing."""
+    known = np.ones(condition.shape, dtype=bool)
+    for values in inputs:
+        known &= ~np.isnan(values)
+    return np.where(known, condition, np.nan)
+
+
+def ratio_when_positive(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
+    """numerator / denominator where the denominator is > 0, missing elsewhere."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(denominator > 0, numerator / denominator, np.nan)
+
+
+def ratio_when_nonzero(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
+    """numerator / denominator where the denominator is not 0, missing elsewhere."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(denominator != 0, numerator / denominator, np.nan)
+
+
+def missing_where(values: np.ndarray, condition: np.ndarray) -> np.ndarray:
+    return np.where(condition, np.nan, values)
+
+
+@functools.lru_cache(maxsize=256)
+def statistic_names(prefix: str, columns: tuple[str, ...], statistics: tuple[str, ...]) -> list[str]:
+    """``{PREFIX}_COUNT`` and ``{PREFIX}_{COLUMN}_{STAT}`` in kernel order (computed once per definition)."""
+    return [f"{prefix}_COUNT", *(f"{prefix}_{column}_{statistic.upper()}" for column in columns for statistic in statistics)]
+
+
+@functools.lru_cache(maxsize=256)
+def share_names(prefix: str, column: str, levels: tuple[str, ...]) -> list[str]:
+    """``{PREFIX}_{COLUMN}_{LEVEL}_SHARE`` for each level."""
+    return [f"{prefix}_{column}_{feature_level_name(level)}_SHARE" for level in levels]
 
 
 def aggregate_by_applicant(
-    rows: pl.DataFrame,
-    columns: Sequence[str],
+    source: str,
+    applicant_of_row: np.ndarray,
+    columns: Mapping[str, np.ndarray],
     statistics: Sequence[str],
-    subsets: Mapping[str, pl.Expr | None],
-    shares: Mapping[str, list[str]] | None = None,
-    counted: Mapping[str, pl.Expr] | None = None,
-) -> pl.DataFrame:
-    """Per applicant: row count and statistics of ``columns`` for each subset of ``rows``.
+    subsets: Mapping[str, np.ndarray | None],
+    shares: Mapping[str, tuple[np.ndarray, list[str]]] | None = None,
+    counted: Mapping[str, np.ndarray] | None = None,
+) -> FeatureBlock:
+    """Per applicant: row count and statistics of ``columns`` for each subset of the rows.
 
-    ``rows`` must be sorted by applicant (canonical order). The first subset is all rows (``None``) and
-    its prefix names the table; ``counted`` (name -> row flag, summed per applicant) and ``shares``
-    (column -> fitted levels) are computed over it. Counts are Int64, the rest Float32.
+    Rows are in canonical order (``applicant_of_row`` ascending). The first subset is all rows
+    (``None``) and its prefix names the table; ``counted`` (name -> 0/1 row flag, summed per applicant)
+    and ``shares`` (column -> label codes and the fitted levels) are computed over it.
     """
     prefixes = list(subsets)
-    bounds, applicants = group_bounds(rows[APPLICANT_KEY].to_numpy())
+    bounds, applicants = group_bounds(applicant_of_row)
     lengths = np.diff(bounds)
-    group_of_row = np.repeat(np.arange(len(lengths)), lengths)
-    values = rows.select(pl.col(columns).cast(pl.Float64)).to_numpy(order="fortran")
-    frames = [pl.DataFrame({APPLICANT_KEY: applicants})]
-    for position, (prefix, condition) in enumerate(subsets.items()):
-        mask = np.ones(rows.height, dtype=np.bool_) if condition is None else rows.select(condition.fill_null(False)).to_series().to_numpy()
-        results, counts = segment_statistics(values, bounds, mask, tuple(statistics))
-        names = [f"{prefix}_{column}_{statistic.upper()}" for column in columns for statistic in statistics]
-        frames.append(pl.DataFrame({f"{prefix}_COUNT": counts}))
-        frames.append(float_features(results, names))
+    values = column_matrix(list(columns.values()), len(applicant_of_row))
+    names, dtypes, blocks = [], [], []
+    for position, (prefix, mask) in enumerate(subsets.items()):
+        rows = np.ones(len(applicant_of_row), dtype=np.bool_) if mask is None else mask
+        results, counts = segment_statistics(values, bounds, rows, tuple(statistics))
+        names += statistic_names(prefix, tuple(columns), tuple(statistics))
+        dtypes += [COUNT_DTYPE] + [FLOAT_DTYPE] * len(results)
+        blocks += [counts.astype(np.float32)[None, :], results]
         if position == 0:
-            for name, flag in (counted or {}).items():
-                flags = rows.select(flag.fill_null(False)).to_series().to_numpy().astype(np.int64)
-                frames.append(pl.DataFrame({name: np.add.reduceat(flags, bounds[:-1]) if len(lengths) else flags[:0]}))
-            for column, levels in (shares or {}).items():
-                names = [f"{prefixes[0]}_{column}_{feature_level_name(level)}_SHARE" for level in levels]
-                frames.append(float_features(level_shares(rows[column], levels, group_of_row, lengths), names))
-    return pl.concat([frame for frame in frames if frame.width], how="horizontal")
+            for name, flags in (counted or {}).items():
+                names.append(name)
+                dtypes.append(COUNT_DTYPE)
+                summed = np.add.reduceat(flags.astype(np.int64), bounds[:-1]) if len(lengths) else np.empty(0)
+                blocks.append(summed.astype(np.float32)[None, :])
+            group_of_row = np.repeat(np.arange(len(lengths)), lengths)
+            for column, (codes, levels) in (shares or {}).items():
+                names += share_names(prefixes[0], column, tuple(levels))
+                dtypes += [FLOAT_DTYPE] * len(levels)
+                blocks.append(level_shares(codes, len(levels), group_of_row, lengths))
+    return FeatureBlock(source, applicants.astype(np.int64), names, dtypes, np.concatenate(blocks) if blocks else np.empty((0, len(applicants)), np.float32))

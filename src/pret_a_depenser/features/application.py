@@ -2,60 +2,136 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import polars as pl
 
-from .aggregation import is_label
+from .aggregation import (
+    APPLICANT_KEY,
+    COUNT_DTYPE,
+    FLOAT_DTYPE,
+    SMALL_INPUT_ROWS,
+    FeatureBlock,
+    float_columns,
+    in_canonical_order,
+    is_label,
+    missing_where,
+    numeric_columns,
+    ratio_when_nonzero,
+    where_known,
+)
 
 DAYS_PER_YEAR = 365.25
 EXT_SOURCES = ["EXT_SOURCE_1", "EXT_SOURCE_2", "EXT_SOURCE_3"]
+TARGET = "TARGET"
 
 
-def _ratio(numerator: pl.Expr, denominator: pl.Expr) -> pl.Expr:
-    """numerator / denominator, missing when the denominator is zero or missing."""
-    return pl.when(denominator != 0).then(numerator / denominator).otherwise(None)
+@dataclass(frozen=True)
+class ApplicationFeatures:
+    """The application part of the feature rows, one row per applicant in ``numbers.applicants`` order.
+
+    ``columns`` is the output order (numbers and labels interleaved as in the Kaggle file, then the
+    ``APP_*`` ratios); ``labels`` holds the categorical features as strings; ``target`` is float64 with
+    NaN for an applicant whose outcome is unknown, or None when the rows have no TARGET.
+    """
+
+    numbers: FeatureBlock
+    labels: pl.DataFrame
+    columns: list[str]
+    target: np.ndarray | None
 
 
-def application_features(application: pl.DataFrame, spec: dict[str, Any]) -> pl.DataFrame:
+def _application_ratios(values: dict[str, np.ndarray], documents: list[str]) -> dict[str, np.ndarray]:
+    age_days = -values["DAYS_BIRTH"]
+    credit, annuity, income = values["AMT_CREDIT"], values["AMT_ANNUITY"], values["AMT_INCOME_TOTAL"]
+    sources = np.stack([values[name] for name in EXT_SOURCES])
+    known = ~np.isnan(sources)
+    present = known.sum(axis=0)
+    total = np.zeros(sources.shape[1])
+    for row in np.where(known, sources, 0.0):
+        total += row
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.where(present > 0, total / present, np.nan)
+        spread = np.where(known, sources - mean, 0.0)
+        squares = np.zeros(sources.shape[1])
+        for row in spread:
+            squares += row * row
+        std = np.where(present > 1, np.sqrt(squares / (present - 1)), np.nan)
+    document_count = np.zeros(len(age_days))
+    for name in documents:
+        document_count += np.nan_to_num(values[name])
+    return {
+        "APP_CREDIT_INCOME_RATIO": ratio_when_nonzero(credit, income),
+        "APP_ANNUITY_INCOME_RATIO": ratio_when_nonzero(annuity, income),
+        "APP_PAYMENT_RATE": ratio_when_nonzero(annuity, credit),
+        "APP_CREDIT_TERM_MONTHS": ratio_when_nonzero(credit, annuity),
+        "APP_CREDIT_GOODS_RATIO": ratio_when_nonzero(credit, values["AMT_GOODS_PRICE"]),
+        "APP_CREDIT_GOODS_DIFF": credit - values["AMT_GOODS_PRICE"],
+        "APP_INCOME_PER_PERSON": ratio_when_nonzero(income, values["CNT_FAM_MEMBERS"]),
+        "APP_CHILDREN_RATIO": ratio_when_nonzero(values["CNT_CHILDREN"], values["CNT_FAM_MEMBERS"]),
+        "APP_AGE_YEARS": age_days / DAYS_PER_YEAR,
+        "APP_EMPLOYED_AGE_RATIO": ratio_when_nonzero(-values["DAYS_EMPLOYED"], age_days),
+        "APP_REGISTRATION_AGE_RATIO": ratio_when_nonzero(-values["DAYS_REGISTRATION"], age_days),
+        "APP_ID_PUBLISH_AGE_RATIO": ratio_when_nonzero(-values["DAYS_ID_PUBLISH"], age_days),
+        "APP_PHONE_CHANGE_AGE_RATIO": ratio_when_nonzero(-values["DAYS_LAST_PHONE_CHANGE"], age_days),
+        "APP_CAR_AGE_RATIO": ratio_when_nonzero(values["OWN_CAR_AGE"] * DAYS_PER_YEAR, age_days),
+        "APP_EXT_SOURCE_MEAN": mean,
+        "APP_EXT_SOURCE_MIN": np.where(present > 0, np.fmin.reduce(sources, axis=0), np.nan),
+        "APP_EXT_SOURCE_MAX": np.where(present > 0, np.fmax.reduce(sources, axis=0), np.nan),
+        "APP_EXT_SOURCE_STD": std,
+        "APP_EXT_SOURCE_PRODUCT": sources[0] * sources[1] * sources[2],
+        "APP_DOCUMENT_COUNT": document_count,
+        "APP_EXT_SOURCE_MISSING_COUNT": (~known).sum(axis=0).astype(np.float64),
+    }
+
+
+def application_features(application: pl.DataFrame, spec: dict[str, Any]) -> ApplicationFeatures:
     """One row per applicant (TARGET kept when present), sentinels cleared, ratios added, sorted by SK_ID_CURR.
 
     ``DAYS_EMPLOYED = days_sentinel`` (pensioners, unemployed) becomes missing with a flag
     ``APP_DAYS_EMPLOYED_SENTINEL``; unknown labels (``XNA``, ``Unknown``) become missing. Labels are
-    returned as strings: they are the model's categorical features.
+    kept as strings: they are the model's categorical features.
     """
     parameters = spec["parameters"]
     sentinel = int(parameters["days_sentinel"])
     unknown = list(parameters["unknown_labels"])
-    labels = [name for name, dtype in application.schema.items() if is_label(dtype)]
-    documents = [name for name in application.columns if name.startswith("FLAG_DOCUMENT_")]
-    age_days = -pl.col("DAYS_BIRTH")
-    plan = application.lazy().with_columns(
-        (pl.col("DAYS_EMPLOYED") == sentinel).cast(pl.Int8).alias("APP_DAYS_EMPLOYED_SENTINEL"),
-        pl.when(pl.col("DAYS_EMPLOYED") == sentinel).then(None).otherwise(pl.col("DAYS_EMPLOYED")).alias("DAYS_EMPLOYED"),
-        *[pl.when(pl.col(name).cast(pl.String).is_in(unknown)).then(None).otherwise(pl.col(name).cast(pl.String)).alias(name) for name in labels],
-    ).with_columns(
-        _ratio(pl.col("AMT_CREDIT"), pl.col("AMT_INCOME_TOTAL")).alias("APP_CREDIT_INCOME_RATIO"),
-        _ratio(pl.col("AMT_ANNUITY"), pl.col("AMT_INCOME_TOTAL")).alias("APP_ANNUITY_INCOME_RATIO"),
-        _ratio(pl.col("AMT_ANNUITY"), pl.col("AMT_CREDIT")).alias("APP_PAYMENT_RATE"),
-        _ratio(pl.col("AMT_CREDIT"), pl.col("AMT_ANNUITY")).alias("APP_CREDIT_TERM_MONTHS"),
-        _ratio(pl.col("AMT_CREDIT"), pl.col("AMT_GOODS_PRICE")).alias("APP_CREDIT_GOODS_RATIO"),
-        (pl.col("AMT_CREDIT") - pl.col("AMT_GOODS_PRICE")).alias("APP_CREDIT_GOODS_DIFF"),
-        _ratio(pl.col("AMT_INCOME_TOTAL"), pl.col("CNT_FAM_MEMBERS")).alias("APP_INCOME_PER_PERSON"),
-        _ratio(pl.col("CNT_CHILDREN"), pl.col("CNT_FAM_MEMBERS")).alias("APP_CHILDREN_RATIO"),
-        (age_days / DAYS_PER_YEAR).alias("APP_AGE_YEARS"),
-        _ratio(-pl.col("DAYS_EMPLOYED"), age_days).alias("APP_EMPLOYED_AGE_RATIO"),
-        _ratio(-pl.col("DAYS_REGISTRATION"), age_days).alias("APP_REGISTRATION_AGE_RATIO"),
-        _ratio(-pl.col("DAYS_ID_PUBLISH"), age_days).alias("APP_ID_PUBLISH_AGE_RATIO"),
-        _ratio(-pl.col("DAYS_LAST_PHONE_CHANGE"), age_days).alias("APP_PHONE_CHANGE_AGE_RATIO"),
-        _ratio(pl.col("OWN_CAR_AGE") * DAYS_PER_YEAR, age_days).alias("APP_CAR_AGE_RATIO"),
-        pl.mean_horizontal(EXT_SOURCES).alias("APP_EXT_SOURCE_MEAN"),
-        pl.min_horizontal(EXT_SOURCES).alias("APP_EXT_SOURCE_MIN"),
-        pl.max_horizontal(EXT_SOURCES).alias("APP_EXT_SOURCE_MAX"),
-        pl.concat_list(EXT_SOURCES).list.drop_nulls().list.std().alias("APP_EXT_SOURCE_STD"),
-        (pl.col("EXT_SOURCE_1") * pl.col("EXT_SOURCE_2") * pl.col("EXT_SOURCE_3")).alias("APP_EXT_SOURCE_PRODUCT"),
-        pl.sum_horizontal(documents).cast(pl.Int64).alias("APP_DOCUMENT_COUNT"),
-        pl.sum_horizontal([pl.col(name).is_null() for name in EXT_SOURCES]).cast(pl.Int64).alias("APP_EXT_SOURCE_MISSING_COUNT"),
+    rows = in_canonical_order(application, [APPLICANT_KEY])
+    schema = rows.schema
+    numeric = numeric_columns(schema, exclude=(APPLICANT_KEY, TARGET))
+    values = float_columns(rows, numeric)
+    employed = values["DAYS_EMPLOYED"]
+    values["DAYS_EMPLOYED"] = missing_where(employed, employed == sentinel)
+    ratios = _application_ratios(values, [name for name in numeric if name.startswith("FLAG_DOCUMENT_")])
+    integer = {name for name in numeric if schema[name].is_integer()} | {"APP_DOCUMENT_COUNT", "APP_EXT_SOURCE_MISSING_COUNT"}
+    flag = {"APP_DAYS_EMPLOYED_SENTINEL": where_known(employed == sentinel, employed)}
+    every = {**values, **flag, **ratios}
+    names = list(every)
+    dtypes = ["Int8" if name in flag else COUNT_DTYPE if name in integer else FLOAT_DTYPE for name in names]
+    matrix = np.stack(list(every.values()), dtype=np.float32) if names else np.empty((0, rows.height), np.float32)
+    labels = [name for name, dtype in schema.items() if is_label(dtype)]
+    if rows.height <= SMALL_INPUT_ROWS:  # one applicant's records: no query plan
+        values_of = {name: [None if label in unknown else label for label in rows.get_column(name).cast(pl.String).to_list()] for name in labels}
+        label_values = pl.DataFrame(values_of, schema=dict.fromkeys(labels, pl.String))
+    else:
+        label_values = rows.select(
+            pl.when(pl.col(name).cast(pl.String).is_in(unknown)).then(None).otherwise(pl.col(name).cast(pl.String)).alias(name) for name in labels
+        )
+    order = [name for name in rows.columns if name in every or name in labels] + list(flag) + list(ratios)
+    target = rows[TARGET].cast(pl.Float64).to_numpy() if TARGET in rows.columns else None
+    block = FeatureBlock("application", rows[APPLICANT_KEY].to_numpy().astype(np.int64), names, dtypes, matrix)
+    return ApplicationFeatures(block, label_values, order, target)
+
+
+def stack_applications(parts: Sequence[ApplicationFeatures]) -> ApplicationFeatures:
+    """Application features of several sets of applicants (e.g. train then test), one after the other;
+    a set without TARGET gets an unknown outcome."""
+    first = parts[0]
+    numbers = FeatureBlock(
+        first.numbers.source, np.concatenate([part.numbers.applicants for part in parts]), first.numbers.names,
+        first.numbers.dtypes, np.concatenate([part.numbers.values for part in parts], axis=1),
     )
-    floats = [name for name, dtype in plan.collect_schema().items() if dtype.is_float()]
-    return plan.with_columns(pl.col(floats).cast(pl.Float32)).sort("SK_ID_CURR").collect(engine="in-memory")
+    targets = [part.target if part.target is not None else np.full(len(part.numbers.applicants), np.nan) for part in parts]
+    return ApplicationFeatures(numbers, pl.concat([part.labels for part in parts]), first.columns, np.concatenate(targets))

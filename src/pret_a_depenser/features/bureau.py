@@ -7,65 +7,101 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from .aggregation import APPLICANT_KEY, aggregate_by_applicant, feature_level_name, group_bounds, label_lookup, level_shares, numeric_columns
-from .kernels import segment_statistics
+from .aggregation import (
+    APPLICANT_KEY,
+    FeatureBlock,
+    aggregate_by_applicant,
+    applicant_chunks,
+    combine_chunks,
+    feature_level_name,
+    float_columns,
+    in_canonical_order,
+    is_compact,
+    key_positions,
+    label_code_table,
+    label_codes,
+    level_table,
+    missing_where,
+    numeric_columns,
+    position_table,
+    ratio_when_positive,
+)
+from .kernels import credit_months
 
 # bureau_balance STATUS: months overdue bucket (1-5); 0, C (closed) and X (unknown) are not overdue.
-OVERDUE_RANK = {"1": 1, "2": 2, "3": 3, "4": 4, "5": 5}
+OVERDUE_STATUSES = ["1", "2", "3", "4", "5"]
 SHARE_COLUMNS = {"bureau_balance": ["STATUS"], "bureau": ["CREDIT_ACTIVE", "CREDIT_CURRENCY", "CREDIT_TYPE"]}
+CREDIT_KEY = "SK_ID_BUREAU"
 
 
-def bureau_balance_by_credit(bureau_balance: pl.DataFrame, status_levels: list[str]) -> pl.DataFrame:
-    """One row per bureau credit: months reported, first and last month, share of months overdue,
-    worst overdue bucket and the share of months in each status level.
+def bureau_balance_by_credit(bureau_balance: pl.DataFrame, credits: np.ndarray, status_levels: list[str]) -> dict[str, np.ndarray]:
+    """For each credit of ``credits`` (SK_ID_BUREAU): months reported, first and last month, share of
+    months overdue, worst overdue bucket and the share of months in each status level; all missing for
+    a credit without monthly rows. Monthly rows of other credits are ignored.
 
-    Every value is a count, a ratio of counts or a min/max: exact in any row order.
+    Every value is a count, a ratio of counts or a min/max: exact in any row order, so the 27 M monthly
+    rows are reduced in one pass without sorting.
     """
-    months = bureau_balance.sort("SK_ID_BUREAU")
-    bounds, credits = group_bounds(months["SK_ID_BUREAU"].to_numpy())
-    lengths = np.diff(bounds)
-    month_values = months.select(pl.col("MONTHS_BALANCE").cast(pl.Float64)).to_numpy(order="fortran")
-    month_range, _ = segment_statistics(month_values, bounds, np.ones(months.height, dtype=np.bool_), ("min", "max"), np.float64)
-    rank = label_lookup(months["STATUS"], OVERDUE_RANK, default=0)
-    starts = bounds[:-1]
-    features = {
-        "SK_ID_BUREAU": credits,
-        "BB_MONTHS_COUNT": lengths.astype(np.int64),
-        "BB_MONTHS_BALANCE_MIN": month_range[0],
-        "BB_MONTHS_BALANCE_MAX": month_range[1],
-        "BB_OVERDUE_SHARE": (np.add.reduceat((rank > 0).astype(np.int64), starts) / lengths) if len(starts) else np.empty(0),
-        "BB_WORST_STATUS": np.maximum.reduceat(rank, starts).astype(np.int64) if len(starts) else np.empty(0, dtype=np.int64),
+    credit_ids = bureau_balance[CREDIT_KEY].to_numpy()
+    if not len(credits) or is_compact(credits):
+        low, position_of_id = position_table(credits)
+    else:
+        credit_ids, (low, position_of_id) = key_positions(credit_ids, credits), (0, np.arange(len(credits)))
+    codes, labels = label_code_table(bureau_balance["STATUS"])
+    counts, first, last, overdue, worst, level_counts = credit_months(
+        credit_ids, low, position_of_id,
+        bureau_balance["MONTHS_BALANCE"].to_numpy(),  # Int64, or float64 with NaN if missing
+        codes, level_table(labels, status_levels), level_table(labels, OVERDUE_STATUSES, start=1, default=0), len(credits), len(status_levels),
+    )
+    none = counts == 0
+    with np.errstate(invalid="ignore", divide="ignore"):
+        features = {
+            "BB_MONTHS_COUNT": missing_where(counts.astype(np.float64), none),
+            "BB_MONTHS_BALANCE_MIN": missing_where(first, none),
+            "BB_MONTHS_BALANCE_MAX": missing_where(last, none),
+            "BB_OVERDUE_SHARE": overdue / counts,
+            "BB_WORST_STATUS": missing_where(worst.astype(np.float64), none),
+        }
+        for index, level in enumerate(status_levels):
+            features[f"BB_STATUS_{feature_level_name(level)}_SHARE"] = level_counts[:, index] / counts
+    return features
+
+
+def _credit_features(credits: pl.DataFrame, balance: dict[str, np.ndarray], spec: dict[str, Any]) -> FeatureBlock:
+    parameters, levels = spec["parameters"], spec["category_levels"]
+    oldest = -int(parameters["bureau"]["max_days_back"])
+    recent = -int(parameters["bureau"]["recent_days"])
+    columns = float_columns(credits, numeric_columns(credits.schema, exclude=(APPLICANT_KEY, CREDIT_KEY)))
+    for name in columns:
+        if name.startswith("DAYS_"):
+            columns[name] = missing_where(columns[name], columns[name] < oldest)
+    columns.update(balance)
+    columns["CREDIT_DURATION"] = columns["DAYS_CREDIT_ENDDATE"] - columns["DAYS_CREDIT"]
+    columns["ENDDATE_DIFF"] = columns["DAYS_CREDIT_ENDDATE"] - columns["DAYS_ENDDATE_FACT"]
+    columns["DEBT_CREDIT_RATIO"] = ratio_when_positive(columns["AMT_CREDIT_SUM_DEBT"], columns["AMT_CREDIT_SUM"])
+    columns["OVERDUE_CREDIT_RATIO"] = ratio_when_positive(columns["AMT_CREDIT_SUM_OVERDUE"], columns["AMT_CREDIT_SUM"])
+    activity = label_codes(credits["CREDIT_ACTIVE"], ["Active", "Closed"])
+    subsets = {
+        "BUREAU": None,
+        "BUREAU_ACTIVE": activity == 0,
+        "BUREAU_CLOSED": activity == 1,
+        "BUREAU_RECENT": columns["DAYS_CREDIT"] >= recent,
     }
-    shares = level_shares(months["STATUS"], status_levels, np.repeat(np.arange(len(lengths)), lengths), lengths, np.float64)
-    for index, level in enumerate(status_levels):
-        features[f"BB_STATUS_{feature_level_name(level)}_SHARE"] = shares[index]
-    return pl.DataFrame(features)
+    shares = {column: (label_codes(credits[column], column_levels), column_levels) for column, column_levels in levels["bureau"].items()}
+    return aggregate_by_applicant("bureau", credits[APPLICANT_KEY].to_numpy(), columns, parameters["statistics"], subsets, shares=shares)
 
 
-def bureau_features(bureau: pl.DataFrame, bureau_balance: pl.DataFrame, spec: dict[str, Any]) -> pl.DataFrame:
+def bureau_features(bureau: pl.DataFrame, bureau_balance: pl.DataFrame, spec: dict[str, Any], applicants: np.ndarray | None = None) -> FeatureBlock:
     """Per applicant: statistics over all, active, closed and recent credits, and type/status shares.
 
     Day offsets older than ``max_days_back`` (the real file has credits "ending" 115 years ago) are
     treated as missing. A credit without monthly statuses has missing ``BB_*`` values.
     """
-    parameters, levels = spec["parameters"], spec["category_levels"]
-    oldest = -int(parameters["bureau"]["max_days_back"])
-    recent = -int(parameters["bureau"]["recent_days"])
-    balance = bureau_balance_by_credit(bureau_balance, levels["bureau_balance"]["STATUS"])
-    day_columns = [name for name in bureau.columns if name.startswith("DAYS_")]
-    credits = bureau.lazy().join(balance.lazy(), on="SK_ID_BUREAU", how="left").with_columns(
-        pl.when(pl.col(name) < oldest).then(None).otherwise(pl.col(name)).alias(name) for name in day_columns
-    ).with_columns(
-        (pl.col("DAYS_CREDIT_ENDDATE") - pl.col("DAYS_CREDIT")).alias("CREDIT_DURATION"),
-        (pl.col("DAYS_CREDIT_ENDDATE") - pl.col("DAYS_ENDDATE_FACT")).alias("ENDDATE_DIFF"),
-        pl.when(pl.col("AMT_CREDIT_SUM") > 0).then(pl.col("AMT_CREDIT_SUM_DEBT") / pl.col("AMT_CREDIT_SUM")).alias("DEBT_CREDIT_RATIO"),
-        pl.when(pl.col("AMT_CREDIT_SUM") > 0).then(pl.col("AMT_CREDIT_SUM_OVERDUE") / pl.col("AMT_CREDIT_SUM")).alias("OVERDUE_CREDIT_RATIO"),
-    ).sort(APPLICANT_KEY, "SK_ID_BUREAU").collect(engine="in-memory")
-    subsets = {
-        "BUREAU": None,
-        "BUREAU_ACTIVE": pl.col("CREDIT_ACTIVE") == "Active",
-        "BUREAU_CLOSED": pl.col("CREDIT_ACTIVE") == "Closed",
-        "BUREAU_RECENT": pl.col("DAYS_CREDIT") >= recent,
-    }
-    numeric = numeric_columns(credits.schema, exclude=(APPLICANT_KEY, "SK_ID_BUREAU"))
-    return aggregate_by_applicant(credits, numeric, parameters["statistics"], subsets, shares=levels["bureau"])
+    credits = in_canonical_order(bureau, [APPLICANT_KEY, CREDIT_KEY])
+    balance = bureau_balance_by_credit(bureau_balance, credits[CREDIT_KEY].to_numpy(), spec["category_levels"]["bureau_balance"]["STATUS"])
+    chunks = applicant_chunks(credits, credits.width + len(balance), spec, "bureau")
+    starts = np.cumsum([0] + [chunk.height for chunk in chunks])
+    return combine_chunks(
+        (_credit_features(chunk, {name: values[start : start + chunk.height] for name, values in balance.items()}, spec) for chunk, start in zip(chunks, starts, strict=False)),
+        applicants,
+    )

@@ -4,22 +4,42 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import polars as pl
 
-from .aggregation import APPLICANT_KEY, aggregate_by_applicant, numeric_columns
+from .aggregation import (
+    APPLICANT_KEY,
+    FeatureBlock,
+    aggregate_by_applicant,
+    applicant_chunks,
+    combine_chunks,
+    float_columns,
+    in_canonical_order,
+    label_codes,
+    numeric_columns,
+    ratio_when_positive,
+    where_known,
+)
 
 SHARE_COLUMNS = {"credit_card_balance": ["NAME_CONTRACT_STATUS"]}
 
 
-def credit_card_features(credit_card_balance: pl.DataFrame, spec: dict[str, Any]) -> pl.DataFrame:
+def credit_card_features(credit_card_balance: pl.DataFrame, spec: dict[str, Any], applicants: np.ndarray | None = None) -> FeatureBlock:
     """Per applicant: utilisation (balance / limit), payment vs minimum, days past due; all and recent months."""
+    months = in_canonical_order(credit_card_balance, [APPLICANT_KEY, "SK_ID_PREV", "MONTHS_BALANCE"])
+    chunks = applicant_chunks(months, months.width + 3, spec, "credit_card")
+    return combine_chunks((_card_features(chunk, spec) for chunk in chunks), applicants)
+
+
+def _card_features(months: pl.DataFrame, spec: dict[str, Any]) -> FeatureBlock:
     parameters, levels = spec["parameters"], spec["category_levels"]
     recent = -int(parameters["credit_card"]["recent_months"])
-    months = credit_card_balance.lazy().with_columns(
-        pl.when(pl.col("AMT_CREDIT_LIMIT_ACTUAL") > 0).then(pl.col("AMT_BALANCE") / pl.col("AMT_CREDIT_LIMIT_ACTUAL")).alias("UTILISATION"),
-        pl.when(pl.col("AMT_INST_MIN_REGULARITY") > 0).then(pl.col("AMT_PAYMENT_TOTAL_CURRENT") / pl.col("AMT_INST_MIN_REGULARITY")).alias("PAYMENT_MIN_RATIO"),
-        (pl.col("SK_DPD") > 0).cast(pl.Int8).alias("DPD_POSITIVE"),
-    ).sort(APPLICANT_KEY, "SK_ID_PREV", "MONTHS_BALANCE").collect(engine="in-memory")
-    numeric = numeric_columns(months.schema, exclude=(APPLICANT_KEY, "SK_ID_PREV"))
-    subsets = {"CC": None, "CC_RECENT": pl.col("MONTHS_BALANCE") >= recent}
-    return aggregate_by_applicant(months, numeric, parameters["statistics"], subsets, shares=levels["credit_card_balance"])
+    columns = float_columns(months, numeric_columns(months.schema, exclude=(APPLICANT_KEY, "SK_ID_PREV")))
+    columns["UTILISATION"] = ratio_when_positive(columns["AMT_BALANCE"], columns["AMT_CREDIT_LIMIT_ACTUAL"])
+    columns["PAYMENT_MIN_RATIO"] = ratio_when_positive(columns["AMT_PAYMENT_TOTAL_CURRENT"], columns["AMT_INST_MIN_REGULARITY"])
+    columns["DPD_POSITIVE"] = where_known(columns["SK_DPD"] > 0, columns["SK_DPD"])
+    shares = {column: (label_codes(months[column], column_levels), column_levels) for column, column_levels in levels["credit_card_balance"].items()}
+    return aggregate_by_applicant(
+        "credit_card", months[APPLICANT_KEY].to_numpy(), columns, parameters["statistics"],
+        {"CC": None, "CC_RECENT": columns["MONTHS_BALANCE"] >= recent}, shares=shares,
+    )

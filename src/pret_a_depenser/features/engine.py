@@ -9,17 +9,19 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import numpy as np
 import polars as pl
 
 from pret_a_depenser.raw_contract import empty_raw_table
 
-from .aggregation import APPLICANT_KEY
-from .application import application_features
+from .aggregation import APPLICANT_KEY, FeatureBlock, label_counts
+from .application import ApplicationFeatures, application_features
 from .bureau import bureau_features
 from .credit_card import credit_card_features
 from .installments import installments_features
 from .pos_cash import pos_cash_features
 from .previous_application import previous_application_features
+from .rows import FeatureRows
 from .spec import SPEC_FORMAT, check_columns, describe_columns, fit_category_levels, spec_version
 
 # Table name (as in requests and the catalog) -> Kaggle file of its contract.
@@ -35,34 +37,26 @@ TABLE_FILES = {
 SECONDARY_SOURCES = ("bureau", "previous_application", "pos_cash", "installments", "credit_card")
 
 
-def secondary_features(tables: Mapping[str, pl.DataFrame], spec: dict[str, Any]) -> list[pl.DataFrame]:
-    """Per-applicant features of each secondary table, in the order of ``SECONDARY_SOURCES``."""
-    return [
-        bureau_features(tables["bureau"], tables["bureau_balance"], spec),
-        previous_application_features(tables["previous_application"], spec),
-        pos_cash_features(tables["POS_CASH_balance"], spec),
-        installments_features(tables["installments_payments"], spec),
-        credit_card_features(tables["credit_card_balance"], spec),
-    ]
+def secondary_features(tables: Mapping[str, pl.DataFrame], spec: dict[str, Any], applicants: np.ndarray | None = None) -> tuple[FeatureBlock, ...]:
+    """Per-applicant features of each secondary table, in the order of ``SECONDARY_SOURCES``; one
+    column per applicant of ``applicants`` when given."""
+    return (
+        bureau_features(tables["bureau"], tables["bureau_balance"], spec, applicants),
+        previous_application_features(tables["previous_application"], spec, applicants),
+        pos_cash_features(tables["POS_CASH_balance"], spec, applicants),
+        installments_features(tables["installments_payments"], spec, applicants),
+        credit_card_features(tables["credit_card_balance"], spec, applicants),
+    )
 
 
-def _joined(applications: pl.DataFrame, parts: Sequence[pl.DataFrame]) -> tuple[pl.DataFrame, list[pl.DataFrame]]:
-    """Each part aligned to the applicants' rows and put side by side: the wide table is built once.
+def assemble_features(application: ApplicationFeatures, secondary: Sequence[FeatureBlock], spec: dict[str, Any]) -> FeatureRows:
+    """The application features with every secondary table's, checked against the spec's columns.
 
-    An applicant with no row in a table gets 0 in that table's counts (the only integer columns of the
-    parts) and missing statistics and shares.
+    An applicant with no row in a table gets 0 in that table's counts and missing statistics and shares.
     """
-    keys = applications.select(APPLICANT_KEY)
-    aligned = [keys.join(part, on=APPLICANT_KEY, how="left", maintain_order="left").drop(APPLICANT_KEY) for part in parts]
-    counts = [name for part in aligned for name, dtype in part.schema.items() if dtype.is_integer()]
-    return pl.concat([applications, *aligned], how="horizontal").with_columns(pl.col(counts).fill_null(0)), aligned
-
-
-def assemble_features(applications: pl.DataFrame, parts: Sequence[pl.DataFrame], spec: dict[str, Any]) -> pl.DataFrame:
-    """The application features joined with every secondary table's, checked against the spec's columns."""
-    features, _ = _joined(applications, parts)
-    check_columns(features, spec)
-    return features
+    rows = FeatureRows(application, tuple(secondary))
+    check_columns(rows.columns, spec)
+    return rows
 
 
 def with_empty_tables(tables: Mapping[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
@@ -70,14 +64,20 @@ def with_empty_tables(tables: Mapping[str, pl.DataFrame]) -> dict[str, pl.DataFr
     return {name: tables[name] if name in tables else empty_raw_table(file_name) for name, file_name in TABLE_FILES.items()}
 
 
-def build_features(tables: Mapping[str, pl.DataFrame], spec: dict[str, Any]) -> pl.DataFrame:
+def transform(tables: Mapping[str, pl.DataFrame], spec: dict[str, Any]) -> FeatureRows:
     """One feature row per applicant of ``tables["application"]``, with the spec's columns in order.
 
     ``tables`` maps table names (``TABLE_FILES``) to frames of validated raw rows; a missing secondary
     table means no rows. ``TARGET`` is kept when the application rows have it.
     """
     complete = with_empty_tables(tables)
-    return assemble_features(application_features(complete["application"], spec), secondary_features(complete, spec), spec)
+    application = application_features(complete["application"], spec)
+    return assemble_features(application, secondary_features(complete, spec, application.numbers.applicants), spec)
+
+
+def build_features(tables: Mapping[str, pl.DataFrame], spec: dict[str, Any]) -> pl.DataFrame:
+    """``transform`` as a frame: SK_ID_CURR, TARGET when known, then the spec's columns."""
+    return transform(tables, spec).to_frame()
 
 
 def fit_feature_spec(
@@ -94,24 +94,30 @@ def fit_feature_spec(
     The output columns come from running the transform on empty tables: they depend on the spec only,
     never on which applicants a batch holds.
     """
-    tables = {
-        "bureau": bureau, "bureau_balance": bureau_balance, "previous_application": previous_application,
-        "POS_CASH_balance": pos_cash_balance, "credit_card_balance": credit_card_balance,
-    }
-    training_applicants = application_train[APPLICANT_KEY]
+    tables = secondary_tables(bureau, bureau_balance, previous_application, pos_cash_balance, credit_card_balance)
+    training_applicants = application_train[APPLICANT_KEY].to_numpy()
     spec: dict[str, Any] = {
         "format": SPEC_FORMAT,
         "parameters": parameters,
         "category_levels": fit_category_levels(tables, training_applicants, int(parameters["max_category_levels"])),
     }
     empty = with_empty_tables({})
-    applications = application_features(empty["application"], spec)
-    features, aligned = _joined(applications, secondary_features(empty, spec))
-    sources = [("application", applications.columns), *zip(SECONDARY_SOURCES, (part.columns for part in aligned), strict=True)]
-    spec["columns"] = describe_columns(features.schema, sources)
+    rows = FeatureRows(application_features(empty["application"], spec), secondary_features(empty, spec))
+    spec["columns"] = describe_columns(rows.columns, rows.sources)
     spec["fitted_on"] = {"applicants": len(training_applicants)}
     spec["version"] = spec_version(spec)
     return spec
+
+
+def secondary_tables(
+    bureau: pl.DataFrame, bureau_balance: pl.DataFrame, previous_application: pl.DataFrame,
+    pos_cash_balance: pl.DataFrame, credit_card_balance: pl.DataFrame,
+) -> dict[str, pl.DataFrame]:
+    """The tables with share features, by table name."""
+    return {
+        "bureau": bureau, "bureau_balance": bureau_balance, "previous_application": previous_application,
+        "POS_CASH_balance": pos_cash_balance, "credit_card_balance": credit_card_balance,
+    }
 
 
 def unseen_category_levels(tables: Mapping[str, pl.DataFrame], spec: dict[str, Any], max_labels: int = 10) -> dict[str, Any]:
@@ -124,9 +130,9 @@ def unseen_category_levels(tables: Mapping[str, pl.DataFrame], spec: dict[str, A
         if table not in tables:
             continue
         for column, column_levels in levels.items():
-            labels = tables[table][column]
-            unseen = labels.filter(labels.is_not_null() & ~labels.is_in(column_levels)).cast(pl.String)
-            if unseen.len():
-                counts = unseen.value_counts(sort=True, name="rows").head(max_labels)
-                columns[f"{table}.{column}"] = {"rows": unseen.len(), "labels": dict(counts.iter_rows())}
+            kept = set(column_levels)
+            unseen = {label: rows for label, rows in label_counts(tables[table][column]).items() if label not in kept}
+            if unseen:
+                top = sorted(unseen, key=lambda label: (-unseen[label], label))[:max_labels]
+                columns[f"{table}.{column}"] = {"rows": sum(unseen.values()), "labels": {label: unseen[label] for label in top}}
     return {"feature_spec_version": spec["version"], "rows": sum(entry["rows"] for entry in columns.values()), "columns": columns}

@@ -7,53 +7,69 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from .aggregation import APPLICANT_KEY, aggregate_by_applicant, group_bounds, numeric_columns
-from .kernels import segment_statistics
+from .aggregation import (
+    APPLICANT_KEY,
+    FeatureBlock,
+    aggregate_by_applicant,
+    applicant_chunks,
+    combine_chunks,
+    float_columns,
+    group_bounds,
+    in_canonical_order,
+    ratio_when_positive,
+    where_known,
+)
+from .kernels import instalment_payments
 
 INSTALMENT_KEY = [APPLICANT_KEY, "SK_ID_PREV", "NUM_INSTALMENT_VERSION", "NUM_INSTALMENT_NUMBER"]
 PAYMENT_COLUMNS = ["DAYS_INSTALMENT", "AMT_INSTALMENT", "DAYS_ENTRY_PAYMENT", "AMT_PAYMENT"]
 
 
-def instalments_due(installments_payments: pl.DataFrame) -> pl.DataFrame:
-    """One row per due instalment: a payment can be split over several rows of the Kaggle file.
+def instalments_due(payments: pl.DataFrame) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """One row per due instalment (its applicant, and its columns) of payment rows in canonical order
+    (``INSTALMENT_KEY``): a payment can be split over several rows of the Kaggle file.
 
     The due day is the earliest and the amount due the largest of the instalment's rows (one value in
-    practice; a row's "first" would depend on file order); payments are summed in canonical order, and
-    an instalment with no recorded payment counts as paid 0. DPD = days paid after the due day (0 if on
-    time), DBD = days paid before it; the shortfall is what was due minus the total paid.
+    practice; a row's "first" would depend on file order); the instalment is paid on the day of its
+    last payment, payments are summed in ascending amount order, and an instalment with no recorded
+    payment counts as paid 0. DPD = days paid after the due
+    day (0 if on time), DBD = days paid before it; the shortfall is what was due minus the total paid.
     """
-    payments = installments_payments.sort(*INSTALMENT_KEY, "AMT_PAYMENT", "DAYS_ENTRY_PAYMENT", nulls_last=True)
-    instalment = payments.select(
-        pl.any_horizontal(pl.col(name) != pl.col(name).shift(1) for name in INSTALMENT_KEY).fill_null(True)
-    ).to_series().to_numpy()
-    bounds, _ = group_bounds(np.cumsum(instalment))
-    values = payments.select(pl.col(PAYMENT_COLUMNS).cast(pl.Float64)).to_numpy(order="fortran")
-    # Rows of the result: min, max, sum of each payment column in turn.
-    statistics, _ = segment_statistics(values, bounds, np.ones(payments.height, dtype=np.bool_), ("min", "max", "sum"), np.float64)
-    due = payments[bounds[:-1]].select(INSTALMENT_KEY).with_columns(
-        pl.Series("DAYS_INSTALMENT", statistics[0]),
-        pl.Series("AMT_INSTALMENT", statistics[4]),
-        pl.Series("DAYS_ENTRY_PAYMENT", statistics[7]),
-        pl.Series("AMT_PAYMENT", np.nan_to_num(statistics[11], nan=0.0)),
-        pl.Series("PAYMENTS_COUNT", np.diff(bounds)),
-    ).fill_nan(None)
-    delay = pl.col("DAYS_ENTRY_PAYMENT") - pl.col("DAYS_INSTALMENT")
-    shortfall = pl.col("AMT_INSTALMENT") - pl.col("AMT_PAYMENT")
-    return due.with_columns(
-        delay.clip(lower_bound=0).alias("DPD"),
-        (-delay).clip(lower_bound=0).alias("DBD"),
-        (delay > 0).cast(pl.Int8).alias("LATE"),
-        shortfall.alias("PAYMENT_DIFF"),
-        pl.when(pl.col("AMT_INSTALMENT") > 0).then(pl.col("AMT_PAYMENT") / pl.col("AMT_INSTALMENT")).alias("PAYMENT_RATIO"),
-        (shortfall > 0).cast(pl.Int8).alias("SHORT"),
-    )
+    keys = float_columns(payments, INSTALMENT_KEY[2:])
+    applicants, loans = payments[APPLICANT_KEY].to_numpy(), payments["SK_ID_PREV"].to_numpy()
+    new_instalment = np.zeros(payments.height, dtype=bool)
+    if payments.height:
+        new_instalment[1:] = (applicants[1:] != applicants[:-1]) | (loans[1:] != loans[:-1])
+        for values in keys.values():  # missing equals missing
+            new_instalment[1:] |= (values[1:] != values[:-1]) & ~(np.isnan(values[1:]) & np.isnan(values[:-1]))
+    bounds, _ = group_bounds(np.cumsum(new_instalment))
+    payment = float_columns(payments, PAYMENT_COLUMNS)
+    due_day, due_amount, paid_day, paid = instalment_payments(bounds, *payment.values())
+    starts = bounds[:-1]
+    due = {name: values[starts] for name, values in keys.items()}
+    due.update(DAYS_INSTALMENT=due_day, AMT_INSTALMENT=due_amount, DAYS_ENTRY_PAYMENT=paid_day, AMT_PAYMENT=paid)
+    due["PAYMENTS_COUNT"] = np.diff(bounds).astype(np.float64)
+    delay = paid_day - due_day
+    shortfall = due_amount - paid
+    due["DPD"] = np.maximum(delay, 0)
+    due["DBD"] = np.maximum(-delay, 0)
+    due["LATE"] = where_known(delay > 0, delay)
+    due["PAYMENT_DIFF"] = shortfall
+    due["PAYMENT_RATIO"] = ratio_when_positive(paid, due_amount)
+    due["SHORT"] = where_known(shortfall > 0, shortfall)
+    return applicants[starts], due
 
 
-def installments_features(installments_payments: pl.DataFrame, spec: dict[str, Any]) -> pl.DataFrame:
+def installments_features(installments_payments: pl.DataFrame, spec: dict[str, Any], applicants: np.ndarray | None = None) -> FeatureBlock:
     """Per applicant: statistics of payment delay and shortfall, over all and over the last days."""
+    payments = in_canonical_order(installments_payments, INSTALMENT_KEY)
+    chunks = applicant_chunks(payments, 2 * payments.width, spec, "installments")
+    return combine_chunks((_instalment_features(chunk, spec) for chunk in chunks), applicants)
+
+
+def _instalment_features(payments: pl.DataFrame, spec: dict[str, Any]) -> FeatureBlock:
     parameters = spec["parameters"]
     recent = -int(parameters["installments"]["recent_days"])
-    due = instalments_due(installments_payments)
-    numeric = numeric_columns(due.schema, exclude=(APPLICANT_KEY, "SK_ID_PREV"))
-    subsets = {"INSTAL": None, "INSTAL_RECENT": pl.col("DAYS_INSTALMENT") >= recent}
-    return aggregate_by_applicant(due, numeric, parameters["statistics"], subsets)
+    applicants, due = instalments_due(payments)
+    subsets = {"INSTAL": None, "INSTAL_RECENT": due["DAYS_INSTALMENT"] >= recent}
+    return aggregate_by_applicant("installments", applicants, due, parameters["statistics"], subsets)

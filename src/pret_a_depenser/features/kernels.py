@@ -15,7 +15,7 @@ from numba import njit, prange
 # Order of the statistics in the kernel's output.
 STATISTIC_ORDER = ("min", "max", "mean", "sum", "var")
 # Below this many groups the serial kernel is used: no thread start-up, and safe to call from any thread.
-PARALLEL_MIN_GROUPS = 20_000
+PARALLEL_MIN_GROUPS = 2_000
 
 
 def _group_statistics(values, bounds, mask, picked, out, counts, group):
@@ -33,7 +33,7 @@ def _group_statistics(values, bounds, mask, picked, out, counts, group):
         high = -np.inf
         for row in range(start, stop):
             value = values[row, column]
-            if mask[row] and value == value:
+            if mask[row] and not np.isnan(value):
                 n += 1
                 total += value
                 low = min(low, value)
@@ -44,7 +44,7 @@ def _group_statistics(values, bounds, mask, picked, out, counts, group):
             squares = 0.0
             for row in range(start, stop):
                 value = values[row, column]
-                if mask[row] and value == value:
+                if mask[row] and not np.isnan(value):
                     squares += (value - mean) * (value - mean)
             statistics[0] = low
             statistics[1] = high
@@ -92,3 +92,135 @@ def segment_statistics(
     kernel = _parallel if groups >= PARALLEL_MIN_GROUPS else _serial
     kernel(values, bounds, mask, picked, out, counts)
     return out, counts
+
+
+@njit(cache=True, nogil=True)
+def _credit_months(credit_ids, low, position_of_id, months, codes, level_of_code, rank_of_code, credits, levels):
+    # Per credit: months, first and last month, overdue months, worst overdue rank, months per level.
+    counts = np.zeros(credits, dtype=np.int64)
+    first = np.full(credits, np.inf)
+    last = np.full(credits, -np.inf)
+    overdue = np.zeros(credits, dtype=np.int64)
+    worst = np.zeros(credits, dtype=np.int64)
+    level_counts = np.zeros((credits, levels), dtype=np.int64)
+    for row in range(credit_ids.shape[0]):
+        offset = credit_ids[row] - low
+        if offset < 0 or offset >= position_of_id.shape[0]:
+            continue
+        credit = position_of_id[offset]
+        if credit < 0:
+            continue
+        counts[credit] += 1
+        first[credit] = min(first[credit], months[row])
+        last[credit] = max(last[credit], months[row])
+        rank = rank_of_code[codes[row]]
+        if rank > 0:
+            overdue[credit] += 1
+            worst[credit] = max(worst[credit], rank)
+        level = level_of_code[codes[row]]
+        if level >= 0:
+            level_counts[credit, level] += 1
+    return counts, first, last, overdue, worst, level_counts
+
+
+def credit_months(
+    credit_ids: np.ndarray, low: int, position_of_id: np.ndarray, months: np.ndarray,
+    codes: np.ndarray, level_of_code: np.ndarray, rank_of_code: np.ndarray, credits: int, levels: int,
+) -> tuple[np.ndarray, ...]:
+    """Per credit, in one pass over monthly rows in any order (counts, minima and maxima are exact in any
+    order) and without temporaries: months reported, first and last ``months``, months whose label rank
+    is > 0, the worst rank, and months per label level (credits x levels).
+
+    A row's credit is ``position_of_id[credit_id - low]`` (-1 or out of range: not a listed credit,
+    ignored); its label rank and level are ``rank_of_code[code]`` and ``level_of_code[code]``.
+    """
+    return _credit_months(credit_ids, low, position_of_id, months, codes, level_of_code, rank_of_code, credits, levels)
+
+
+@njit(cache=True, nogil=True)
+def _instalment_payments(bounds, days_instalment, amount_instalment, days_entry, amount_paid):
+    groups = bounds.shape[0] - 1
+    due_day = np.full(groups, np.nan)
+    due_amount = np.full(groups, np.nan)
+    paid_day = np.full(groups, np.nan)
+    paid = np.zeros(groups)
+    for group in range(groups):
+        start, stop = bounds[group], bounds[group + 1]
+        low_due, high_amount, last_paid = np.inf, -np.inf, -np.inf
+        for row in range(start, stop):
+            if not np.isnan(days_instalment[row]):
+                low_due = min(low_due, days_instalment[row])
+            if not np.isnan(amount_instalment[row]):
+                high_amount = max(high_amount, amount_instalment[row])
+            if not np.isnan(days_entry[row]):
+                last_paid = max(last_paid, days_entry[row])
+        if low_due < np.inf:
+            due_day[group] = low_due
+        if high_amount > -np.inf:
+            due_amount[group] = high_amount
+        if last_paid > -np.inf:
+            paid_day[group] = last_paid
+        # Payments summed in ascending amount order (missing amounts skipped): the same total whatever
+        # the order of the file's rows.
+        if stop - start == 1:
+            paid[group] = amount_paid[start] if not np.isnan(amount_paid[start]) else 0.0
+            continue
+        total = 0.0
+        for amount in np.sort(amount_paid[start:stop]):
+            if not np.isnan(amount):
+                total += amount
+        paid[group] = total
+    return due_day, due_amount, paid_day, paid
+
+
+def instalment_payments(
+    bounds: np.ndarray, days_instalment: np.ndarray, amount_instalment: np.ndarray, days_entry: np.ndarray, amount_paid: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per instalment (rows ``bounds[g]:bounds[g + 1]``): earliest due day, largest amount due, day of the
+    last payment (NaN when none) and the amount paid (0 when none), the same in any row order."""
+    return _instalment_payments(bounds, days_instalment, amount_instalment, days_entry, amount_paid)
+
+
+@njit(cache=True, nogil=True, parallel=True)
+def _gather_columns(values, where, fill, out):
+    for feature in prange(values.shape[0]):
+        for position in range(where.shape[0]):
+            source = where[position]
+            out[feature, position] = values[feature, source] if source >= 0 else fill[feature]
+
+
+def gather_columns(values: np.ndarray, where: np.ndarray, fill: np.ndarray) -> np.ndarray:
+    """``out[f, i] = values[f, where[i]]``, or ``fill[f]`` where ``where[i]`` is -1: a (features, groups)
+    block re-aligned to other applicants in one parallel pass."""
+    out = np.empty((values.shape[0], where.shape[0]), dtype=values.dtype)
+    if out.size:
+        _gather_columns(values, where.astype(np.int64, copy=False), fill.astype(values.dtype, copy=False), out)
+    return out
+
+
+@njit(cache=True, nogil=True)
+def _dense_positions(keys, low, position_of_id, out):
+    for row in range(keys.shape[0]):
+        offset = keys[row] - low
+        out[row] = position_of_id[offset] if 0 <= offset < position_of_id.shape[0] else -1
+
+
+def dense_positions(keys: np.ndarray, low: int, position_of_id: np.ndarray) -> np.ndarray:
+    """``position_of_id[key - low]`` for each key, -1 outside the table: one pass, no temporaries."""
+    out = np.empty(keys.shape[0], dtype=np.int64)
+    _dense_positions(keys, low, position_of_id, out)
+    return out
+
+
+@njit(cache=True, nogil=True, parallel=True)
+def _scatter_columns(values, where, out):
+    for feature in prange(values.shape[0]):
+        for position in range(where.shape[0]):
+            if where[position] >= 0:
+                out[feature, where[position]] = values[feature, position]
+
+
+def scatter_columns(values: np.ndarray, where: np.ndarray, out: np.ndarray) -> None:
+    """``out[f, where[i]] = values[f, i]`` for every ``where[i] >= 0``: a chunk's columns put in place."""
+    if values.size:
+        _scatter_columns(values, where.astype(np.int64, copy=False), out)

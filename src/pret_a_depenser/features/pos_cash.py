@@ -4,25 +4,51 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import polars as pl
 
-from .aggregation import APPLICANT_KEY, aggregate_by_applicant, numeric_columns
+from .aggregation import (
+    APPLICANT_KEY,
+    FeatureBlock,
+    aggregate_by_applicant,
+    applicant_chunks,
+    combine_chunks,
+    float_columns,
+    in_canonical_order,
+    label_codes,
+    numeric_columns,
+    ratio_when_positive,
+    where_known,
+)
 
 SHARE_COLUMNS = {"POS_CASH_balance": ["NAME_CONTRACT_STATUS"]}
 
 
-def pos_cash_features(pos_cash_balance: pl.DataFrame, spec: dict[str, Any]) -> pl.DataFrame:
+def first_row_of_each(*keys: np.ndarray) -> np.ndarray:
+    """Whether each row of rows sorted by ``keys`` starts a new key combination."""
+    first = np.ones(len(keys[0]), dtype=bool)
+    if len(first):
+        first[1:] = np.logical_or.reduce([key[1:] != key[:-1] for key in keys])
+    return first
+
+
+def pos_cash_features(pos_cash_balance: pl.DataFrame, spec: dict[str, Any], applicants: np.ndarray | None = None) -> FeatureBlock:
     """Per applicant: days-past-due behaviour and loan progress, over all and over the last months."""
+    months = in_canonical_order(pos_cash_balance, [APPLICANT_KEY, "SK_ID_PREV", "MONTHS_BALANCE"])
+    chunks = applicant_chunks(months, months.width + 3, spec, "pos_cash")
+    return combine_chunks((_monthly_features(chunk, spec) for chunk in chunks), applicants)
+
+
+def _monthly_features(months: pl.DataFrame, spec: dict[str, Any]) -> FeatureBlock:
     parameters, levels = spec["parameters"], spec["category_levels"]
     recent = -int(parameters["pos_cash"]["recent_months"])
-    months = pos_cash_balance.lazy().with_columns(
-        (pl.col("SK_DPD") > 0).cast(pl.Int8).alias("DPD_POSITIVE"),
-        (pl.col("SK_DPD_DEF") > 0).cast(pl.Int8).alias("DPD_DEF_POSITIVE"),
-        pl.when(pl.col("CNT_INSTALMENT") > 0).then(pl.col("CNT_INSTALMENT_FUTURE") / pl.col("CNT_INSTALMENT")).alias("REMAINING_SHARE"),
-    ).sort(APPLICANT_KEY, "SK_ID_PREV", "MONTHS_BALANCE").collect(engine="in-memory")
-    numeric = numeric_columns(months.schema, exclude=(APPLICANT_KEY, "SK_ID_PREV"))
-    first_month_of_loan = (pl.col("SK_ID_PREV") != pl.col("SK_ID_PREV").shift(1)) | (pl.col(APPLICANT_KEY) != pl.col(APPLICANT_KEY).shift(1))
+    columns = float_columns(months, numeric_columns(months.schema, exclude=(APPLICANT_KEY, "SK_ID_PREV")))
+    columns["DPD_POSITIVE"] = where_known(columns["SK_DPD"] > 0, columns["SK_DPD"])
+    columns["DPD_DEF_POSITIVE"] = where_known(columns["SK_DPD_DEF"] > 0, columns["SK_DPD_DEF"])
+    columns["REMAINING_SHARE"] = ratio_when_positive(columns["CNT_INSTALMENT_FUTURE"], columns["CNT_INSTALMENT"])
+    applicants, loans = months[APPLICANT_KEY].to_numpy(), months["SK_ID_PREV"].to_numpy()
+    shares = {column: (label_codes(months[column], column_levels), column_levels) for column, column_levels in levels["POS_CASH_balance"].items()}
     return aggregate_by_applicant(
-        months, numeric, parameters["statistics"], {"POS": None, "POS_RECENT": pl.col("MONTHS_BALANCE") >= recent},
-        shares=levels["POS_CASH_balance"], counted={"POS_LOANS_COUNT": first_month_of_loan.fill_null(True)},
+        "pos_cash", applicants, columns, parameters["statistics"], {"POS": None, "POS_RECENT": columns["MONTHS_BALANCE"] >= recent},
+        shares=shares, counted={"POS_LOANS_COUNT": first_row_of_each(applicants, loans)},
     )

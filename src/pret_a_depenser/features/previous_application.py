@@ -4,37 +4,58 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import polars as pl
 
 from pret_a_depenser.raw_contract import PREVIOUS_APPLICATION_COLUMNS
 
-from .aggregation import APPLICANT_KEY, aggregate_by_applicant, numeric_columns
+from .aggregation import (
+    APPLICANT_KEY,
+    FeatureBlock,
+    aggregate_by_applicant,
+    applicant_chunks,
+    combine_chunks,
+    float_columns,
+    in_canonical_order,
+    label_codes,
+    missing_where,
+    numeric_columns,
+    ratio_when_positive,
+)
 
 SENTINEL_DAY_COLUMNS = ["DAYS_FIRST_DRAWING", "DAYS_FIRST_DUE", "DAYS_LAST_DUE_1ST_VERSION", "DAYS_LAST_DUE", "DAYS_TERMINATION"]
 SHARE_COLUMNS = {"previous_application": [name for name, kind in PREVIOUS_APPLICATION_COLUMNS.items() if kind == "str"]}
 
 
-def previous_application_features(previous_application: pl.DataFrame, spec: dict[str, Any]) -> pl.DataFrame:
+def previous_application_features(previous_application: pl.DataFrame, spec: dict[str, Any], applicants: np.ndarray | None = None) -> FeatureBlock:
     """Per applicant: statistics over all, approved, refused and recent applications, and label shares.
 
     ``365243`` in the ``DAYS_*`` date columns means "no date" and becomes missing.
     """
+    applications = in_canonical_order(previous_application, [APPLICANT_KEY, "SK_ID_PREV"])
+    chunks = applicant_chunks(applications, applications.width + 4, spec, "previous_application")
+    return combine_chunks((_previous_features(chunk, spec) for chunk in chunks), applicants)
+
+
+def _previous_features(applications: pl.DataFrame, spec: dict[str, Any]) -> FeatureBlock:
     parameters, levels = spec["parameters"], spec["category_levels"]
     sentinel = int(parameters["days_sentinel"])
     recent = -int(parameters["previous_application"]["recent_days"])
-    applications = previous_application.lazy().with_columns(
-        pl.when(pl.col(name) == sentinel).then(None).otherwise(pl.col(name)).alias(name) for name in SENTINEL_DAY_COLUMNS
-    ).with_columns(
-        pl.when(pl.col("AMT_CREDIT") > 0).then(pl.col("AMT_APPLICATION") / pl.col("AMT_CREDIT")).alias("APPLICATION_CREDIT_RATIO"),
-        (pl.col("AMT_APPLICATION") - pl.col("AMT_CREDIT")).alias("APPLICATION_CREDIT_DIFF"),
-        pl.when(pl.col("AMT_CREDIT") > 0).then(pl.col("AMT_ANNUITY") / pl.col("AMT_CREDIT")).alias("PAYMENT_RATE"),
-        (pl.col("DAYS_LAST_DUE_1ST_VERSION") - pl.col("DAYS_LAST_DUE")).alias("LAST_DUE_DIFF"),
-    ).sort(APPLICANT_KEY, "SK_ID_PREV").collect(engine="in-memory")
+    columns = float_columns(applications, numeric_columns(applications.schema, exclude=(APPLICANT_KEY, "SK_ID_PREV")))
+    for name in SENTINEL_DAY_COLUMNS:
+        columns[name] = missing_where(columns[name], columns[name] == sentinel)
+    columns["APPLICATION_CREDIT_RATIO"] = ratio_when_positive(columns["AMT_APPLICATION"], columns["AMT_CREDIT"])
+    columns["APPLICATION_CREDIT_DIFF"] = columns["AMT_APPLICATION"] - columns["AMT_CREDIT"]
+    columns["PAYMENT_RATE"] = ratio_when_positive(columns["AMT_ANNUITY"], columns["AMT_CREDIT"])
+    columns["LAST_DUE_DIFF"] = columns["DAYS_LAST_DUE_1ST_VERSION"] - columns["DAYS_LAST_DUE"]
+    status = label_codes(applications["NAME_CONTRACT_STATUS"], ["Approved", "Refused"])
     subsets = {
         "PREV": None,
-        "PREV_APPROVED": pl.col("NAME_CONTRACT_STATUS") == "Approved",
-        "PREV_REFUSED": pl.col("NAME_CONTRACT_STATUS") == "Refused",
-        "PREV_RECENT": pl.col("DAYS_DECISION") >= recent,
+        "PREV_APPROVED": status == 0,
+        "PREV_REFUSED": status == 1,
+        "PREV_RECENT": columns["DAYS_DECISION"] >= recent,
     }
-    numeric = numeric_columns(applications.schema, exclude=(APPLICANT_KEY, "SK_ID_PREV"))
-    return aggregate_by_applicant(applications, numeric, parameters["statistics"], subsets, shares=levels["previous_application"])
+    shares = {column: (label_codes(applications[column], column_levels), column_levels) for column, column_levels in levels["previous_application"].items()}
+    return aggregate_by_applicant(
+        "previous_application", applications[APPLICANT_KEY].to_numpy(), columns, parameters["statistics"], subsets, shares=shares
+    )

@@ -13,9 +13,10 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
+import numpy as np
 import polars as pl
 
-from .aggregation import APPLICANT_KEY
+from .aggregation import APPLICANT_KEY, key_membership, label_counts
 from .bureau import SHARE_COLUMNS as BUREAU_SHARE_COLUMNS
 from .credit_card import SHARE_COLUMNS as CREDIT_CARD_SHARE_COLUMNS
 from .pos_cash import SHARE_COLUMNS as POS_CASH_SHARE_COLUMNS
@@ -31,23 +32,21 @@ class FeatureSpecError(ValueError):
     """A feature spec that does not match the feature definition of this code (refit it)."""
 
 
-def most_frequent_levels(labels: pl.Series, max_levels: int) -> list[str]:
+def most_frequent_levels(counts: dict[str, int], max_levels: int) -> list[str]:
     """At most ``max_levels`` labels, most frequent first (ties by label), returned sorted by label."""
-    counts = labels.drop_nulls().cast(pl.String).value_counts(name="rows")
-    top = counts.sort(["rows", labels.name], descending=[True, False]).head(max_levels)
-    return sorted(top[labels.name].to_list())
+    return sorted(sorted(counts, key=lambda label: (-counts[label], label))[:max_levels])
 
 
-def fit_category_levels(tables: dict[str, pl.DataFrame], training_applicants: pl.Series, max_levels: int) -> dict[str, dict[str, list[str]]]:
+def fit_category_levels(tables: dict[str, pl.DataFrame], training_applicants: np.ndarray, max_levels: int) -> dict[str, dict[str, list[str]]]:
     """Levels of every share feature, from the training applicants' rows only."""
-    def training_rows(table: str, key: str, keys: pl.Series) -> pl.DataFrame:
-        return tables[table].select(key, *SHARE_COLUMNS[table]).filter(pl.col(key).is_in(keys.implode()))
-
-    training_credits = tables["bureau"].select(APPLICANT_KEY, "SK_ID_BUREAU").filter(pl.col(APPLICANT_KEY).is_in(training_applicants.implode()))
-    rows = {table: training_rows(table, APPLICANT_KEY, training_applicants) for table in SHARE_COLUMNS if table != "bureau_balance"}
-    rows["bureau_balance"] = training_rows("bureau_balance", "SK_ID_BUREAU", training_credits["SK_ID_BUREAU"])
+    training_rows = {
+        table: key_membership(tables[table][APPLICANT_KEY].to_numpy(), training_applicants)
+        for table in SHARE_COLUMNS if table != "bureau_balance"
+    }
+    training_credits = tables["bureau"]["SK_ID_BUREAU"].to_numpy()[training_rows["bureau"]]
+    training_rows["bureau_balance"] = key_membership(tables["bureau_balance"]["SK_ID_BUREAU"].to_numpy(), training_credits)
     return {
-        table: {column: most_frequent_levels(rows[table][column], max_levels) for column in columns}
+        table: {column: most_frequent_levels(label_counts(tables[table][column], training_rows[table]), max_levels) for column in columns}
         for table, columns in SHARE_COLUMNS.items()
     }
 
@@ -58,16 +57,18 @@ def spec_version(spec: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(definition, sort_keys=True).encode()).hexdigest()[:12]
 
 
-def describe_columns(frame_schema: pl.Schema, sources: Iterable[tuple[str, Iterable[str]]]) -> list[dict[str, str]]:
+def describe_columns(columns: Iterable[tuple[str, str]], sources: Iterable[tuple[str, Iterable[str]]]) -> list[dict[str, str]]:
     """The spec's ``columns``: name, dtype and source table of every output column, in order."""
     source_of = {name: source for source, names in sources for name in names}
-    return [{"name": name, "dtype": str(dtype), "source": source_of[name]} for name, dtype in frame_schema.items() if name != "TARGET"]
+    return [{"name": name, "dtype": dtype, "source": source_of[name]} for name, dtype in columns]
 
 
-def check_columns(frame: pl.DataFrame, spec: dict[str, Any]) -> None:
-    """The built columns must be the spec's, in order and with its dtypes."""
-    built = [(name, str(dtype)) for name, dtype in frame.schema.items() if name != "TARGET"]
-    expected = [(column["name"], column["dtype"]) for column in spec["columns"]]
+def check_columns(built: list[tuple[str, str]], spec: dict[str, Any]) -> None:
+    """The built columns (name, dtype) must be the spec's, in order and with its dtypes."""
+    columns = spec["columns"]
+    if len(built) == len(columns) and all(name == column["name"] and dtype == column["dtype"] for (name, dtype), column in zip(built, columns, strict=True)):
+        return
+    expected = [(column["name"], column["dtype"]) for column in columns]
     if built != expected:
         difference = next(((b, e) for b, e in zip(built, expected, strict=False) if b != e), (built[len(expected):][:1], expected[len(built):][:1]))
         raise FeatureSpecError(

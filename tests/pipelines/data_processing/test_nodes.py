@@ -9,6 +9,9 @@ import polars as pl
 import pytest
 
 from pret_a_depenser.features import (
+    ApplicationFeatures,
+    FeatureBlock,
+    FeatureRows,
     application_features,
     bureau_features,
     credit_card_features,
@@ -31,7 +34,12 @@ def _spec(**levels) -> dict:
     return {"parameters": PARAMETERS, "category_levels": levels}
 
 
-def _row(frame: pl.DataFrame, sk_id_curr: int) -> dict:
+def _frame(features: FeatureBlock | ApplicationFeatures) -> pl.DataFrame:
+    return features.to_frame() if isinstance(features, FeatureBlock) else FeatureRows(features, ()).to_frame()
+
+
+def _row(features: FeatureBlock | ApplicationFeatures, sk_id_curr: int) -> dict:
+    frame = _frame(features)
     rows = frame.filter(pl.col("SK_ID_CURR") == sk_id_curr).to_dicts()
     assert len(rows) == 1
     return {name: (math.nan if value is None else value) for name, value in rows[0].items()}
@@ -47,7 +55,7 @@ def test_statistics_are_float32_counts_int64_and_overflowing_sums_missing():
         "CNT_INSTALMENT": [3e38, 3e38, 1.5], "CNT_INSTALMENT_FUTURE": [1.0, 1.0, 1.0],
         "NAME_CONTRACT_STATUS": ["Active", "Active", "Active"], "SK_DPD": [0, 0, 0], "SK_DPD_DEF": [0, 0, 0],
     })
-    features = pos_cash_features(pos, _spec(POS_CASH_balance={"NAME_CONTRACT_STATUS": ["Active"]}))
+    features = pos_cash_features(pos, _spec(POS_CASH_balance={"NAME_CONTRACT_STATUS": ["Active"]})).to_frame()
     assert features.schema["POS_CNT_INSTALMENT_SUM"] == pl.Float32 and features.schema["POS_COUNT"] == pl.Int64
     assert features["POS_CNT_INSTALMENT_SUM"].to_list() == [None, 1.5]  # 6e38 overflows float32
     assert features["POS_CNT_INSTALMENT_MAX"].to_list()[1] == 1.5
@@ -99,7 +107,8 @@ def test_application_features_ratios_and_cleaning():
     assert second["APP_EXT_SOURCE_MEAN"] == pytest.approx(0.5) and second["APP_EXT_SOURCE_MISSING_COUNT"] == 1
     third = _row(features, 3)
     assert isna(third["TARGET"]) and isna(third["APP_CREDIT_TERM_MONTHS"])  # annuity 0: no division
-    assert features.schema["APP_CREDIT_INCOME_RATIO"] == pl.Float32 and features.schema["CODE_GENDER"] == pl.String
+    schema = _frame(features).schema
+    assert schema["APP_CREDIT_INCOME_RATIO"] == pl.Float32 and schema["CODE_GENDER"] == pl.String and schema["TARGET"] == pl.Int8
 
 
 def test_application_features_requires_days_birth():
@@ -280,25 +289,32 @@ def test_credit_card_features_utilisation_and_payment_ratio():
     assert row["CC_RECENT_AMT_BALANCE_SUM"] == pytest.approx(140000.0)
 
 
+def _applications_block(target: list[float]) -> ApplicationFeatures:
+    applicants = np.arange(1, len(target) + 1)
+    numbers = FeatureBlock("application", applicants, ["AMT_CREDIT"], ["Float32"], np.array([applicants], dtype=np.float32))
+    return ApplicationFeatures(numbers, pl.DataFrame(), ["AMT_CREDIT"], np.array(target, dtype=float))
+
+
+def _empty_blocks(prefixes: tuple[str, ...]) -> list[FeatureBlock]:
+    return [FeatureBlock(prefix, np.empty(0, dtype=np.int64), [f"{prefix}_COUNT"], ["Int64"], np.empty((1, 0), np.float32)) for prefix in prefixes]
+
+
 def test_model_input_tables_split_train_test_and_fill_counts():
-    applications = pl.DataFrame({"SK_ID_CURR": [1, 2, 3], "TARGET": [1, 0, None], "AMT_CREDIT": [1.0, 2.0, 3.0]})
-    bureau = pl.DataFrame({"SK_ID_CURR": [1], "BUREAU_COUNT": [2], "BUREAU_AMT_CREDIT_SUM_MEAN": pl.Series([5.0], dtype=pl.Float32)})
-    empty = [pl.DataFrame(schema={"SK_ID_CURR": pl.Int64, f"{prefix}_COUNT": pl.Int64}) for prefix in ("PREV", "POS", "INSTAL", "CC")]
-    columns = [("SK_ID_CURR", "Int64"), ("AMT_CREDIT", "Float64"), ("BUREAU_COUNT", "Int64"), ("BUREAU_AMT_CREDIT_SUM_MEAN", "Float32"),
+    bureau = FeatureBlock("bureau", np.array([1]), ["BUREAU_COUNT", "BUREAU_AMT_CREDIT_SUM_MEAN"], ["Int64", "Float32"], np.array([[2.0], [5.0]], np.float32))
+    columns = [("SK_ID_CURR", "Int64"), ("AMT_CREDIT", "Float32"), ("BUREAU_COUNT", "Int64"), ("BUREAU_AMT_CREDIT_SUM_MEAN", "Float32"),
                *((f"{prefix}_COUNT", "Int64") for prefix in ("PREV", "POS", "INSTAL", "CC"))]
     spec = {"version": "test", "columns": [{"name": name, "dtype": dtype} for name, dtype in columns]}
-    train, test = model_input_tables(applications, bureau, *empty, spec)
+    train, test = model_input_tables(_applications_block([1, 0, np.nan]), bureau, *_empty_blocks(("PREV", "POS", "INSTAL", "CC")), spec)
     assert train["SK_ID_CURR"].to_list() == [1, 2] and train["TARGET"].to_list() == [1, 0] and train.schema["TARGET"] == pl.Int8
     assert test["SK_ID_CURR"].to_list() == [3] and "TARGET" not in test.columns
-    assert train["BUREAU_COUNT"].to_list() == [2, 0] and train["PREV_COUNT"].to_list() == [0, 0]
+    assert train["BUREAU_COUNT"].to_list() == [2, 0] and train["PREV_COUNT"].to_list() == [0, 0] and train.schema["BUREAU_COUNT"] == pl.Int64
     assert train["BUREAU_AMT_CREDIT_SUM_MEAN"].to_list() == [5.0, None]
+    assert train.columns == ["SK_ID_CURR", "TARGET", *(name for name, _ in columns[1:])]
 
 
 def test_model_input_tables_refuse_a_spec_of_another_definition():
     from pret_a_depenser.features import FeatureSpecError
 
-    applications = pl.DataFrame({"SK_ID_CURR": [1], "TARGET": [1]})
-    empty = [pl.DataFrame(schema={"SK_ID_CURR": pl.Int64, f"{prefix}_COUNT": pl.Int64}) for prefix in ("BUREAU", "PREV", "POS", "INSTAL", "CC")]
-    spec = {"version": "abc", "columns": [{"name": "SK_ID_CURR", "dtype": "Int64"}, {"name": "OLD_FEATURE", "dtype": "Float32"}]}
+    spec = {"version": "abc", "columns": [{"name": "SK_ID_CURR", "dtype": "Int64"}, {"name": "AMT_CREDIT", "dtype": "Float32"}, {"name": "OLD_FEATURE", "dtype": "Float32"}]}
     with pytest.raises(FeatureSpecError, match=r"feature spec abc does not match.*BUREAU_COUNT.*OLD_FEATURE"):
-        model_input_tables(applications, *empty, spec)
+        model_input_tables(_applications_block([1]), *_empty_blocks(("BUREAU", "PREV", "POS", "INSTAL", "CC")), spec)

@@ -8,8 +8,8 @@ import polars as pl
 import pytest
 import yaml
 from kedro.io import DataCatalog
-from kedro_datasets.json import JSONDataset
 from kedro.runner import SequentialRunner
+from kedro_datasets.json import JSONDataset
 
 from pret_a_depenser.pipelines.data_processing import create_pipeline
 from pret_a_depenser.pipelines.data_processing.pipeline import RAW_TABLES

@@ -6,7 +6,7 @@ from typing import Any
 
 import polars as pl
 
-from pret_a_depenser.features import unseen_category_levels
+from pret_a_depenser.features import secondary_tables, unseen_category_levels
 
 
 def unseen_category_levels_report(
@@ -18,8 +18,4 @@ def unseen_category_levels_report(
     feature_spec: dict[str, Any],
 ) -> dict[str, Any]:
     """Per table and column: rows (train and test applicants) whose label is not one of the spec's levels."""
-    tables = {
-        "bureau": bureau, "bureau_balance": bureau_balance, "previous_application": previous_application,
-        "POS_CASH_balance": pos_cash_balance, "credit_card_balance": credit_card_balance,
-    }
-    return unseen_category_levels(tables, feature_spec)
+    return unseen_category_levels(secondary_tables(bureau, bureau_balance, previous_application, pos_cash_balance, credit_card_balance), feature_spec)

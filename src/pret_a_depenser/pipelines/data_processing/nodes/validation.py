@@ -90,7 +90,7 @@ def validate_table(frame: pl.DataFrame, file_name: str) -> pl.DataFrame:
 
 
 def _check_foreign_key(child: pl.DataFrame, child_file: str, column: str, parent_keys: pl.Series, parent_file: str, max_orphan_share: float) -> None:
-    orphans = ~child[column].is_in(parent_keys)
+    orphans = ~child[column].is_in(parent_keys.implode())
     count = int(orphans.sum())
     share = count / child.height if child.height else 0.0
     if share > max_orphan_share:
@@ -127,7 +127,7 @@ def validate_raw_tables(
 
     train_ids = validated["application_train.csv"]["SK_ID_CURR"]
     test_ids = validated["application_test.csv"]["SK_ID_CURR"]
-    shared = test_ids.filter(test_ids.is_in(train_ids))
+    shared = test_ids.filter(test_ids.is_in(train_ids.implode()))
     if shared.len():
         raise RawDataValidationError(
             f"application_test.csv: column 'SK_ID_CURR' fails rule 'disjoint from application_train.csv' "

@@ -20,13 +20,13 @@ from __future__ import annotations
 import functools
 import itertools
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import polars as pl
 
-from .kernels import dense_positions, gather_columns, scatter_columns, segment_statistics
+from .kernels import dense_positions, filled_columns, gather_columns, scatter_columns, segment_statistics
 
 APPLICANT_KEY = "SK_ID_CURR"
 COUNT_DTYPE, FLOAT_DTYPE = "Int64", "Float32"
@@ -93,8 +93,7 @@ def combine_chunks(chunks: Iterable[FeatureBlock], applicants: np.ndarray | None
             first.source, np.concatenate([part.applicants for part in parts]), first.names, first.dtypes,
             np.concatenate([part.values for part in parts], axis=1),
         )
-    values = np.empty((len(first.names), len(applicants)), dtype=np.float32)
-    values[:] = first.fill[:, None]
+    values = filled_columns(first.fill, len(applicants))
     for chunk in (first, *chunks):
         scatter_columns(chunk.values, key_positions(chunk.applicants, applicants), values)
     return FeatureBlock(first.source, applicants, first.names, first.dtypes, values)
@@ -155,6 +154,22 @@ def applicant_chunks(rows: pl.DataFrame, columns: int, spec: dict, source: str) 
     cuts = np.unique(np.searchsorted(applicants, applicants[np.arange(size, rows.height, size) - 1], side="right"))
     bounds = [0, *cuts[cuts < rows.height].tolist(), rows.height]
     return [rows.slice(start, stop - start) for start, stop in itertools.pairwise(bounds)]
+
+
+def features_by_chunk(
+    table: pl.DataFrame,
+    keys: Sequence[str],
+    extra_columns: int,
+    spec: dict,
+    source: str,
+    chunk_features: Callable[[pl.DataFrame, dict], FeatureBlock],
+    applicants: np.ndarray | None,
+) -> FeatureBlock:
+    """A table's rows in canonical order, cut into applicant chunks (``extra_columns``: columns derived
+    per row), each chunk's block computed by ``chunk_features(rows, spec)`` and combined."""
+    rows = in_canonical_order(table, keys)
+    chunks = applicant_chunks(rows, rows.width + extra_columns, spec, source)
+    return combine_chunks((chunk_features(chunk, spec) for chunk in chunks), applicants)
 
 
 def source_width(spec: dict, source: str) -> int:

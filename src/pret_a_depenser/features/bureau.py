@@ -96,6 +96,9 @@ def bureau_features(bureau: pl.DataFrame, bureau_balance: pl.DataFrame, spec: di
 
     Day offsets older than ``max_days_back`` (the real file has credits "ending" 115 years ago) are
     treated as missing. A credit without monthly statuses has missing ``BB_*`` values.
+
+    With ``applicants``, the block has one column per applicant of it, in its order (an applicant
+    without rows: counts 0, the rest missing); otherwise one per applicant with rows, ascending.
     """
     credits = in_canonical_order(bureau, [APPLICANT_KEY, CREDIT_KEY])
     balance = bureau_balance_by_credit(bureau_balance, credits[CREDIT_KEY].to_numpy(), spec["category_levels"]["bureau_balance"]["STATUS"])

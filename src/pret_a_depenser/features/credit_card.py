@@ -11,10 +11,8 @@ from .aggregation import (
     APPLICANT_KEY,
     FeatureBlock,
     aggregate_by_applicant,
-    applicant_chunks,
-    combine_chunks,
+    features_by_chunk,
     float_columns,
-    in_canonical_order,
     label_codes,
     numeric_columns,
     ratio_when_positive,
@@ -25,10 +23,12 @@ SHARE_COLUMNS = {"credit_card_balance": ["NAME_CONTRACT_STATUS"]}
 
 
 def credit_card_features(credit_card_balance: pl.DataFrame, spec: dict[str, Any], applicants: np.ndarray | None = None) -> FeatureBlock:
-    """Per applicant: utilisation (balance / limit), payment vs minimum, days past due; all and recent months."""
-    months = in_canonical_order(credit_card_balance, [APPLICANT_KEY, "SK_ID_PREV", "MONTHS_BALANCE"])
-    chunks = applicant_chunks(months, months.width + 3, spec, "credit_card")
-    return combine_chunks((_card_features(chunk, spec) for chunk in chunks), applicants)
+    """Per applicant: utilisation (balance / limit), payment vs minimum, days past due; all and recent months.
+
+    With ``applicants``, the block has one column per applicant of it, in its order (an applicant
+    without rows: counts 0, the rest missing); otherwise one per applicant with rows, ascending.
+    """
+    return features_by_chunk(credit_card_balance, [APPLICANT_KEY, "SK_ID_PREV", "MONTHS_BALANCE"], 3, spec, "credit_card", _card_features, applicants)
 
 
 def _card_features(months: pl.DataFrame, spec: dict[str, Any]) -> FeatureBlock:

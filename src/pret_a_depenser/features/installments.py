@@ -11,11 +11,9 @@ from .aggregation import (
     APPLICANT_KEY,
     FeatureBlock,
     aggregate_by_applicant,
-    applicant_chunks,
-    combine_chunks,
+    features_by_chunk,
     float_columns,
     group_bounds,
-    in_canonical_order,
     ratio_when_positive,
     where_known,
 )
@@ -61,10 +59,12 @@ def instalments_due(payments: pl.DataFrame) -> tuple[np.ndarray, dict[str, np.nd
 
 
 def installments_features(installments_payments: pl.DataFrame, spec: dict[str, Any], applicants: np.ndarray | None = None) -> FeatureBlock:
-    """Per applicant: statistics of payment delay and shortfall, over all and over the last days."""
-    payments = in_canonical_order(installments_payments, INSTALMENT_KEY)
-    chunks = applicant_chunks(payments, 2 * payments.width, spec, "installments")
-    return combine_chunks((_instalment_features(chunk, spec) for chunk in chunks), applicants)
+    """Per applicant: statistics of payment delay and shortfall, over all and over the last days.
+
+    With ``applicants``, the block has one column per applicant of it, in its order (an applicant
+    without rows: counts 0, the rest missing); otherwise one per applicant with rows, ascending.
+    """
+    return features_by_chunk(installments_payments, INSTALMENT_KEY, installments_payments.width, spec, "installments", _instalment_features, applicants)
 
 
 def _instalment_features(payments: pl.DataFrame, spec: dict[str, Any]) -> FeatureBlock:

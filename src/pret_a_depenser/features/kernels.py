@@ -224,3 +224,18 @@ def scatter_columns(values: np.ndarray, where: np.ndarray, out: np.ndarray) -> N
     """``out[f, where[i]] = values[f, i]`` for every ``where[i] >= 0``: a chunk's columns put in place."""
     if values.size:
         _scatter_columns(values, where.astype(np.int64, copy=False), out)
+
+
+@njit(cache=True, nogil=True, parallel=True)
+def _filled(fill, out):
+    for feature in prange(out.shape[0]):
+        out[feature, :] = fill[feature]
+
+
+def filled_columns(fill: np.ndarray, applicants: int) -> np.ndarray:
+    """A (features, applicants) float32 block holding ``fill[f]`` in row ``f``; written by two threads,
+    as first writes to fresh memory are what a block of this size costs."""
+    out = np.empty((fill.shape[0], applicants), dtype=np.float32)
+    if out.size:
+        _filled(fill.astype(np.float32), out)
+    return out

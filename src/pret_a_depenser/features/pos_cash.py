@@ -11,10 +11,8 @@ from .aggregation import (
     APPLICANT_KEY,
     FeatureBlock,
     aggregate_by_applicant,
-    applicant_chunks,
-    combine_chunks,
+    features_by_chunk,
     float_columns,
-    in_canonical_order,
     label_codes,
     numeric_columns,
     ratio_when_positive,
@@ -33,10 +31,12 @@ def first_row_of_each(*keys: np.ndarray) -> np.ndarray:
 
 
 def pos_cash_features(pos_cash_balance: pl.DataFrame, spec: dict[str, Any], applicants: np.ndarray | None = None) -> FeatureBlock:
-    """Per applicant: days-past-due behaviour and loan progress, over all and over the last months."""
-    months = in_canonical_order(pos_cash_balance, [APPLICANT_KEY, "SK_ID_PREV", "MONTHS_BALANCE"])
-    chunks = applicant_chunks(months, months.width + 3, spec, "pos_cash")
-    return combine_chunks((_monthly_features(chunk, spec) for chunk in chunks), applicants)
+    """Per applicant: days-past-due behaviour and loan progress, over all and over the last months.
+
+    With ``applicants``, the block has one column per applicant of it, in its order (an applicant
+    without rows: counts 0, the rest missing); otherwise one per applicant with rows, ascending.
+    """
+    return features_by_chunk(pos_cash_balance, [APPLICANT_KEY, "SK_ID_PREV", "MONTHS_BALANCE"], 3, spec, "pos_cash", _monthly_features, applicants)
 
 
 def _monthly_features(months: pl.DataFrame, spec: dict[str, Any]) -> FeatureBlock:

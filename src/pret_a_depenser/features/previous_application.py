@@ -13,10 +13,8 @@ from .aggregation import (
     APPLICANT_KEY,
     FeatureBlock,
     aggregate_by_applicant,
-    applicant_chunks,
-    combine_chunks,
+    features_by_chunk,
     float_columns,
-    in_canonical_order,
     label_codes,
     missing_where,
     numeric_columns,
@@ -31,10 +29,11 @@ def previous_application_features(previous_application: pl.DataFrame, spec: dict
     """Per applicant: statistics over all, approved, refused and recent applications, and label shares.
 
     ``365243`` in the ``DAYS_*`` date columns means "no date" and becomes missing.
+
+    With ``applicants``, the block has one column per applicant of it, in its order (an applicant
+    without rows: counts 0, the rest missing); otherwise one per applicant with rows, ascending.
     """
-    applications = in_canonical_order(previous_application, [APPLICANT_KEY, "SK_ID_PREV"])
-    chunks = applicant_chunks(applications, applications.width + 4, spec, "previous_application")
-    return combine_chunks((_previous_features(chunk, spec) for chunk in chunks), applicants)
+    return features_by_chunk(previous_application, [APPLICANT_KEY, "SK_ID_PREV"], 4, spec, "previous_application", _previous_features, applicants)
 
 
 def _previous_features(applications: pl.DataFrame, spec: dict[str, Any]) -> FeatureBlock:

@@ -14,8 +14,11 @@ from numba import njit, prange
 
 # Order of the statistics in the kernel's output.
 STATISTIC_ORDER = ("min", "max", "mean", "sum", "var")
-# Below this many groups the serial kernel is used: no thread start-up, and safe to call from any thread.
+# Below this many groups (cells for block copies) the serial kernels are used: no thread start-up, and
+# safe to call from concurrent threads (numba's parallel kernels are not), as a service scoring one
+# applicant per request does.
 PARALLEL_MIN_GROUPS = 2_000
+PARALLEL_MIN_CELLS = 1_000_000
 
 
 def _group_statistics(values, bounds, mask, picked, out, counts, group):
@@ -181,12 +184,25 @@ def instalment_payments(
     return _instalment_payments(bounds, days_instalment, amount_instalment, days_entry, amount_paid)
 
 
+def _gather_column(values, where, fill, out, feature):
+    for position in range(where.shape[0]):
+        source = where[position]
+        out[feature, position] = values[feature, source] if source >= 0 else fill[feature]
+
+
+_gather_column_compiled = njit(cache=True, nogil=True)(_gather_column)
+
+
+@njit(cache=True, nogil=True)
+def _gather_serial(values, where, fill, out):
+    for feature in range(values.shape[0]):
+        _gather_column_compiled(values, where, fill, out, feature)
+
+
 @njit(cache=True, nogil=True, parallel=True)
-def _gather_columns(values, where, fill, out):
+def _gather_parallel(values, where, fill, out):
     for feature in prange(values.shape[0]):
-        for position in range(where.shape[0]):
-            source = where[position]
-            out[feature, position] = values[feature, source] if source >= 0 else fill[feature]
+        _gather_column_compiled(values, where, fill, out, feature)
 
 
 def gather_columns(values: np.ndarray, where: np.ndarray, fill: np.ndarray) -> np.ndarray:
@@ -194,7 +210,8 @@ def gather_columns(values: np.ndarray, where: np.ndarray, fill: np.ndarray) -> n
     block re-aligned to other applicants in one parallel pass."""
     out = np.empty((values.shape[0], where.shape[0]), dtype=values.dtype)
     if out.size:
-        _gather_columns(values, where.astype(np.int64, copy=False), fill.astype(values.dtype, copy=False), out)
+        kernel = _gather_parallel if out.size >= PARALLEL_MIN_CELLS else _gather_serial
+        kernel(values, where.astype(np.int64, copy=False), fill.astype(values.dtype, copy=False), out)
     return out
 
 
@@ -212,22 +229,36 @@ def dense_positions(keys: np.ndarray, low: int, position_of_id: np.ndarray) -> n
     return out
 
 
+def _scatter_column(values, where, out, feature):
+    for position in range(where.shape[0]):
+        if where[position] >= 0:
+            out[feature, where[position]] = values[feature, position]
+
+
+_scatter_column_compiled = njit(cache=True, nogil=True)(_scatter_column)
+
+
+@njit(cache=True, nogil=True)
+def _scatter_serial(values, where, out):
+    for feature in range(values.shape[0]):
+        _scatter_column_compiled(values, where, out, feature)
+
+
 @njit(cache=True, nogil=True, parallel=True)
-def _scatter_columns(values, where, out):
+def _scatter_parallel(values, where, out):
     for feature in prange(values.shape[0]):
-        for position in range(where.shape[0]):
-            if where[position] >= 0:
-                out[feature, where[position]] = values[feature, position]
+        _scatter_column_compiled(values, where, out, feature)
 
 
 def scatter_columns(values: np.ndarray, where: np.ndarray, out: np.ndarray) -> None:
     """``out[f, where[i]] = values[f, i]`` for every ``where[i] >= 0``: a chunk's columns put in place."""
     if values.size:
-        _scatter_columns(values, where.astype(np.int64, copy=False), out)
+        kernel = _scatter_parallel if values.size >= PARALLEL_MIN_CELLS else _scatter_serial
+        kernel(values, where.astype(np.int64, copy=False), out)
 
 
 @njit(cache=True, nogil=True, parallel=True)
-def _filled(fill, out):
+def _filled_parallel(fill, out):
     for feature in prange(out.shape[0]):
         out[feature, :] = fill[feature]
 
@@ -236,6 +267,8 @@ def filled_columns(fill: np.ndarray, applicants: int) -> np.ndarray:
     """A (features, applicants) float32 block holding ``fill[f]`` in row ``f``; written by two threads,
     as first writes to fresh memory are what a block of this size costs."""
     out = np.empty((fill.shape[0], applicants), dtype=np.float32)
-    if out.size:
-        _filled(fill.astype(np.float32), out)
+    if out.size >= PARALLEL_MIN_CELLS:
+        _filled_parallel(fill.astype(np.float32), out)
+    else:
+        out[:] = fill.astype(np.float32)[:, None]
     return out

@@ -79,7 +79,7 @@ class FeatureBlock:
 
 
 def combine_chunks(chunks: Iterable[FeatureBlock], applicants: np.ndarray | None = None) -> FeatureBlock:
-    """The blocks of consecutive applicant chunks as one block: for the chunks' applicants, or written
+    """Blocks of consecutive sets of applicants as one block: for their applicants in turn, or written
     straight into the columns of ``applicants`` (any order; applicants without rows filled, rows of
     other applicants dropped) so that no block of the full size is built twice."""
     chunks = iter(chunks)

@@ -15,6 +15,7 @@ from .aggregation import (
     FLOAT_DTYPE,
     SMALL_INPUT_ROWS,
     FeatureBlock,
+    combine_chunks,
     float_columns,
     in_canonical_order,
     is_label,
@@ -128,10 +129,6 @@ def application_features(application: pl.DataFrame, spec: dict[str, Any]) -> App
 def stack_applications(parts: Sequence[ApplicationFeatures]) -> ApplicationFeatures:
     """Application features of several sets of applicants (e.g. train then test), one after the other;
     a set without TARGET gets an unknown outcome."""
-    first = parts[0]
-    numbers = FeatureBlock(
-        first.numbers.source, np.concatenate([part.numbers.applicants for part in parts]), first.numbers.names,
-        first.numbers.dtypes, np.concatenate([part.numbers.values for part in parts], axis=1),
-    )
+    numbers = combine_chunks(part.numbers for part in parts)
     targets = [part.target if part.target is not None else np.full(len(part.numbers.applicants), np.nan) for part in parts]
-    return ApplicationFeatures(numbers, pl.concat([part.labels for part in parts]), first.columns, np.concatenate(targets))
+    return ApplicationFeatures(numbers, pl.concat([part.labels for part in parts]), parts[0].columns, np.concatenate(targets))

@@ -1,9 +1,14 @@
 """BentoML service of pret-a-depenser: `bentoml serve` from the project root.
 
-The model comes from the local BentoML store (``credit_scoring:latest``, saved by the default
-``kedro run``), or from an MLflow model URI / registry name or a Hugging Face Hub repository
-(``CREDIT_SCORING_MODEL_SOURCE``; every setting is listed in the README). The HTTP layer only
-validates and calls ``CreditScorer``, the code the batch pipeline also scores with.
+Applicants arrive as the records a lender holds, in the Kaggle files' shape (``ApplicantRecords``:
+the application and the credit history rows); the loaded ``CreditScoringModel`` turns them into
+features with the fitted feature spec and scores them, as the pipeline does. Ready-made feature
+vectors (the seed's contract) are taken on ``/predict_features``.
+
+The model is loaded when the worker starts (``__init__``), never at import: by default the
+class-level ``BentoModel`` from the local store (``credit_scoring:latest``, saved by ``kedro run``),
+or an MLflow model URI / registry name or a Hugging Face repository (``CREDIT_SCORING_MODEL_SOURCE``;
+every setting is in the README). BentoML's ``/readyz`` asks ``__is_ready__``.
 """
 
 from __future__ import annotations
@@ -15,10 +20,9 @@ import sys
 import time
 import uuid
 from pathlib import Path
-from typing import Annotated
 
 import bentoml
-from pydantic import Field, RootModel, ValidationError
+from pydantic import ValidationError
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -27,15 +31,24 @@ from starlette.routing import Route
 if importlib.util.find_spec("pret_a_depenser") is None:  # inside a Bento the package sits in src/ next to this file
     sys.path.insert(0, str(Path(__file__).resolve().parent / "src"))
 
-from pret_a_depenser.scoring import CreditScorer, load_bundle, metrics
+from pret_a_depenser.scoring import (
+    ApplicantRecords,
+    CreditScoringModel,
+    FeatureVectorError,
+    ModelInputs,
+    ModelSourceError,
+    metrics,
+)
 from pret_a_depenser.scoring.audit import DecisionAuditLog
+from pret_a_depenser.scoring.bundle import load_scoring_model, read_model_directory
 from pret_a_depenser.scoring.http import (
     ApiKeyMiddleware,
     BodySizeLimitMiddleware,
     JsonContentTypeMiddleware,
     install_timeout_middleware_fix,
 )
-from pret_a_depenser.scoring.schema import BatchPrediction, Explanation, Health, Prediction, applicant_model, applicant_values
+from pret_a_depenser.scoring.records import applicant_batch_model
+from pret_a_depenser.scoring.schema import BatchPrediction, Explanation, FeatureVector, Health, Prediction, feature_vector_error
 from pret_a_depenser.scoring.settings import ServiceSettings
 
 logger = logging.getLogger("bentoml.service.credit_scoring")
@@ -57,31 +70,27 @@ logging.getLogger("bentoml._internal.server.http_app").addFilter(ClientErrorLogF
 install_timeout_middleware_fix()
 
 SETTINGS = ServiceSettings.from_environment()
-BUNDLE = load_bundle(SETTINGS.model_source_settings())  # serving.json now: the request schema needs the features
-Applicant = applicant_model(BUNDLE.spec)
-
-
-class ApplicantBatch(RootModel[Annotated[list[Applicant], Field(min_length=1, max_length=SETTINGS.max_batch_size)]]):  # type: ignore[valid-type]
-    """A non-empty list of applicants (a RootModel, so the body is parsed and validated in one pass)."""
-
-
-SCORING_ROUTES = ("/predict", "/predict_batch", "/explain")
+ApplicantBatch = applicant_batch_model(SETTINGS.max_batch_size)
+SCORING_ROUTES = ("/predict", "/predict_batch", "/explain", "/predict_features")
 MAX_REQUEST_ID_LENGTH = 128  # a client's X-Request-ID longer than this is cut in the response and the audit log
-LOADED: dict[str, CreditScorer] = {}  # filled once the worker has loaded the model (read by /health)
+LOADED: dict[str, CreditScoringModel] = {}  # filled once the worker has loaded the model (read by /health)
 
 
 async def health(request: Request) -> JSONResponse:
     """Seed-compatible health check: ready flag, model tag, threshold and feature count."""
-    ready = "scorer" in LOADED
+    model = LOADED.get("model")
+    if model is None:
+        return JSONResponse({"ready": False, "model_source": SETTINGS.model_source}, status_code=503)
     body = Health(
-        ready=ready,
-        model_tag=BUNDLE.tag,
-        model_source=BUNDLE.source,
-        threshold=float(BUNDLE.spec["threshold"]),
-        n_features=len(BUNDLE.feature_names),
-        mlflow_run_id=BUNDLE.mlflow_run_id,
+        ready=True,
+        model_tag=model.tag,
+        model_source=model.source,
+        threshold=model.threshold,
+        n_features=len(model.features),
+        feature_spec_version=model.feature_spec["version"],
+        mlflow_run_id=model.mlflow_run_id,
     )
-    return JSONResponse(body.model_dump(), status_code=200 if ready else 503)
+    return JSONResponse(body.model_dump())
 
 
 @bentoml.service(
@@ -91,63 +100,88 @@ async def health(request: Request) -> JSONResponse:
     logging={"access": {"enabled": False}},
 )
 class CreditScoring:
-    if BUNDLE.source == "bentoml":
-        model_ref = bentoml.models.BentoModel(BUNDLE.tag)  # `bentoml build` packs exactly this model
+    if SETTINGS.model_source == "bentoml":
+        model_ref = bentoml.models.BentoModel(SETTINGS.bentoml_tag)  # `bentoml build` packs exactly this model
 
     def __init__(self) -> None:
-        self.scorer = CreditScorer(BUNDLE)
-        self.audit_log = DecisionAuditLog(Path(SETTINGS.audit_log), SETTINGS.audit_retention_days, BUNDLE.tag, BUNDLE.mlflow_run_id)
+        if SETTINGS.model_source == "bentoml":
+            stored = type(self).model_ref.stored  # the local store only (resolving would try to pull from a remote)
+            if stored is None:
+                raise ModelSourceError(f"BentoML model {SETTINGS.bentoml_tag!r} is not in the local model store: run `kedro run` first, or `bentoml models import` an exported model")
+            self.model = read_model_directory(Path(stored.path), str(stored.tag), "bentoml")
+        else:
+            self.model = load_scoring_model(SETTINGS.model_source_settings())
+        self.audit_log = DecisionAuditLog(Path(SETTINGS.audit_log), SETTINGS.audit_retention_days, self.model.tag, self.model.mlflow_run_id)
         if not SETTINGS.api_key:
             logger.warning("CREDIT_SCORING_API_KEY is not set: the scoring endpoints are open to anyone who can reach this port")
         logger.info(
-            "credit_scoring ready: model %s (%s), %d features, threshold %.3f, decisions logged to %s (kept %d days)",
-            BUNDLE.tag, BUNDLE.source, len(BUNDLE.feature_names), self.scorer.threshold, SETTINGS.audit_log, SETTINGS.audit_retention_days,
+            "credit_scoring ready: model %s (%s), feature spec %s, %d features, threshold %.3f, decisions logged to %s (kept %d days)",
+            self.model.tag, self.model.source, self.model.feature_spec["version"], len(self.model.features), self.model.threshold,
+            SETTINGS.audit_log, SETTINGS.audit_retention_days,
         )
-        LOADED["scorer"] = self.scorer
+        LOADED["model"] = self.model
         gc.freeze()  # the model and import-time objects are permanent: full collections no longer walk them
+
+    def __is_ready__(self) -> bool:
+        """BentoML's readiness hook (``/readyz``): ready once the model is loaded."""
+        return LOADED.get("model") is self.model
 
     @bentoml.on_shutdown
     def close_audit_log(self) -> None:
         """Every decision queued before shutdown is written before the worker exits."""
         self.audit_log.close()
 
-    def _decided(self, ctx: bentoml.Context, endpoint: str, applicants: list[dict], results: list[dict], started: float) -> str:
+    def _decided(self, ctx: bentoml.Context, endpoint: str, inputs: ModelInputs, results: list[dict], started: float) -> str:
         """Count unseen categories, append the decisions to the audit log; the request id for the response."""
         request_id = ctx.request.headers.get("x-request-id", "")[:MAX_REQUEST_ID_LENGTH] or uuid.uuid4().hex
         ctx.response.metadata["X-Request-ID"] = request_id
         for result in results:
             for feature in result["unseen_categories"]:
                 metrics.unseen_categories.labels(feature=feature).inc()
-        self.audit_log.record(request_id, endpoint, applicants, results, (time.perf_counter() - started) * 1000)
+        features = [self.model.feature_values(inputs, row) for row in range(len(inputs))]
+        self.audit_log.record(request_id, endpoint, features, results, (time.perf_counter() - started) * 1000)
         return request_id
 
     @bentoml.api(route="/predict")
-    async def predict(self, applicant: Applicant, /, ctx: bentoml.Context) -> Prediction:  # type: ignore[valid-type]
-        """One applicant -> probability of default and ACCEPTED/REFUSED decision."""
+    def predict(self, applicant: ApplicantRecords, /, ctx: bentoml.Context) -> Prediction:
+        """One applicant's records -> probability of default and ACCEPTED/REFUSED decision."""
         started = time.perf_counter()
-        values = applicant_values(applicant)
-        prediction = self.scorer.score([values])[0]
-        request_id = self._decided(ctx, "predict", [values], [prediction], started)
+        inputs = self.model.inputs_from_records([applicant])
+        prediction = self.model.score_inputs(inputs)[0]
+        request_id = self._decided(ctx, "predict", inputs, [prediction], started)
         return Prediction.model_construct(**prediction, request_id=request_id)
 
     @bentoml.api(route="/predict_batch")
-    def predict_batch(self, applicants: ApplicantBatch, /, ctx: bentoml.Context) -> BatchPrediction:
-        """A list of applicants (at most CREDIT_SCORING_MAX_BATCH_SIZE) -> one result each, in order."""
+    def predict_batch(self, applicants: ApplicantBatch, /, ctx: bentoml.Context) -> BatchPrediction:  # type: ignore[valid-type]
+        """A list of applicants' records (at most CREDIT_SCORING_MAX_BATCH_SIZE) -> one result each, in order."""
         started = time.perf_counter()
-        values = [applicant_values(applicant) for applicant in applicants.root]
-        predictions = self.scorer.score(values)
-        request_id = self._decided(ctx, "predict_batch", values, predictions, started)
-        items = [Prediction.model_construct(**item, request_id=request_id) for item in predictions]  # built by the scorer: no re-validation
-        return BatchPrediction.model_construct(model_tag=self.scorer.tag, threshold=self.scorer.threshold, request_id=request_id, predictions=items)
+        inputs = self.model.inputs_from_records(applicants.root)
+        predictions = self.model.score_inputs(inputs)
+        request_id = self._decided(ctx, "predict_batch", inputs, predictions, started)
+        items = [Prediction.model_construct(**item, request_id=request_id) for item in predictions]  # built by the model: no re-validation
+        return BatchPrediction.model_construct(model_tag=self.model.tag, threshold=self.model.threshold, request_id=request_id, predictions=items)
 
     @bentoml.api(route="/explain")
-    def explain(self, applicant: Applicant, /, ctx: bentoml.Context) -> Explanation:  # type: ignore[valid-type]
-        """One applicant -> decision, SHAP contributions and, if REFUSED, up to four reasons in plain words."""
+    def explain(self, applicant: ApplicantRecords, /, ctx: bentoml.Context) -> Explanation:
+        """One applicant's records -> decision, SHAP contributions and, if REFUSED, up to four reasons in plain words."""
         started = time.perf_counter()
-        values = applicant_values(applicant)
-        explanation = self.scorer.explain_row(self.scorer.row(values))
-        request_id = self._decided(ctx, "explain", [values], [explanation], started)
+        inputs = self.model.inputs_from_records([applicant])
+        explanation = self.model.explain_inputs(inputs)[0]
+        request_id = self._decided(ctx, "explain", inputs, [explanation], started)
         return Explanation(**explanation, request_id=request_id)
+
+    @bentoml.api(route="/predict_features")
+    def predict_features(self, features: FeatureVector, /, ctx: bentoml.Context) -> Prediction:
+        """Ready-made model features keyed by name (for systems that compute them) -> probability and decision."""
+        started = time.perf_counter()
+        try:
+            inputs = self.model.inputs_from_vectors([features.root])
+        except FeatureVectorError as error:
+            raise feature_vector_error(error) from None
+        prediction = self.model.score_inputs(inputs)[0]
+        request_id = self._decided(ctx, "predict_features", inputs, [prediction], started)
+        return Prediction.model_construct(**prediction, request_id=request_id)
+
 
 CreditScoring.mount_asgi_app(Starlette(routes=[Route("/health", health, methods=["GET"])]), path="/")
 if SETTINGS.api_key:  # outermost: a client without the key learns nothing else

@@ -10,12 +10,9 @@ import sys
 from pathlib import Path
 
 import mlflow
-import numpy as np
 import pandas as pd
 import pytest
 from conftest import project_environment
-
-from pret_a_depenser.modelling.estimators import catboost_frame
 
 
 def test_final_metrics_and_holdout_predictions_are_written(finished_project):
@@ -52,49 +49,55 @@ def test_runs_metrics_and_model_read_back_from_mlflow(finished_project):
 
     logged = mlflow.search_logged_models(experiment_ids=[parent["experiment_id"]], output_format="list")
     assert len(logged) == 1 and logged[0].source_run_id == parent["run_id"]
-    pyfunc = mlflow.pyfunc.load_model(f"models:/{logged[0].model_id}")
-    kept = json.loads((finished_project / "data/05_model_input/kept_features.json").read_text())
-    assert pyfunc.metadata.get_input_schema().input_names() == kept
-    with (finished_project / "data/06_models/final_model.pkl").open("rb") as handle:
-        final_model = pickle.load(handle)
-    assert final_model.feature_names_ == kept
-    categorical = json.loads((finished_project / "data/05_model_input/categorical_features.json").read_text())
-    rows = pd.read_parquet(finished_project / "data/05_model_input/model_input_train.parquet", columns=kept).head(20)
-    rows = catboost_frame(rows, categorical)
-    assert np.array_equal(np.asarray(pyfunc.predict(rows)).ravel(), final_model.predict(rows).ravel())
 
 
-def test_last_node_saves_the_serving_bundle_in_the_bentoml_store(finished_project):
+def test_the_registered_pyfunc_answers_probability_and_decision_from_kaggle_records(finished_project):
+    """The MLflow model scores the request contract's records, as the pipeline scored the same applicants."""
+    mlflow.set_tracking_uri(f"sqlite:///{finished_project / 'mlflow.db'}")
+    pyfunc = mlflow.pyfunc.load_model("models:/credit_scoring/latest")
+    examples = json.loads((finished_project / "data/05_model_input/example_applicants.json").read_text())
+    answers = pyfunc.predict(examples)
+    decisions = pd.read_csv(finished_project / "data/07_model_output/batch_decisions.csv").set_index("SK_ID_CURR")
+    threshold = json.loads((finished_project / "data/06_models/decision_threshold.json").read_text())["threshold"]
+    assert [answer["SK_ID_CURR"] for answer in answers] == [example["application"]["SK_ID_CURR"] for example in examples]
+    for answer in answers:
+        assert answer["probability_of_default"] == pytest.approx(decisions.loc[answer["SK_ID_CURR"], "probability_of_default"], abs=1e-12)
+        assert answer["decision"] == ("REFUSED" if answer["probability_of_default"] >= threshold else "ACCEPTED") and answer["threshold"] == threshold
+    assert pyfunc.metadata.metadata["feature_spec_version"] == json.loads((finished_project / "data/04_feature/feature_spec.json").read_text())["version"]
+
+
+def test_last_node_saves_the_inference_artefact_in_the_bentoml_store(finished_project):
     script = """
 import json
-import pandas as pd
 from pret_a_depenser.datasets import BentoModelDataset
-from pret_a_depenser.modelling.estimators import catboost_frame
 
-bundle = BentoModelDataset("credit_scoring").load()
-names = [feature["name"] for feature in bundle["serving"]["features"]]
-first = pd.read_parquet("data/05_model_input/model_input_train.parquet", columns=names).head(1)
-first_pd = bundle["model"].predict_proba(catboost_frame(first, bundle["serving"]["categorical_features"]))[0, 1]
-print(json.dumps({"tag": bundle["tag"], "serving": bundle["serving"], "metadata": bundle["metadata"], "first_pd": float(first_pd)}))
+model = BentoModelDataset("credit_scoring").load()
+examples = json.load(open("data/05_model_input/example_applicants.json"))
+from pydantic import TypeAdapter
+from pret_a_depenser.scoring import ApplicantRecords
+applicants = TypeAdapter(list[ApplicantRecords]).validate_python(examples)
+import bentoml
+print(json.dumps({"tag": model.tag, "features": model.features, "threshold": model.threshold, "metadata": dict(bentoml.models.get(model.tag).info.metadata),
+                  "feature_spec": model.feature_spec["version"], "first_pd": model.score(applicants[:1])[0]["probability_of_default"]}))
 """
     result = subprocess.run([sys.executable, "-c", script], check=False, cwd=finished_project, capture_output=True, text=True, env=project_environment(finished_project))
     assert result.returncode == 0, result.stderr[-3000:]
-    bundle = json.loads(result.stdout.strip().splitlines()[-1])
+    saved = json.loads(result.stdout.strip().splitlines()[-1])
     kept = json.loads((finished_project / "data/05_model_input/kept_features.json").read_text())
     decision = json.loads((finished_project / "data/06_models/decision_threshold.json").read_text())
     final = json.loads((finished_project / "data/08_reporting/final_metrics.json").read_text())
-    assert bundle["tag"].startswith("credit_scoring:")
-    assert [feature["name"] for feature in bundle["serving"]["features"]] == kept
-    assert bundle["serving"]["threshold"] == decision["threshold"]
-    assert bundle["metadata"]["holdout_metrics"]["roc_auc"] == pytest.approx(final["roc_auc"])
-    assert bundle["metadata"]["mlflow_run_id"] and bundle["metadata"]["feature_version"] and bundle["metadata"]["data_version"]
     feature_spec = json.loads((finished_project / "data/04_feature/feature_spec.json").read_text())
-    assert bundle["metadata"]["feature_spec_version"] == feature_spec["version"]
+    assert saved["tag"].startswith("credit_scoring:") and sorted(saved["features"]) == sorted(kept)
+    assert saved["threshold"] == decision["threshold"] and saved["feature_spec"] == feature_spec["version"]
+    assert saved["metadata"]["holdout_metrics"]["roc_auc"] == pytest.approx(final["roc_auc"])
+    assert saved["metadata"]["mlflow_run_id"] and saved["metadata"]["feature_version"] and saved["metadata"]["data_version"]
+    assert saved["metadata"]["feature_spec_version"] == feature_spec["version"]
     with (finished_project / "data/06_models/final_model.pkl").open("rb") as handle:
         final_model = pickle.load(handle)
-    categorical = json.loads((finished_project / "data/05_model_input/categorical_features.json").read_text())
-    first = catboost_frame(pd.read_parquet(finished_project / "data/05_model_input/model_input_train.parquet", columns=kept).head(1), categorical)
-    assert bundle["first_pd"] == pytest.approx(final_model.predict_proba(first)[0, 1], abs=1e-12)
+    assert list(final_model.feature_names_) == saved["features"]
+    decisions = pd.read_csv(finished_project / "data/07_model_output/batch_decisions.csv").set_index("SK_ID_CURR")
+    first = json.loads((finished_project / "data/05_model_input/example_applicants.json").read_text())[0]["application"]["SK_ID_CURR"]
+    assert saved["first_pd"] == pytest.approx(decisions.loc[first, "probability_of_default"], abs=1e-12)
 
 
 def test_two_tuning_processes_share_one_sqlite_study(finished_project):

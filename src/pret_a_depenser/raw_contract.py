@@ -1,14 +1,20 @@
 """The raw data contract: the eight Kaggle Home Credit files, their columns (in file order) and rules.
 
 Column kinds: ``int`` is a complete integer column, ``float`` a numeric column that may be missing,
-``str`` a category label that may be missing. Real files must pass these schemas unchanged.
+``str`` a category label that may be missing. Rules are plain data (``("lt", 0)``, ``("isin", [...])``):
+the pandera schemas that validate the files and the service's request models are both built from them,
+so a file row and a request row obey one definition. Real files must pass these schemas unchanged.
 Tables are polars frames: integers as Int64, numbers as Float64, labels as Categorical.
 """
 
 from __future__ import annotations
 
-import pandera.polars as pa
+from typing import TYPE_CHECKING, Any
+
 import polars as pl
+
+if TYPE_CHECKING:
+    import pandera.polars as pa
 
 BUILDING_STEMS = (
     "APARTMENTS", "BASEMENTAREA", "YEARS_BEGINEXPLUATATION", "YEARS_BUILD", "COMMONAREA", "ELEVATORS",
@@ -83,25 +89,27 @@ CREDIT_CARD_BALANCE_COLUMNS = _kinds(
     "NAME_CONTRACT_STATUS:str SK_DPD:int SK_DPD_DEF:int"
 )
 
-# Kaggle file name -> (columns, unique key columns, extra rules per column).
-RAW_TABLES: dict[str, tuple[dict[str, str], list[str], dict[str, list[pa.Check]]]] = {
+# A column rule: (comparison, bound) with comparison one of lt, le, gt, ge, or ("isin", allowed values).
+Rule = tuple[str, Any]
+BUREAU_BALANCE_STATUSES = ["0", "1", "2", "3", "4", "5", "C", "X"]
+CONTRACT_STATUSES = ["Approved", "Canceled", "Refused", "Unused offer"]
+
+# Kaggle file name -> (columns, unique key columns, rules per column).
+RAW_TABLES: dict[str, tuple[dict[str, str], list[str], dict[str, list[Rule]]]] = {
     "application_train.csv": (
         APPLICATION_COLUMNS, ["SK_ID_CURR"],
-        {"TARGET": [pa.Check.isin([0, 1])], "DAYS_BIRTH": [pa.Check.lt(0)], "AMT_CREDIT": [pa.Check.gt(0)]},
+        {"TARGET": [("isin", [0, 1])], "DAYS_BIRTH": [("lt", 0)], "AMT_CREDIT": [("gt", 0)]},
     ),
-    "application_test.csv": (APPLICATION_TEST_COLUMNS, ["SK_ID_CURR"], {"DAYS_BIRTH": [pa.Check.lt(0)]}),
-    "bureau.csv": (BUREAU_COLUMNS, ["SK_ID_BUREAU"], {"DAYS_CREDIT": [pa.Check.le(0)]}),
+    "application_test.csv": (APPLICATION_TEST_COLUMNS, ["SK_ID_CURR"], {"DAYS_BIRTH": [("lt", 0)]}),
+    "bureau.csv": (BUREAU_COLUMNS, ["SK_ID_BUREAU"], {"DAYS_CREDIT": [("le", 0)]}),
     "bureau_balance.csv": (
         BUREAU_BALANCE_COLUMNS, ["SK_ID_BUREAU", "MONTHS_BALANCE"],
-        {"STATUS": [pa.Check.isin(["0", "1", "2", "3", "4", "5", "C", "X"])], "MONTHS_BALANCE": [pa.Check.le(0)]},
+        {"STATUS": [("isin", BUREAU_BALANCE_STATUSES)], "MONTHS_BALANCE": [("le", 0)]},
     ),
-    "previous_application.csv": (
-        PREVIOUS_APPLICATION_COLUMNS, ["SK_ID_PREV"],
-        {"NAME_CONTRACT_STATUS": [pa.Check.isin(["Approved", "Canceled", "Refused", "Unused offer"])]},
-    ),
-    "POS_CASH_balance.csv": (POS_CASH_BALANCE_COLUMNS, [], {"MONTHS_BALANCE": [pa.Check.lt(0)]}),
+    "previous_application.csv": (PREVIOUS_APPLICATION_COLUMNS, ["SK_ID_PREV"], {"NAME_CONTRACT_STATUS": [("isin", CONTRACT_STATUSES)]}),
+    "POS_CASH_balance.csv": (POS_CASH_BALANCE_COLUMNS, [], {"MONTHS_BALANCE": [("lt", 0)]}),
     "installments_payments.csv": (INSTALLMENTS_PAYMENTS_COLUMNS, [], {}),
-    "credit_card_balance.csv": (CREDIT_CARD_BALANCE_COLUMNS, [], {"MONTHS_BALANCE": [pa.Check.lt(0)]}),
+    "credit_card_balance.csv": (CREDIT_CARD_BALANCE_COLUMNS, [], {"MONTHS_BALANCE": [("lt", 0)]}),
 }
 
 POLARS_DTYPES = {"int": pl.Int64, "float": pl.Float64, "str": pl.Categorical}
@@ -124,10 +132,13 @@ def raw_table_schema(file_name: str) -> pa.DataFrameSchema:
     uniqueness is checked separately: pandera's multi-column uniqueness hashes row structs, 30x slower
     than needed on the 27 M rows of bureau_balance.
     """
+    import pandera.polars as pa  # the service builds its request models from the rules, without pandera
+
+    checks = {"lt": pa.Check.lt, "le": pa.Check.le, "gt": pa.Check.gt, "ge": pa.Check.ge, "isin": pa.Check.isin}
     columns, _, rules = RAW_TABLES[file_name]
     return pa.DataFrameSchema(
         {
-            name: pa.Column(POLARS_DTYPES[kind], checks=rules.get(name, []), nullable=kind != "int")
+            name: pa.Column(POLARS_DTYPES[kind], checks=[checks[kind_of](bound) for kind_of, bound in rules.get(name, [])], nullable=kind != "int")
             for name, kind in columns.items()
         },
         name=file_name,

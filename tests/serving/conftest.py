@@ -1,9 +1,8 @@
-"""The service module loaded against the small project's BentoML store, with settings per test."""
+"""The service against the small project's BentoML store, and requests built from its raw files."""
 
 from __future__ import annotations
 
 import importlib.util
-import itertools
 import json
 import os
 import sys
@@ -14,11 +13,14 @@ from types import ModuleType
 from unittest import mock
 
 import pandas as pd
+import polars as pl
 import pytest
 from starlette.testclient import TestClient
 
+from pret_a_depenser.datasets import RawTableDataset
+from pret_a_depenser.scoring.records import REQUEST_TABLES, applicant_records
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-_module_numbers = itertools.count()
 
 
 def use_bentoml_home(home: Path) -> None:
@@ -29,20 +31,6 @@ def use_bentoml_home(home: Path) -> None:
     os.environ["BENTOML_HOME"] = str(home)
     BentoMLContainer.bentoml_home.set(str(home))
     BentoMLContainer.model_store.set(ModelStore(str(home / "models")))
-
-
-def import_service(bentoml_home: Path, **environment: str) -> ModuleType:
-    """A fresh import of ``service.py`` under the given environment (settings are read at import); its
-    decision audit log goes to a folder of its own unless the environment names one."""
-    use_bentoml_home(bentoml_home)
-    environment.setdefault("CREDIT_SCORING_AUDIT_LOG", str(Path(tempfile.mkdtemp(prefix="audit-")) / "decisions.sqlite"))
-    name = f"credit_scoring_service_{next(_module_numbers)}"
-    spec = importlib.util.spec_from_file_location(name, PROJECT_ROOT / "service.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    with mock.patch.dict(os.environ, environment):
-        spec.loader.exec_module(module)
-    return module
 
 
 def service_app(module: ModuleType):
@@ -63,8 +51,21 @@ def bentoml_home(finished_project) -> Path:
 
 
 @pytest.fixture(scope="session")
-def service_module(bentoml_home) -> ModuleType:
-    return import_service(bentoml_home)
+def audit_log_path() -> Path:
+    return Path(tempfile.mkdtemp(prefix="audit-")) / "decisions.sqlite"
+
+
+@pytest.fixture(scope="session")
+def service_module(bentoml_home, audit_log_path) -> ModuleType:
+    """``service.py`` imported once with default settings, as ``bentoml serve`` imports it (no model I/O:
+    the model is loaded when the service starts)."""
+    use_bentoml_home(bentoml_home)
+    spec = importlib.util.spec_from_file_location("service", PROJECT_ROOT / "service.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["service"] = module
+    with mock.patch.dict(os.environ, {"CREDIT_SCORING_AUDIT_LOG": str(audit_log_path)}):
+        spec.loader.exec_module(module)
+    return module
 
 
 @pytest.fixture(scope="session")
@@ -75,16 +76,45 @@ def client(service_module) -> Iterator[TestClient]:
 
 
 @pytest.fixture(scope="session")
-def holdout_applicants(finished_project) -> pd.DataFrame:
-    """The small project's holdout applicants: SK_ID_CURR, the kept features, and the pipeline's PD."""
+def raw_tables(finished_project) -> dict[str, pl.DataFrame]:
+    """The small project's raw files as the catalog reads them, by request table (``application``:
+    the training applicants; ``application_test``: the test applicants)."""
+    raw = finished_project / "data" / "01_raw"
+    tables = {name: RawTableDataset(filepath=str(raw / file_name)).load() for name, file_name in REQUEST_TABLES.items() if name != "application"}
+    tables["application"] = RawTableDataset(filepath=str(raw / "application_train.csv")).load()
+    tables["application_test"] = RawTableDataset(filepath=str(raw / "application_test.csv")).load()
+    return tables
+
+
+@pytest.fixture(scope="session")
+def holdout_applicants(finished_project, raw_tables) -> pd.DataFrame:
+    """The small project's holdout applicants: SK_ID_CURR, the pipeline's PD and the request built from
+    their rows in ``data/01_raw/*.csv``."""
+    predictions = pd.read_parquet(finished_project / "data/08_reporting/holdout_predictions.parquet")
+    predictions["request"] = applicant_records(raw_tables, predictions["SK_ID_CURR"].tolist())
+    return predictions
+
+
+@pytest.fixture(scope="session")
+def test_applicants(finished_project, raw_tables) -> pd.DataFrame:
+    """batch_scoring's test applicants: SK_ID_CURR, its PD and decision, and their request."""
+    decisions = pd.read_csv(finished_project / "data/07_model_output/batch_decisions.csv")
+    tables = {**raw_tables, "application": raw_tables["application_test"]}
+    decisions["request"] = applicant_records(tables, decisions["SK_ID_CURR"].tolist())
+    return decisions
+
+
+@pytest.fixture(scope="session")
+def feature_vectors(finished_project, holdout_applicants) -> list[dict]:
+    """The holdout applicants' kept features as the feature-vector route takes them (null for missing)."""
     kept = json.loads((finished_project / "data/05_model_input/kept_features.json").read_text())
     features = pd.read_parquet(finished_project / "data/05_model_input/model_input_train.parquet", columns=["SK_ID_CURR", *kept])
-    predictions = pd.read_parquet(finished_project / "data/08_reporting/holdout_predictions.parquet")
-    return predictions.merge(features, on="SK_ID_CURR", how="left", validate="one_to_one")
+    rows = holdout_applicants[["SK_ID_CURR"]].merge(features, on="SK_ID_CURR", how="left", validate="one_to_one")
+    return [applicant_json(row, kept) for _, row in rows.iterrows()]
 
 
 def applicant_json(row: pd.Series, features: list[str]) -> dict:
-    """A row as a client sends it: missing values as null, numbers as JSON numbers."""
+    """A feature row as a client sends it: missing values as null, numbers as JSON numbers."""
     values = {}
     for name in features:
         value = row[name]

@@ -10,16 +10,15 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 
+from pret_a_depenser.scoring import ApplicantRecords
 from pret_a_depenser.scoring.audit import DecisionAuditLog, canonical_features, read_decisions
 
-from .conftest import applicant_json, import_service, service_app
+from .conftest import service_app
 
 
-def test_a_concurrent_burst_leaves_exactly_one_record_per_decision(bentoml_home, holdout_applicants, tmp_path):
-    audit_path = tmp_path / "audit" / "decisions.sqlite"
-    module = import_service(bentoml_home, CREDIT_SCORING_AUDIT_LOG=str(audit_path))
-    features = module.BUNDLE.feature_names
-    applicants = [applicant_json(row, features) for _, row in holdout_applicants.head(60).iterrows()]
+def test_a_concurrent_burst_leaves_exactly_one_record_per_decision(service_module, audit_log_path, holdout_applicants):
+    applicants = holdout_applicants["request"].tolist()[:30]  # within the 32 requests in flight the service admits
+    vectors = {}
 
     requests = []
     for index, applicant in enumerate(applicants):
@@ -31,30 +30,32 @@ def test_a_concurrent_burst_leaves_exactly_one_record_per_decision(bentoml_home,
             requests.append(("/predict", applicant, 1))
 
     async def burst() -> list[httpx.Response]:
-        app = service_app(module)
+        app = service_app(service_module)
         async with app.router.lifespan_context(app):  # leaving it runs the shutdown hook: the log is drained
             transport = httpx.ASGITransport(app=app)
             async with httpx.AsyncClient(transport=transport, base_url="http://service") as client:
-                return await asyncio.gather(*(client.post(route, json=body, headers={"x-request-id": f"req-{i}"}) for i, (route, body, _) in enumerate(requests)))
+                return await asyncio.gather(*(client.post(route, json=body, headers={"x-request-id": f"burst-{i}"}) for i, (route, body, _) in enumerate(requests)))
 
     responses = asyncio.run(burst())
     assert [response.status_code for response in responses] == [200] * len(requests)
-    assert all(response.headers["x-request-id"] == f"req-{i}" for i, response in enumerate(responses))
+    assert all(response.headers["x-request-id"] == f"burst-{i}" for i, response in enumerate(responses))
 
-    records = read_decisions(audit_path)
+    records = [record for record in read_decisions(audit_log_path) if record["request_id"].startswith("burst-")]
     assert len(records) == sum(count for _, _, count in requests)
-    assert sorted({record["request_id"] for record in records}) == sorted(f"req-{i}" for i in range(len(requests)))
+    assert sorted({record["request_id"] for record in records}) == sorted(f"burst-{i}" for i in range(len(requests)))
+    model = service_module.LOADED["model"]
     by_request = {(record["request_id"], record["position"]): record for record in records}
     for i, ((route, body, _), response) in enumerate(zip(requests, responses, strict=True)):
         sent = body if isinstance(body, list) else [body]
         answered = response.json()["predictions"] if route == "/predict_batch" else [response.json()]
         for position, (applicant, answer) in enumerate(zip(sent, answered, strict=True)):
-            record = by_request[(f"req-{i}", position)]
+            record = by_request[(f"burst-{i}", position)]
             assert record["endpoint"] == route.strip("/") and record["decision"] == answer["decision"]
             assert record["probability_of_default"] == answer["probability_of_default"]
-            assert record["model_tag"] == module.BUNDLE.tag and record["mlflow_run_id"] == module.BUNDLE.mlflow_run_id
-            logged = json.loads(record["features"])
-            assert set(logged) == set(features) and logged == json.loads(canonical_features(applicant))
+            assert record["model_tag"] == model.tag and record["mlflow_run_id"] == model.mlflow_run_id
+            logged = json.loads(record["features"])  # the model features computed from the records
+            expected = vectors.setdefault(applicant["application"]["SK_ID_CURR"], model.feature_values(model.inputs_from_records([ApplicantRecords.model_validate(applicant)]), 0))
+            assert set(logged) == set(model.features) and logged == json.loads(canonical_features(expected))
             assert record["features_sha256"] == hashlib.sha256(record["features"].encode()).hexdigest()
             if route == "/explain":
                 assert [reason["feature"] for reason in json.loads(record["reasons"])] == [reason["feature"] for reason in answer["reasons"]]

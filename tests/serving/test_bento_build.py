@@ -27,7 +27,7 @@ def test_serving_requirements_are_current_and_match_the_lock():
     check = subprocess.run([sys.executable, "scripts/serving_requirements.py", "--check"], check=False, cwd=PROJECT_ROOT, capture_output=True, text=True)
     assert check.returncode == 0, check.stderr
     serving, lock = _pins(PROJECT_ROOT / "requirements-serving.txt"), _pins(PROJECT_ROOT / "requirements.lock")
-    assert {"bentoml", "catboost", "pydantic", "huggingface-hub", "mlflow-skinny"} <= set(serving)
+    assert {"bentoml", "catboost", "numba", "polars", "pydantic", "huggingface-hub", "mlflow-skinny"} <= set(serving)
     assert {name: version for name, version in serving.items() if lock.get(name) != version} == {}
 
 
@@ -44,13 +44,14 @@ def test_bentoml_build_packs_service_model_and_pinned_requirements(bentoml_home,
     latest = (bentoml_home / "models" / "credit_scoring" / "latest").read_text().strip()
     assert model_tags == [f"credit_scoring:{latest}"]
     assert manifest["services"][0]["config"]["traffic"]["max_concurrency"] > 0
-    for packed in ("src/service.py", "src/src/pret_a_depenser/scoring/scorer.py", "src/src/pret_a_depenser/scoring/schema.py", "apis/openapi.yaml"):
+    packed_files = ("scoring/model.py", "scoring/records.py", "features/engine.py", "features/kernels.py", "raw_contract.py")
+    for packed in ("src/service.py", "apis/openapi.yaml", *(f"src/src/pret_a_depenser/{name}" for name in packed_files)):
         assert (bento / packed).is_file(), packed
     assert _pins(bento / "env/python/requirements.txt") == _pins(PROJECT_ROOT / "requirements-serving.txt")
     dockerfile = (bento / "env/docker/Dockerfile").read_text()
     assert "FROM python:3.11-slim" in dockerfile and "requirements.txt" in dockerfile
     openapi = yaml.safe_load((bento / "apis/openapi.yaml").read_text())
-    assert {"/predict", "/predict_batch", "/explain"} <= set(openapi["paths"])
+    assert {"/predict", "/predict_batch", "/explain", "/predict_features"} <= set(openapi["paths"])
 
     port = free_port()
     server = subprocess.Popen([BENTOML, "serve", tag, "--host", "127.0.0.1", "--port", str(port)], env=env, cwd=finished_project,

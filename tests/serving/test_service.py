@@ -1,183 +1,246 @@
-"""The service in-process (Starlette TestClient, no port): health, scoring, explanations, rejections."""
+"""The service in-process (Starlette TestClient, no port): Kaggle-format records in, the pipeline's
+decisions out; the feature-vector route; rejections naming the table, row and field."""
 
 from __future__ import annotations
 
-import asyncio
+import copy
 import json
 import math
 
-import httpx
 import numpy as np
+import polars as pl
 import pytest
-from starlette.testclient import TestClient
 
-from .conftest import applicant_json, import_service, service_app
+from pret_a_depenser.datasets import BentoModelDataset
+from pret_a_depenser.raw_contract import APPLICATION_TEST_COLUMNS
 
-
-@pytest.fixture(scope="module")
-def kept_features(finished_project) -> list[str]:
-    return json.loads((finished_project / "data/05_model_input/kept_features.json").read_text())
+from .conftest import use_bentoml_home
 
 
 @pytest.fixture(scope="module")
-def categorical_features(finished_project) -> list[str]:
-    return json.loads((finished_project / "data/05_model_input/categorical_features.json").read_text())
+def scoring_model(bentoml_home):
+    use_bentoml_home(bentoml_home)
+    return BentoModelDataset("credit_scoring").load()
 
 
 @pytest.fixture(scope="module")
-def applicant(holdout_applicants, kept_features) -> dict:
-    return applicant_json(holdout_applicants.iloc[0], kept_features)
+def applicant(holdout_applicants) -> dict:
+    """A holdout applicant with rows in bureau, bureau_balance and previous_application."""
+    return next(request for request in holdout_applicants["request"] if request["bureau"] and request["bureau_balance"] and request["previous_application"])
 
 
-@pytest.fixture(scope="module")
-def numeric_feature(kept_features, categorical_features) -> str:
-    return next(name for name in kept_features if name not in categorical_features)
+def scored_by_files(scoring_model, raw_tables, applicant_id: int, changes) -> float:
+    """The PD of one applicant computed from the files' tables (the batch path) after ``changes(tables)``."""
+    tables = {name: frame for name, frame in raw_tables.items() if name != "application_test"}
+    tables["application"] = tables["application"].filter(pl.col("SK_ID_CURR") == applicant_id).drop("TARGET")
+    return float(scoring_model.probabilities(scoring_model.inputs_from_tables(changes(tables)))[0])
 
 
-def test_health_reports_model_threshold_and_features(client, finished_project, kept_features):
+def test_health_reports_model_threshold_features_and_spec(client, finished_project, scoring_model):
     response = client.get("/health")
     assert response.status_code == 200
     body = response.json()
     decision = json.loads((finished_project / "data/06_models/decision_threshold.json").read_text())
+    feature_spec = json.loads((finished_project / "data/04_feature/feature_spec.json").read_text())
     assert body["ready"] is True and body["model_tag"].startswith("credit_scoring:") and body["model_source"] == "bentoml"
-    assert body["threshold"] == decision["threshold"] and body["n_features"] == len(kept_features)
-    assert body["mlflow_run_id"]
+    assert body["threshold"] == decision["threshold"] and body["n_features"] == len(scoring_model.features)
+    assert body["feature_spec_version"] == feature_spec["version"] and body["mlflow_run_id"]
     for builtin in ("/livez", "/readyz", "/metrics"):
         assert client.get(builtin).status_code == 200, builtin
 
 
-def test_predict_returns_probability_decision_threshold_and_tag(client, applicant):
+def test_predict_scores_kaggle_records(client, applicant):
     body = client.post("/predict", json=applicant).json()
     assert 0 < body["probability_of_default"] < 1
     assert body["decision"] == ("REFUSED" if body["probability_of_default"] >= body["threshold"] else "ACCEPTED")
-    assert body["model_tag"].startswith("credit_scoring:") and body["unseen_categories"] == []
+    assert body["model_tag"].startswith("credit_scoring:") and body["unseen_categories"] == [] and body["request_id"]
 
 
-def test_served_predictions_equal_the_pipeline_holdout_predictions(client, holdout_applicants, kept_features):
-    """No train/serve skew: every holdout applicant scored over HTTP gets the pipeline's own PD."""
-    applicants = [applicant_json(row, kept_features) for _, row in holdout_applicants.iterrows()]
-    served = []
-    for start in range(0, len(applicants), 1000):
-        response = client.post("/predict_batch", json=applicants[start:start + 1000])
-        assert response.status_code == 200, response.text
-        served += [item["probability_of_default"] for item in response.json()["predictions"]]
-    assert np.allclose(served, holdout_applicants["PD"].to_numpy(), rtol=0, atol=1e-12)
-    singles = [client.post("/predict", json=applicant).json()["probability_of_default"] for applicant in applicants[:20]]
-    assert singles == served[:20]
+def test_every_holdout_and_test_applicant_gets_the_pipeline_probability(client, holdout_applicants, test_applicants):
+    """No train/serve skew: the records in the raw files, sent over HTTP, give the pipeline's own PD."""
+    for applicants, column in ((holdout_applicants, "PD"), (test_applicants, "probability_of_default")):
+        served = []
+        requests = applicants["request"].tolist()
+        for start in range(0, len(requests), 500):
+            response = client.post("/predict_batch", json=requests[start:start + 500])
+            assert response.status_code == 200, response.text[:500]
+            served += [item["probability_of_default"] for item in response.json()["predictions"]]
+        assert np.abs(np.array(served) - applicants[column].to_numpy()).max() <= 1e-9
+    singles = [client.post("/predict", json=request).json()["probability_of_default"] for request in holdout_applicants["request"][:20]]
+    assert np.abs(np.array(singles) - holdout_applicants["PD"].to_numpy()[:20]).max() <= 1e-9
+    no_history = [i for i, request in enumerate(holdout_applicants["request"]) if not any(request[table] for table in request if table != "application")]
+    assert no_history, "the small sample has applicants without any credit history"
 
 
-def test_partial_applicant_is_scored_with_missing_features(client, applicant, numeric_feature):
-    response = client.post("/predict", json={numeric_feature: applicant[numeric_feature]})
-    assert response.status_code == 200 and 0 < response.json()["probability_of_default"] < 1
+def test_lists_may_be_absent_and_history_rows_may_omit_or_repeat_their_applicant(client, applicant, holdout_applicants):
+    expected = holdout_applicants.set_index("SK_ID_CURR").loc[applicant["application"]["SK_ID_CURR"], "PD"]
+    with_ids = copy.deepcopy(applicant)
+    for table in ("bureau", "previous_application", "POS_CASH_balance", "installments_payments", "credit_card_balance"):
+        for row in with_ids[table]:
+            row["SK_ID_CURR"] = applicant["application"]["SK_ID_CURR"]
+    assert client.post("/predict", json=with_ids).json()["probability_of_default"] == pytest.approx(expected, abs=1e-9)
+    only_application = {"application": applicant["application"]}
+    assert client.post("/predict", json=only_application).status_code == 200
 
 
-def test_explanation_adds_up_to_the_raw_score_and_gives_at_most_four_reasons(client, holdout_applicants, kept_features):
+def test_orphan_monthly_rows_are_treated_as_the_batch_treats_them(client, applicant, scoring_model, raw_tables):
+    applicant_id = applicant["application"]["SK_ID_CURR"]
+    orphans = copy.deepcopy(applicant)
+    orphans["bureau_balance"].append({"SK_ID_BUREAU": 987654321, "MONTHS_BALANCE": -1, "STATUS": "5"})
+    pos_row = {**applicant["POS_CASH_balance"][0], "SK_ID_PREV": 987654321, "SK_DPD": 30} if applicant["POS_CASH_balance"] else None
+    if pos_row:
+        orphans["POS_CASH_balance"].append(pos_row)
+
+    def add_orphans(tables):
+        balance = pl.DataFrame([{"SK_ID_BUREAU": 987654321, "MONTHS_BALANCE": -1, "STATUS": "5"}], schema=tables["bureau_balance"].schema, strict=False)
+        tables = {**tables, "bureau_balance": pl.concat([tables["bureau_balance"], balance])}
+        if pos_row:
+            pos = pl.DataFrame([{**pos_row, "SK_ID_CURR": applicant_id}], schema=tables["POS_CASH_balance"].schema, strict=False)
+            tables["POS_CASH_balance"] = pl.concat([tables["POS_CASH_balance"], pos])
+        return tables
+
+    served = client.post("/predict", json=orphans).json()["probability_of_default"]
+    assert served == pytest.approx(scored_by_files(scoring_model, raw_tables, applicant_id, add_orphans), abs=1e-9)
+
+
+def test_unseen_levels_are_scored_flagged_and_counted(client, applicant, scoring_model, raw_tables):
+    label = scoring_model.categorical_features[0]
+    unseen = copy.deepcopy(applicant)
+    unseen["application"][label] = "a label never seen in training"
+    unseen["bureau"][0]["CREDIT_TYPE"] = "a credit type never seen in training"
+    applicant_id = applicant["application"]["SK_ID_CURR"]
+    first_credit = applicant["bureau"][0]["SK_ID_BUREAU"]
+
+    def relabel(tables):
+        application = tables["application"].with_columns(pl.lit("a label never seen in training").cast(pl.Categorical).alias(label))
+        bureau = tables["bureau"].with_columns(
+            pl.when(pl.col("SK_ID_BUREAU") == first_credit).then(pl.lit("a credit type never seen in training")).otherwise(pl.col("CREDIT_TYPE").cast(pl.String)).cast(pl.Categorical).alias("CREDIT_TYPE")
+        )
+        return {**tables, "application": application, "bureau": bureau}
+
+    response = client.post("/predict", json=unseen)
+    assert response.status_code == 200 and response.json()["unseen_categories"] == [label]
+    assert response.json()["probability_of_default"] == pytest.approx(scored_by_files(scoring_model, raw_tables, applicant_id, relabel), abs=1e-9)
+    counted = [line for line in client.get("/metrics").text.splitlines() if line.startswith("credit_scoring_unseen_categories_total") and f'feature="{label}"' in line]
+    assert counted and float(counted[0].split()[-1]) >= 1
+
+
+def test_explanation_adds_up_to_the_raw_score_and_gives_at_most_four_reasons(client, holdout_applicants, scoring_model):
     riskiest = holdout_applicants.sort_values("PD", ascending=False).iloc[0]
     safest = holdout_applicants.sort_values("PD").iloc[0]
-    refused = client.post("/explain", json=applicant_json(riskiest, kept_features)).json()
-    accepted = client.post("/explain", json=applicant_json(safest, kept_features)).json()
+    refused = client.post("/explain", json=riskiest["request"]).json()
+    accepted = client.post("/explain", json=safest["request"]).json()
     for body, row in ((refused, riskiest), (accepted, safest)):
         total = body["base_value"] + sum(item["contribution"] for item in body["contributions"])
         assert total == pytest.approx(body["raw_score"], abs=1e-6)
         assert body["probability_of_default"] == pytest.approx(row["PD"], abs=1e-9)
         assert 1 / (1 + math.exp(-body["raw_score"])) == pytest.approx(row["PD"], abs=1e-9)
-        assert {item["feature"] for item in body["contributions"]} == set(kept_features)
-        assert all(item["direction"] == ("increases_risk" if item["contribution"] > 0 else "decreases_risk") for item in body["contributions"] if item["contribution"])
+        assert {item["feature"] for item in body["contributions"]} == set(scoring_model.features)
     assert refused["decision"] == "REFUSED" and 1 <= len(refused["reasons"]) <= 4
     assert all(reason["contribution"] > 0 and "raises the estimated risk" in reason["text"] for reason in refused["reasons"])
-    assert [reason["feature"] for reason in refused["reasons"]] == [item["feature"] for item in refused["contributions"] if item["contribution"] > 0][: len(refused["reasons"])]
     assert accepted["decision"] == "ACCEPTED" and accepted["reasons"] == []
 
 
-def test_unseen_category_is_scored_flagged_and_counted(client, applicant, categorical_features):
-    feature = categorical_features[0]
-    response = client.post("/predict", json={**applicant, feature: "a label never seen in training"})
-    assert response.status_code == 200 and response.json()["unseen_categories"] == [feature]
-    metrics = client.get("/metrics").text
-    counted = [line for line in metrics.splitlines() if line.startswith("credit_scoring_unseen_categories_total") and f'feature="{feature}"' in line]
-    assert counted and float(counted[0].split()[-1]) >= 1
+def _with(applicant: dict, table: str, row: int | None, field: str, value) -> dict:
+    changed = copy.deepcopy(applicant)
+    target = changed[table] if row is None else changed[table][row]
+    if value is _ABSENT:
+        target.pop(field, None)
+    else:
+        target[field] = value
+    return changed
 
 
-def _bad_bodies(applicant, numeric_feature, categorical_feature):
+_ABSENT = object()
+
+
+def _bad_bodies(applicant: dict) -> dict[str, tuple[str, list[str]]]:
+    """Case -> (body, words the 400 must contain: the table, the row index and the field)."""
+    other = applicant["application"]["SK_ID_CURR"] + 1
+    credit = applicant["bureau"][0]["SK_ID_BUREAU"]
+    duplicated = copy.deepcopy(applicant)
+    duplicated["bureau"].append({**duplicated["bureau"][0]})
     return {
-        "string number": (json.dumps({**applicant, numeric_feature: "1.5"}), numeric_feature),
-        "boolean number": (json.dumps({**applicant, numeric_feature: True}), numeric_feature),
-        "number label": (json.dumps({**applicant, categorical_feature: 3}), categorical_feature),
-        "misspelt feature": (json.dumps({**applicant, numeric_feature + "_TYPO": 1.0}), numeric_feature + "_TYPO"),
-        "NaN": (json.dumps({**applicant, numeric_feature: float("nan")}), numeric_feature),
-        "infinity": (json.dumps({**applicant, numeric_feature: float("inf")}), numeric_feature),
-        "array body": (json.dumps([applicant]), "Applicant"),
-        "empty object": ("{}", "none of the model's features"),
-        "not JSON": ("{not json", "json"),
+        "string number": (json.dumps(_with(applicant, "application", None, "AMT_CREDIT", "1.5")), ["application", "AMT_CREDIT"]),
+        "boolean number": (json.dumps(_with(applicant, "bureau", 0, "AMT_CREDIT_SUM", True)), ["bureau", "0", "AMT_CREDIT_SUM"]),
+        "float in an integer column": (json.dumps(_with(applicant, "application", None, "CNT_CHILDREN", 1.5)), ["application", "CNT_CHILDREN"]),
+        "number label": (json.dumps(_with(applicant, "application", None, "NAME_CONTRACT_TYPE", 3)), ["application", "NAME_CONTRACT_TYPE"]),
+        "unknown field": (json.dumps(_with(applicant, "bureau", 0, "AMT_CREDIT_SUMM", 1.0)), ["bureau", "0", "AMT_CREDIT_SUMM"]),
+        "TARGET sent": (json.dumps(_with(applicant, "application", None, "TARGET", 1)), ["application", "TARGET"]),
+        "missing complete column": (json.dumps(_with(applicant, "application", None, "DAYS_BIRTH", _ABSENT)), ["application", "DAYS_BIRTH"]),
+        "rule broken": (json.dumps(_with(applicant, "application", None, "DAYS_BIRTH", 12000)), ["application", "DAYS_BIRTH"]),
+        "outside the vocabulary": (json.dumps(_with(applicant, "bureau_balance", 0, "STATUS", "Z")), ["bureau_balance", "0", "STATUS"]),
+        "another applicant's row": (json.dumps(_with(applicant, "bureau", 0, "SK_ID_CURR", other)), ["bureau[0]", "SK_ID_CURR", str(other)]),
+        "repeated credit": (json.dumps(duplicated), [f"bureau[{len(duplicated['bureau']) - 1}]", "SK_ID_BUREAU", str(credit)]),
+        "NaN": (json.dumps(_with(applicant, "application", None, "AMT_ANNUITY", float("nan"))), ["application", "AMT_ANNUITY"]),
+        "no application": (json.dumps({"bureau": applicant["bureau"]}), ["application"]),
+        "unknown table": (json.dumps({**applicant, "bureau_typo": []}), ["bureau_typo"]),
+        "array body": (json.dumps([applicant]), ["ApplicantRecords"]),
+        "not JSON": ("{not json", ["json"]),
     }
 
 
-@pytest.mark.parametrize("case", ["string number", "boolean number", "number label", "misspelt feature", "NaN", "infinity", "array body", "empty object", "not JSON"])
-def test_bad_applicant_is_a_400_naming_the_field(client, applicant, numeric_feature, categorical_features, case):
-    body, named = _bad_bodies(applicant, numeric_feature, categorical_features[0])[case]
+CASES = ["string number", "boolean number", "float in an integer column", "number label", "unknown field", "TARGET sent", "missing complete column",
+         "rule broken", "outside the vocabulary", "another applicant's row", "repeated credit", "NaN", "no application", "unknown table", "array body", "not JSON"]
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_an_invalid_record_is_a_400_naming_table_row_and_field(client, applicant, case):
+    body, named = _bad_bodies(applicant)[case]
     for route in ("/predict", "/explain"):
         response = client.post(route, content=body, headers={"content-type": "application/json"})
         assert response.status_code == 400, (route, response.text)
-        assert named.lower() in response.text.lower(), response.text
+        text = response.text.lower()
+        assert all(word.lower() in text for word in named), (named, response.text)
 
 
-def test_batch_must_be_a_bounded_non_empty_list(client, applicant, service_module):
+def test_a_batch_is_a_bounded_non_empty_list_of_distinct_applicants(client, applicant, holdout_applicants, service_module):
     assert client.post("/predict_batch", json=[]).status_code == 400
-    too_many = [applicant] * (service_module.SETTINGS.max_batch_size + 1)
-    response = client.post("/predict_batch", json=too_many)
+    response = client.post("/predict_batch", json=[applicant] * (service_module.SETTINGS.max_batch_size + 1))
     assert response.status_code == 400 and "at most" in response.text
-    response = client.post("/predict_batch", json=[applicant, {**applicant, "NOT_A_FEATURE": 1}])
-    assert response.status_code == 400 and "NOT_A_FEATURE" in response.text and '"loc"' in response.text
+    response = client.post("/predict_batch", json=[applicant, applicant])
+    assert response.status_code == 400 and "[1].application.SK_ID_CURR" in response.text
+    second = holdout_applicants["request"].iloc[1]
+    response = client.post("/predict_batch", json=[applicant, _with(second, "application", None, "NOT_A_COLUMN", 1)])
+    assert response.status_code == 400 and "NOT_A_COLUMN" in response.text and '"loc"' in response.text
 
 
-@pytest.fixture(scope="module")
-def limited_service(bentoml_home):
-    return import_service(bentoml_home, CREDIT_SCORING_MAX_BODY_BYTES="2000", CREDIT_SCORING_MAX_BATCH_BODY_BYTES="6000", CREDIT_SCORING_API_KEY="s3cret-key")
+def test_two_applicants_numbering_their_credits_alike_are_kept_apart(client, holdout_applicants):
+    """A lender numbers SK_ID_BUREAU / SK_ID_PREV per applicant: in one batch the same numbers never mix."""
+    with_history = [request for request in holdout_applicants["request"] if request["bureau"] and request["previous_application"]][:2]
+    renumbered = []
+    for request in with_history:
+        request = copy.deepcopy(request)
+        bureau_ids = {row["SK_ID_BUREAU"]: number for number, row in enumerate(request["bureau"], start=1)}
+        previous_ids = {row["SK_ID_PREV"]: number for number, row in enumerate(sorted(request["previous_application"], key=lambda row: row["SK_ID_PREV"]), start=1)}
+        for table, key, numbers in (("bureau", "SK_ID_BUREAU", bureau_ids), ("bureau_balance", "SK_ID_BUREAU", bureau_ids)):
+            for row in request[table]:
+                row[key] = numbers.get(row[key], 999)
+        for table in ("previous_application", "POS_CASH_balance", "installments_payments", "credit_card_balance"):
+            for row in request[table]:
+                row["SK_ID_PREV"] = previous_ids.get(row["SK_ID_PREV"], 999)
+        renumbered.append(request)
+    originals = client.post("/predict_batch", json=with_history).json()["predictions"]
+    together = client.post("/predict_batch", json=renumbered).json()["predictions"]
+    assert [item["probability_of_default"] for item in together] == pytest.approx([item["probability_of_default"] for item in originals], abs=1e-12)
 
 
-def test_oversized_body_is_413_before_parsing_declared_or_chunked(limited_service, applicant):
-    big = json.dumps({"padding": "x" * 3000}).encode()
-    with TestClient(service_app(limited_service)) as client:
-        headers = {"authorization": "Bearer s3cret-key", "content-type": "application/json"}
-        response = client.post("/predict", content=big, headers=headers)
-        assert response.status_code == 413 and "2000-byte limit" in response.json()["error"]
-        response = client.post("/explain", content=(chunk for chunk in (big[:1500], big[1500:])), headers=headers)
-        assert response.status_code == 413
-        assert client.post("/predict_batch", content=b"[" + b" " * 5000 + b"]", headers=headers).status_code == 400  # under the batch limit
-        assert client.post("/predict_batch", content=b"[" + b" " * 7000 + b"]", headers=headers).status_code == 413
+def test_feature_vector_route_keeps_the_seed_contract(client, feature_vectors, holdout_applicants, scoring_model):
+    served = [client.post("/predict_features", json=vector).json()["probability_of_default"] for vector in feature_vectors[:50]]
+    assert np.abs(np.array(served) - holdout_applicants["PD"].to_numpy()[:50]).max() <= 1e-9
+    numeric, label = scoring_model.numeric_features[0], scoring_model.categorical_features[0]
+    for body, field in (({**feature_vectors[0], numeric: "1.5"}, numeric), ({**feature_vectors[0], label: 3.0}, label),
+                        ({**feature_vectors[0], "NOT_A_FEATURE": 1.0}, "NOT_A_FEATURE"), ({numeric: None}, "none of the model's features")):
+        response = client.post("/predict_features", json=body)
+        assert response.status_code == 400 and field in response.text, response.text
 
 
-def test_api_key_guards_scoring_routes_only(limited_service, applicant, numeric_feature):
-    small = {numeric_feature: applicant[numeric_feature]}
-    with TestClient(service_app(limited_service)) as client:
-        for route, body in (("/predict", small), ("/explain", small), ("/predict_batch", [small])):
-            assert client.post(route, json=body).status_code == 401
-            assert client.post(route, json=body, headers={"authorization": "Bearer wrong"}).status_code == 401
-            response = client.post(route, json=body, headers={"authorization": "Bearer s3cret-key"})
-            assert response.status_code == 200, response.text
-        assert client.post("/predict", json=small).json()["error"].startswith("missing or invalid API key")
-        for route in ("/health", "/livez", "/readyz"):
-            assert client.get(route).status_code == 200, route
-
-
-def test_open_service_says_so_at_start_up(bentoml_home, caplog):
-    module = import_service(bentoml_home)
-    with caplog.at_level("WARNING"), TestClient(service_app(module)):
-        pass
-    assert "CREDIT_SCORING_API_KEY is not set" in caplog.text
-
-
-def test_requests_past_the_concurrency_limit_get_429_at_once(bentoml_home, holdout_applicants, kept_features):
-    module = import_service(bentoml_home, CREDIT_SCORING_MAX_CONCURRENCY="1")
-    batch = [applicant_json(row, kept_features) for _, row in holdout_applicants.head(1000).iterrows()]
-
-    async def burst() -> list[int]:
-        app = service_app(module)
-        async with app.router.lifespan_context(app):
-            transport = httpx.ASGITransport(app=app)
-            async with httpx.AsyncClient(transport=transport, base_url="http://service") as client:
-                responses = await asyncio.gather(*(client.post("/explain" if i else "/predict_batch", json=batch[0] if i else batch) for i in range(6)))
-        return [response.status_code for response in responses]
-
-    codes = asyncio.run(burst())
-    assert codes[0] == 200 and 429 in codes[1:] and set(codes) <= {200, 429}
+def test_the_openapi_schema_is_the_raw_data_contract(client):
+    schema = client.get("/docs.json").json()
+    components = schema["components"]["schemas"]
+    application = components["ApplicationRow"]
+    assert set(application["properties"]) == set(APPLICATION_TEST_COLUMNS)
+    assert {"SK_ID_CURR", "DAYS_BIRTH", "CNT_CHILDREN"} <= set(application["required"]) and "AMT_ANNUITY" not in application["required"]
+    assert set(components["ApplicantRecords"]["properties"]) == {"application", "bureau", "bureau_balance", "previous_application", "POS_CASH_balance", "installments_payments", "credit_card_balance"}
+    status = components["BureauBalanceRow"]["properties"]["STATUS"]
+    assert next(kind.get("enum") for kind in status.get("anyOf", [status])) == ["0", "1", "2", "3", "4", "5", "C", "X"]

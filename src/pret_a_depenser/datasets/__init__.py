@@ -2,13 +2,14 @@
 
 from .audit_log_dataset import AuditLogDataset
 from .bento_model_dataset import BentoModelDataset
+from .credit_scoring_model_dataset import CreditScoringModelDataset
 from .fast_csv_dataset import FastCSVDataset
-from .mlflow_model_with_example_dataset import MlflowModelWithExampleDataset
 from .mlflow_nested_runs_dataset import MlflowNestedRunsDataset
+from .mlflow_pyfunc_model_dataset import MlflowPyfuncModelDataset
 from .parquet_frame_dataset import ParquetFrameDataset
 from .raw_table_dataset import RawTableDataset
 
 __all__ = [
-    "AuditLogDataset", "BentoModelDataset", "FastCSVDataset", "MlflowModelWithExampleDataset", "MlflowNestedRunsDataset",
+    "AuditLogDataset", "BentoModelDataset", "CreditScoringModelDataset", "FastCSVDataset", "MlflowNestedRunsDataset", "MlflowPyfuncModelDataset",
     "ParquetFrameDataset", "RawTableDataset",
 ]

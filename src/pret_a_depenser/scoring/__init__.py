@@ -1,6 +1,13 @@
-"""Scoring as the service and the batch pipeline run it: one bundle format, one scorer."""
+"""The inference engine: Kaggle-format records (or ready-made features) -> PD, decision and reasons.
 
-from .bundle import ModelSourceError, ServingBundle, load_bundle, read_bundle_directory, write_bundle_directory
-from .scorer import CreditScorer
+``CreditScoringModel`` is the one artefact the pipeline, the MLflow pyfunc and the service score with.
+"""
 
-__all__ = ["CreditScorer", "ModelSourceError", "ServingBundle", "load_bundle", "read_bundle_directory", "write_bundle_directory"]
+from .bundle import ModelSourceError, load_scoring_model, read_model_directory
+from .model import ACCEPTED, REFUSED, CreditScoringModel, FeatureVectorError, ModelInputs, model_feature_order
+from .records import ApplicantRecords, applicant_tables
+
+__all__ = [
+    "ACCEPTED", "REFUSED", "ApplicantRecords", "CreditScoringModel", "FeatureVectorError", "ModelInputs", "ModelSourceError",
+    "applicant_tables", "load_scoring_model", "model_feature_order", "read_model_directory",
+]

@@ -1,63 +1,36 @@
-"""The serving bundle: a CatBoost model file and ``serving.json``, from BentoML, MLflow or the Hugging Face Hub.
+"""Where the service's model comes from: the BentoML store, an MLflow model or a Hugging Face repository.
 
-The same two files make the BentoML model (``credit_scoring:<version>``) and the exported bundle a
-Hugging Face model repository holds; an MLflow model carries the spec as MLmodel metadata instead.
+Each source holds the same folder, ``model.cbm`` and ``serving.json`` (``CreditScoringModel.save``):
+in the BentoML model ``credit_scoring:<version>``, as the ``credit_scoring`` artifact of the MLflow
+pyfunc, or at the root of a Hugging Face model repository.
 """
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-MODEL_FILE = "model.cbm"
-SERVING_FILE = "serving.json"
+from .model import MODEL_FILE, SERVING_FILE, CreditScoringModel
+
 SOURCES = ("bentoml", "mlflow", "hf")
+PYFUNC_ARTIFACT = "credit_scoring"
 
 
 class ModelSourceError(RuntimeError):
     """The configured model cannot be found or read; the message names the source and what is missing."""
 
 
-@dataclass(frozen=True)
-class ServingBundle:
-    """Where the model file is, the serving spec, and what identifies the model in responses."""
-
-    model_path: Path
-    spec: dict[str, Any]
-    tag: str
-    source: str
-    mlflow_run_id: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def feature_names(self) -> list[str]:
-        return [feature["name"] for feature in self.spec["features"]]
-
-    def load_model(self):
-        from catboost import CatBoostClassifier
-
-        model = CatBoostClassifier()
-        model.load_model(str(self.model_path))
-        return model
-
-
-def write_bundle_directory(directory: Path, model, spec: dict[str, Any]) -> None:
-    directory.mkdir(parents=True, exist_ok=True)
-    model.save_model(str(directory / MODEL_FILE))
-    (directory / SERVING_FILE).write_text(json.dumps(spec, indent=1))
-
-
-def read_bundle_directory(directory: Path, tag: str, source: str) -> ServingBundle:
+def read_model_directory(directory: Path, tag: str, source: str, mlflow_run_id: str | None = None) -> CreditScoringModel:
     for name in (MODEL_FILE, SERVING_FILE):
         if not (directory / name).is_file():
             raise ModelSourceError(f"{source} model {tag!r}: {name} is missing from {directory}")
-    spec = json.loads((directory / SERVING_FILE).read_text())
-    return ServingBundle(directory / MODEL_FILE, spec, tag, source, spec.get("mlflow_run_id"))
+    try:
+        return CreditScoringModel.load(directory, tag=tag, source=source, mlflow_run_id=mlflow_run_id)
+    except (ValueError, KeyError, OSError) as error:
+        raise ModelSourceError(f"{source} model {tag!r} in {directory} cannot be read: {error}") from error
 
 
-def _from_bentoml(tag: str) -> ServingBundle:
+def bentoml_model_directory(tag: str) -> tuple[Path, str]:
+    """The folder and resolved tag of a model of the local BentoML store."""
     import bentoml
 
     try:
@@ -67,10 +40,15 @@ def _from_bentoml(tag: str) -> ServingBundle:
             f"BentoML model {tag!r} is not in the local model store ({bentoml.models.BentoMLContainer.bentoml_home.get()}): "
             "run `kedro run` first, or `bentoml models import` an exported model"
         ) from error
-    return read_bundle_directory(Path(model_ref.path), str(model_ref.tag), "bentoml")
+    return Path(model_ref.path), str(model_ref.tag)
 
 
-def _from_mlflow(model_uri: str) -> ServingBundle:
+def _from_bentoml(tag: str) -> CreditScoringModel:
+    directory, resolved = bentoml_model_directory(tag)
+    return read_model_directory(directory, resolved, "bentoml")
+
+
+def _from_mlflow(model_uri: str) -> CreditScoringModel:
     import mlflow
     from mlflow.models import Model
 
@@ -79,14 +57,16 @@ def _from_mlflow(model_uri: str) -> ServingBundle:
     except Exception as error:  # MLflow raises several types for unknown models, runs and servers
         raise ModelSourceError(f"MLflow model {model_uri!r} cannot be downloaded (tracking URI {mlflow.get_tracking_uri()}): {error}") from error
     mlmodel = Model.load(str(local / "MLmodel"))
-    spec = (mlmodel.metadata or {}).get("serving")
-    if not spec or "catboost" not in mlmodel.flavors:
-        raise ModelSourceError(f"MLflow model {model_uri!r} is not a credit_scoring model: its MLmodel has no catboost flavor or serving metadata")
-    model_file = local / mlmodel.flavors["catboost"]["data"]
-    return ServingBundle(model_file, spec, f"mlflow:{model_uri}", "mlflow", mlmodel.run_id)
+    artifacts = mlmodel.flavors.get("python_function", {}).get("artifacts", {})
+    if PYFUNC_ARTIFACT not in artifacts:
+        raise ModelSourceError(f"MLflow model {model_uri!r} is not a credit_scoring model: its pyfunc has no {PYFUNC_ARTIFACT!r} artifact")
+    directory = (local / artifacts[PYFUNC_ARTIFACT]["path"]).resolve()
+    if not directory.is_relative_to(local.resolve()):
+        raise ModelSourceError(f"MLflow model {model_uri!r}: its {PYFUNC_ARTIFACT!r} artifact points outside the model folder")
+    return read_model_directory(directory, f"mlflow:{model_uri}", "mlflow", mlmodel.run_id)
 
 
-def _from_hugging_face(repo_id: str, revision: str | None, token: str | None) -> ServingBundle:
+def _from_hugging_face(repo_id: str, revision: str | None, token: str | None) -> CreditScoringModel:
     from huggingface_hub import snapshot_download
     from huggingface_hub.errors import HfHubHTTPError, LocalEntryNotFoundError
 
@@ -94,11 +74,11 @@ def _from_hugging_face(repo_id: str, revision: str | None, token: str | None) ->
         local = Path(snapshot_download(repo_id=repo_id, revision=revision, token=token, allow_patterns=[MODEL_FILE, SERVING_FILE]))
     except (HfHubHTTPError, LocalEntryNotFoundError, OSError) as error:
         raise ModelSourceError(f"Hugging Face model repository {repo_id!r} (revision {revision or 'main'}) cannot be read: {error}") from error
-    return read_bundle_directory(local, f"hf:{repo_id}@{local.name[:12]}", "hf")
+    return read_model_directory(local, f"hf:{repo_id}@{local.name[:12]}", "hf")
 
 
-def load_bundle(settings: dict[str, str]) -> ServingBundle:
-    """The bundle the settings point at (``source`` is ``bentoml``, ``mlflow`` or ``hf``)."""
+def load_scoring_model(settings: dict[str, str]) -> CreditScoringModel:
+    """The model the settings point at (``source`` is ``bentoml``, ``mlflow`` or ``hf``)."""
     source = settings.get("source", "bentoml")
     if source == "bentoml":
         return _from_bentoml(settings.get("bentoml_tag", "credit_scoring:latest"))

@@ -1,62 +1,29 @@
-"""Request and response models of the service, the request one built from the model's kept features.
+"""Response models of the service, and the body of the feature-vector route.
 
-Strict on purpose: a string such as ``"1.5"`` or a boolean in a numeric field, NaN/inf, an unknown
-(e.g. misspelt) field or an object with none of the model's features is an error naming the field,
-never a silent coercion or a silently missing feature. Null means missing (CatBoost handles it).
+The scoring routes' request models are the raw data contract's (``records.ApplicantRecords``); the
+feature-vector route takes ready-made features keyed by name, checked against the loaded model when
+scored (a misspelt feature, a string in a numeric feature or NaN is a 400 naming the field).
 """
 
 from __future__ import annotations
 
-import keyword
-from typing import Any, Literal
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictFloat, StrictStr, create_model, model_validator
+from pydantic import BaseModel, Field, RootModel, StrictFloat, StrictStr
 
-MAX_LABEL_LENGTH = 200
-
-
-class _ApplicantBase(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False, frozen=True)
-
-    @model_validator(mode="after")
-    def _has_some_feature(self) -> _ApplicantBase:
-        if not self.model_fields_set:
-            raise ValueError("the applicant has none of the model's features: send at least one, keyed by feature name")
-        return self
+from .model import FeatureVectorError
 
 
-def _field_name(name: str) -> str:
-    reserved = name.startswith(("_", "model_")) or keyword.iskeyword(name) or hasattr(BaseModel, name)
-    return f"feature_{name}" if reserved or not name.isidentifier() else name
+class FeatureVector(RootModel[dict[str, StrictFloat | StrictStr | None]]):
+    """One applicant's ready-made model features keyed by feature name (the seed's contract); null = missing."""
 
 
-def applicant_model(spec: dict[str, Any]) -> type[BaseModel]:
-    """``Applicant``: every kept feature optional, numbers as JSON numbers, labels as strings."""
-    fields: dict[str, Any] = {}
-    renamed: dict[str, str] = {}
-    for feature in spec["features"]:
-        name = feature["name"]
-        field_name = _field_name(name)
-        if field_name != name:
-            renamed[field_name] = name
-        if feature["dtype"] == "string":
-            annotation = StrictStr | None
-            field = Field(default=None, alias=name, max_length=MAX_LABEL_LENGTH, examples=sorted(spec["categories"].get(name, []))[:3] or None)
-        else:
-            annotation = StrictFloat | None  # strict: JSON integers pass, strings and booleans do not
-            field = Field(default=None, alias=name, allow_inf_nan=False)
-        fields[field_name] = (annotation, field)
-    model = create_model("Applicant", __base__=_ApplicantBase, __doc__="One applicant, keyed by the model's feature names; null or absent = missing.", **fields)
-    model.__renamed_features__ = renamed
-    return model
+def feature_vector_error(error: FeatureVectorError):
+    """The error as a pydantic validation error, so the service answers it as any invalid body (400)."""
+    from pydantic_core import InitErrorDetails, PydanticCustomError, ValidationError
 
-
-def applicant_values(applicant: BaseModel) -> dict[str, Any]:
-    """Feature name -> value of a validated applicant (no copy unless a feature name needed an alias)."""
-    renamed = applicant.__class__.__renamed_features__
-    if not renamed:
-        return applicant.__dict__
-    return {renamed.get(field, field): value for field, value in applicant.__dict__.items()}
+    details = [InitErrorDetails(type=PydanticCustomError("feature_vector", "{message}", {"message": str(error)}), loc=(error.field,) if error.field else (), input=error.value)]
+    return ValidationError.from_exception_data("FeatureVector", details)
 
 
 class Prediction(BaseModel):
@@ -101,4 +68,5 @@ class Health(BaseModel):
     model_source: str
     threshold: float
     n_features: int
+    feature_spec_version: str
     mlflow_run_id: str | None

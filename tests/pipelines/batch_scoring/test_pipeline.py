@@ -24,7 +24,7 @@ def test_every_test_applicant_is_scored_like_the_final_model_does(finished_proje
     assert submission["SK_ID_CURR"].tolist() == test["SK_ID_CURR"].tolist()
     with (finished_project / "data/06_models/final_model.pkl").open("rb") as handle:
         final_model = pickle.load(handle)
-    expected = final_model.predict_proba(catboost_frame(test[kept], categorical))[:, 1]
+    expected = final_model.predict_proba(catboost_frame(test[list(final_model.feature_names_)], categorical))[:, 1]
     assert np.allclose(submission["TARGET"].to_numpy(), expected, rtol=0, atol=1e-12)
     assert (decisions["decision"] == np.where(decisions["probability_of_default"] >= threshold, "REFUSED", "ACCEPTED")).all()
     assert decisions["model_tag"].str.startswith("credit_scoring:").all() and (decisions["threshold"] == threshold).all()

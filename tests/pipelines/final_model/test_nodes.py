@@ -2,7 +2,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from pret_a_depenser.pipelines.final_model.inference import credit_scoring_model, reason_text
 from pret_a_depenser.pipelines.final_model.nodes import evaluate_on_holdout, train_final_model
+
+REASONS = {"max_reasons": 4, "reason_texts": {"sources": {}, "subsets": {}, "statistics": {}, "measures": {}}}
 
 
 @pytest.fixture(scope="module")
@@ -16,9 +19,22 @@ def fitted():
         "LABEL": pd.Series(rng.choice(["a", None], size=n), dtype="str"),
     })
     split = pd.DataFrame({"SK_ID_CURR": frame["SK_ID_CURR"], "TARGET": frame["TARGET"], "SET": np.where(np.arange(n) < 450, "train", "holdout"), "FOLD": np.where(np.arange(n) < 450, np.arange(n) % 3, -1)})
-    model = train_final_model(frame, split, ["X", "LABEL"], ["LABEL"], {"iterations": 50, "depth": 3}, seed=0)
+    # LABEL first in the kept features: the model still takes numbers first, then labels
+    model = train_final_model(frame, split, ["LABEL", "X"], ["LABEL"], {"iterations": 50, "depth": 3}, seed=0)
+    scoring_model = credit_scoring_model(model, {"version": "test"}, ["LABEL", "X"], ["LABEL"], frame, split, {"threshold": 0.5}, REASONS)
     truth = pd.DataFrame({"SK_ID_CURR": frame["SK_ID_CURR"], "TRUE_PD": true_pd})
-    return model, frame, split, truth
+    return scoring_model, frame, split, truth
+
+
+def test_the_artefact_feeds_the_model_numbers_then_labels_and_knows_the_training_labels(fitted):
+    scoring_model, frame, _, _ = fitted
+    assert scoring_model.features == ["X", "LABEL"] == list(scoring_model.model.feature_names_)
+    assert scoring_model.categories == {"LABEL": ["a"]} and scoring_model.threshold == 0.5
+    inputs = scoring_model.inputs_from_frame(frame.head(3))
+    assert inputs.numbers.dtype == np.float32 and inputs.labels.shape == (3, 1)
+    vectors = [{"X": float(row.X), "LABEL": row.LABEL if isinstance(row.LABEL, str) else None} for row in frame.head(3).itertuples()]
+    assert np.array_equal(scoring_model.probabilities(scoring_model.inputs_from_vectors(vectors)), scoring_model.probabilities(inputs))
+    assert reason_text("INSTAL_RECENT_DPD_MAX", {"sources": {"INSTAL_": "instalments"}, "subsets": {"RECENT_": "recent"}, "statistics": {"_MAX": "highest"}, "measures": {"DPD": "days past due"}}) == "highest days past due, recent instalments"
 
 
 BUSINESS = {"fn_cost": 10, "fp_cost": 1, "threshold_step": 0.01}
@@ -26,7 +42,7 @@ BUSINESS = {"fn_cost": 10, "fp_cost": 1, "threshold_step": 0.01}
 
 def test_holdout_evaluation_with_oracle(fitted):
     model, frame, split, truth = fitted
-    metrics, predictions = evaluate_on_holdout(model, frame, split, ["X", "LABEL"], ["LABEL"], {"threshold": 0.5}, BUSINESS, truth)
+    metrics, predictions = evaluate_on_holdout(model, frame, split, BUSINESS, truth)
     assert metrics["n_holdout"] == 150 and len(predictions) == 150
     assert metrics["business_cost"] == 10 * metrics["fn"] + metrics["fp"]
     assert metrics["roc_auc"] > 0.7 and metrics["oracle_roc_auc"] > 0.7
@@ -36,5 +52,5 @@ def test_holdout_evaluation_with_oracle(fitted):
 
 def test_holdout_evaluation_without_truth_has_no_oracle(fitted):
     model, frame, split, _ = fitted
-    metrics, _ = evaluate_on_holdout(model, frame, split, ["X", "LABEL"], ["LABEL"], {"threshold": 0.5}, BUSINESS, pd.DataFrame())
+    metrics, _ = evaluate_on_holdout(model, frame, split, BUSINESS, pd.DataFrame())
     assert "oracle_roc_auc" not in metrics and "roc_auc" in metrics

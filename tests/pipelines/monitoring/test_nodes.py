@@ -11,7 +11,7 @@ import pytest
 from pret_a_depenser.pipelines.monitoring.nodes import drift_mlflow_metrics, drift_statistics
 
 PARAMETERS = {"psi_bins": 10, "psi_watch": 0.1, "psi_act": 0.25, "p_value": 0.01, "min_current_rows": 30}
-MODEL = {"bundle": SimpleNamespace(feature_names=["income", "score", "contract"], spec={"categorical_features": ["contract"]})}
+MODEL = SimpleNamespace(features=["income", "score", "contract"], categorical_features=["contract"])
 
 
 def frame(rng: np.random.Generator, n: int, income_shift: float = 0.0, revolving_share: float = 0.1) -> pd.DataFrame:

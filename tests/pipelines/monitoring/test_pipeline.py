@@ -36,7 +36,7 @@ def test_unshifted_batch_is_stable_and_shifted_feature_in_the_audit_log_is_flagg
     shifted[shifted_feature] = shifted[shifted_feature] + shifted[shifted_feature].std()
     with (finished_project / "data/06_models/final_model.pkl").open("rb") as handle:
         final_model = pickle.load(handle)
-    probabilities = final_model.predict_proba(catboost_frame(shifted, categorical))[:, 1]
+    probabilities = final_model.predict_proba(catboost_frame(shifted[list(final_model.feature_names_)], categorical))[:, 1]
     applicants = shifted.astype(object).where(shifted.notna(), None).to_dict(orient="records")
     served_tag = subprocess.run(
         [sys.executable, "-c", "import bentoml; print(bentoml.models.get('credit_scoring:latest').tag)"],

@@ -11,7 +11,7 @@ from pret_a_depenser.features import (
     previous_application_features,
 )
 
-from .nodes import all_application_features, model_input_tables, validate_raw_tables
+from .nodes import all_application_features, example_applicants, model_input_tables, validate_raw_tables
 from .nodes.unseen_levels import unseen_category_levels_report
 
 RAW_TABLES = [
@@ -42,6 +42,21 @@ def create_pipeline(**kwargs) -> Pipeline:
                 ),
                 outputs="feature_spec",
                 name="fit_feature_spec_node",
+            ),
+            Node(
+                func=example_applicants,
+                inputs=dict(
+                    application_test="validated_application_test",
+                    bureau="validated_bureau",
+                    bureau_balance="validated_bureau_balance",
+                    previous_application="validated_previous_application",
+                    pos_cash_balance="validated_POS_CASH_balance",
+                    installments_payments="validated_installments_payments",
+                    credit_card_balance="validated_credit_card_balance",
+                    parameters="params:data_processing.examples",
+                ),
+                outputs="example_applicants",
+                name="example_applicants_node",
             ),
             Node(
                 func=unseen_category_levels_report,

@@ -1,4 +1,8 @@
-"""Nodes of the explainability pipeline (SHAP's TreeExplainer on the CatBoost model)."""
+"""Nodes of the explainability pipeline: the inference artefact's SHAP values, drawn with SHAP's plots.
+
+The values come from the same call as the service's ``/explain`` (CatBoost's TreeSHAP), so a
+waterfall here and an explanation served for the same applicant agree.
+"""
 
 from __future__ import annotations
 
@@ -11,25 +15,25 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import shap
-from catboost import CatBoostClassifier
 
 from pret_a_depenser.modelling.cross_validation import holdout_rows
-from pret_a_depenser.modelling.estimators import catboost_frame
+from pret_a_depenser.scoring import CreditScoringModel
 
 
 def explain_holdout_sample(
-    final_model: CatBoostClassifier,
+    credit_scoring_model: CreditScoringModel,
     model_input_train: pd.DataFrame,
     holdout_split: pd.DataFrame,
-    kept_features: list[str],
-    categorical_features: list[str],
     parameters: dict[str, Any],
 ) -> shap.Explanation:
     """SHAP values (log-odds) of a seeded sample of holdout applicants."""
     holdout = holdout_rows(model_input_train, holdout_split)
     rows = holdout.sample(n=min(len(holdout), int(parameters["sample_size"])), random_state=int(parameters["seed"]))
-    explanation = shap.TreeExplainer(final_model)(catboost_frame(rows[kept_features], categorical_features))
-    explanation.display_data = rows[kept_features].to_numpy()
+    inputs = credit_scoring_model.inputs_from_frame(rows)
+    values, base_values = credit_scoring_model.shap_values(inputs)
+    data = np.concatenate([inputs.numbers.astype(object), inputs.labels], axis=1)
+    explanation = shap.Explanation(values, base_values=base_values, data=data, feature_names=credit_scoring_model.features)
+    explanation.display_data = rows[credit_scoring_model.features].to_numpy()
     explanation.ids = rows["SK_ID_CURR"].to_numpy()
     return explanation
 

@@ -11,11 +11,9 @@ def create_pipeline(**kwargs) -> Pipeline:
             Node(
                 func=explain_holdout_sample,
                 inputs=dict(
-                    final_model="final_model",
+                    credit_scoring_model="credit_scoring_model",
                     model_input_train="model_input_train",
                     holdout_split="holdout_split",
-                    kept_features="kept_features",
-                    categorical_features="categorical_features",
                     parameters="params:explainability",
                 ),
                 outputs="shap_explanation",

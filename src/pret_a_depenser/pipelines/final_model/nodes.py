@@ -12,6 +12,7 @@ from sklearn.metrics import roc_auc_score
 from pret_a_depenser.business_cost import business_cost, confusion_counts, optimal_threshold, threshold_grid
 from pret_a_depenser.modelling.cross_validation import holdout_rows, training_rows
 from pret_a_depenser.modelling.estimators import catboost_frame
+from pret_a_depenser.scoring import CreditScoringModel, model_feature_order
 
 
 def train_final_model(
@@ -22,34 +23,33 @@ def train_final_model(
     tuned_params: dict[str, Any],
     seed: int,
 ) -> CatBoostClassifier:
-    """CatBoost with the tuned hyperparameters on all non-holdout applicants, kept features only."""
+    """CatBoost with the tuned hyperparameters on all non-holdout applicants, kept features only, laid
+    out as the inference artefact feeds them (numbers, then labels)."""
     features, y, _ = training_rows(model_input_train, holdout_split)
     model = CatBoostClassifier(
         cat_features=categorical_features, auto_class_weights="Balanced", random_seed=seed, verbose=False,
         allow_writing_files=False, **tuned_params,
     )
-    return model.fit(catboost_frame(features[kept_features], categorical_features), y)
+    return model.fit(catboost_frame(features[model_feature_order(kept_features, categorical_features)], categorical_features), y)
 
 
 def evaluate_on_holdout(
-    final_model: CatBoostClassifier,
+    credit_scoring_model: CreditScoringModel,
     model_input_train: pd.DataFrame,
     holdout_split: pd.DataFrame,
-    kept_features: list[str],
-    categorical_features: list[str],
-    decision_threshold: dict[str, Any],
     business: dict[str, Any],
     generator_truth: pd.DataFrame,
 ) -> tuple[dict[str, Any], pd.DataFrame]:
-    """Holdout ROC AUC, business cost at the chosen threshold and confusion matrix, once.
+    """Holdout ROC AUC, business cost at the model's threshold and confusion matrix, once, scored by the
+    inference artefact the service answers with.
 
     With generated data, ``generator_truth`` gives each applicant's true PD: the oracle's AUC and its
     business cost at its own best threshold on the same holdout are the ceiling to compare with.
     """
     holdout = holdout_rows(model_input_train, holdout_split)
     y = holdout["TARGET"].to_numpy().astype(int)
-    proba = final_model.predict_proba(catboost_frame(holdout[kept_features], categorical_features))[:, 1]
-    threshold = float(decision_threshold["threshold"])
+    proba = credit_scoring_model.probabilities(credit_scoring_model.inputs_from_frame(holdout))
+    threshold = credit_scoring_model.threshold
     cost = business_cost(y, proba, threshold, business["fn_cost"], business["fp_cost"])
     metrics: dict[str, Any] = {
         "roc_auc": float(roc_auc_score(y, proba)),

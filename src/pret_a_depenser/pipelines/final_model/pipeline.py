@@ -3,6 +3,7 @@
 from kedro.pipeline import Node, Pipeline
 
 from .fairness import fairness_audit, fairness_mlflow_metrics
+from .inference import credit_scoring_model
 from .model_card import model_card
 from .nodes import evaluate_on_holdout, final_mlflow_metrics, train_final_model
 
@@ -24,14 +25,26 @@ def create_pipeline(**kwargs) -> Pipeline:
                 name="train_final_model_node",
             ),
             Node(
-                func=evaluate_on_holdout,
+                func=credit_scoring_model,
                 inputs=dict(
                     final_model="final_model",
-                    model_input_train="model_input_train",
-                    holdout_split="holdout_split",
+                    feature_spec="feature_spec",
                     kept_features="kept_features",
                     categorical_features="categorical_features",
+                    model_input_train="model_input_train",
+                    holdout_split="holdout_split",
                     decision_threshold="decision_threshold",
+                    parameters="params:serving",
+                ),
+                outputs="credit_scoring_model",
+                name="credit_scoring_model_node",
+            ),
+            Node(
+                func=evaluate_on_holdout,
+                inputs=dict(
+                    credit_scoring_model="credit_scoring_model",
+                    model_input_train="model_input_train",
+                    holdout_split="holdout_split",
                     business="params:business_cost",
                     generator_truth="raw_generator_truth",
                 ),

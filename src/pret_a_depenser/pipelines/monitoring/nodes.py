@@ -17,44 +17,40 @@ import pandas as pd
 from scipy import stats
 
 from pret_a_depenser.modelling.cross_validation import training_rows
-from pret_a_depenser.scoring import CreditScorer
+from pret_a_depenser.scoring import CreditScoringModel
 
 SCORE = "probability_of_default"
 SMOOTHING = 1e-4  # share given to empty bins so the PSI stays finite
 
 
-def _scored(scorer: CreditScorer, features: pd.DataFrame) -> pd.DataFrame:
-    scored = features[scorer.feature_names].copy()
-    scored[SCORE] = scorer.probabilities(scorer.frame_rows(features)) if len(features) else []
+def _scored(scoring_model: CreditScoringModel, features: pd.DataFrame) -> pd.DataFrame:
+    scored = features[scoring_model.features].copy()
+    scored[SCORE] = scoring_model.probabilities(scoring_model.inputs_from_frame(features)) if len(features) else []
     return scored
 
 
-def reference_applicants(credit_scoring_model: dict[str, Any], model_input_train: pd.DataFrame, holdout_split: pd.DataFrame, parameters: dict[str, Any]) -> pd.DataFrame:
+def reference_applicants(credit_scoring_model: CreditScoringModel, model_input_train: pd.DataFrame, holdout_split: pd.DataFrame, parameters: dict[str, Any]) -> pd.DataFrame:
     """The served model's training applicants (a seeded sample), its kept features and its scores."""
-    scorer = credit_scoring_model["scorer"]
     features, _, _ = training_rows(model_input_train, holdout_split)
     sample = features.sample(n=min(len(features), int(parameters["max_reference_rows"])), random_state=int(parameters["seed"]))
-    return _scored(scorer, sample)
+    return _scored(credit_scoring_model, sample)
 
 
 def current_applicants(
-    credit_scoring_model: dict[str, Any], decision_audit_log: pd.DataFrame, model_input_test: pd.DataFrame, parameters: dict[str, Any]
+    credit_scoring_model: CreditScoringModel, decision_audit_log: pd.DataFrame, model_input_test: pd.DataFrame, parameters: dict[str, Any]
 ) -> pd.DataFrame:
     """The applicants to compare: the served model's decisions in the audit log, or the test applicants scored now."""
-    scorer = credit_scoring_model["scorer"]
     source = parameters["current_source"]
     if source == "test_applicants":
-        return _scored(scorer, model_input_test)
+        return _scored(credit_scoring_model, model_input_test)
     if source != "audit_log":
         raise ValueError(f"monitoring.current_source={source!r}: choose audit_log or test_applicants")
-    served = decision_audit_log[decision_audit_log["model_tag"] == scorer.tag] if not decision_audit_log.empty else decision_audit_log
+    served = decision_audit_log[decision_audit_log["model_tag"] == credit_scoring_model.tag] if not decision_audit_log.empty else decision_audit_log
     if served.empty:
-        raise ValueError(f"the decision audit log (catalog entry decision_audit_log) holds no decision of {scorer.tag}: serve and score "
+        raise ValueError(f"the decision audit log (catalog entry decision_audit_log) holds no decision of {credit_scoring_model.tag}: serve and score "
                          "applicants first, or run with --params monitoring.current_source=test_applicants")
-    logged = pd.DataFrame([json.loads(features) for features in served["features"]], columns=scorer.feature_names)
-    categorical = scorer.bundle.spec["categorical_features"]
-    numeric = [name for name in scorer.feature_names if name not in categorical]
-    logged[numeric] = logged[numeric].astype(float)
+    logged = pd.DataFrame([json.loads(features) for features in served["features"]], columns=credit_scoring_model.features)
+    logged[credit_scoring_model.numeric_features] = logged[credit_scoring_model.numeric_features].astype(float)
     logged[SCORE] = served["probability_of_default"].to_numpy()
     return logged
 
@@ -94,13 +90,13 @@ def _categorical_drift(reference: pd.Series, current: pd.Series) -> dict[str, fl
     return {"psi": psi, "test": "chi2", "statistic": 0.0, "p_value": 1.0}
 
 
-def drift_statistics(reference: pd.DataFrame, current: pd.DataFrame, credit_scoring_model: dict[str, Any], parameters: dict[str, Any]) -> pd.DataFrame:
+def drift_statistics(reference: pd.DataFrame, current: pd.DataFrame, credit_scoring_model: CreditScoringModel, parameters: dict[str, Any]) -> pd.DataFrame:
     """One row per kept feature and one for the score: PSI, test, p-value, missing shares and status."""
     if len(current) < int(parameters["min_current_rows"]):
         raise ValueError(f"{len(current)} current applicants: at least monitoring.min_current_rows={parameters['min_current_rows']} are needed for a drift verdict")
-    categorical = set(credit_scoring_model["bundle"].spec["categorical_features"])
+    categorical = set(credit_scoring_model.categorical_features)
     rows = []
-    for column in [*credit_scoring_model["bundle"].feature_names, SCORE]:
+    for column in [*credit_scoring_model.features, SCORE]:
         kind = "categorical" if column in categorical else "numeric"
         figures = _categorical_drift(reference[column], current[column]) if kind == "categorical" else _numeric_drift(reference[column], current[column], int(parameters["psi_bins"]))
         rows.append({

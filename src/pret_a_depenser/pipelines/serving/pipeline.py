@@ -2,37 +2,32 @@
 
 from kedro.pipeline import Node, Pipeline
 
-from .nodes import mlflow_model, serving_bundle, serving_spec
+from .nodes import bento_model, mlflow_model, serving_model
 
 
 def create_pipeline(**kwargs) -> Pipeline:
     return Pipeline(
         [
             Node(
-                func=serving_spec,
+                func=serving_model,
                 inputs=dict(
-                    model_input_train="model_input_train",
+                    credit_scoring_model="credit_scoring_model",
                     holdout_split="holdout_split",
-                    kept_features="kept_features",
-                    categorical_features="categorical_features",
-                    decision_threshold="decision_threshold",
                     final_metrics="final_metrics",
                     shap_global_importance="shap_global_importance",
-                    feature_spec="feature_spec",
-                    parameters="params:serving",
                 ),
-                outputs="serving_spec",
-                name="serving_spec_node",
+                outputs="serving_model",
+                name="serving_model_node",
             ),
             Node(
                 func=mlflow_model,
-                inputs=dict(final_model="final_model", model_input_train="model_input_train", serving_spec="serving_spec"),
+                inputs=dict(serving_model="serving_model", example_applicants="example_applicants"),
                 outputs="final_model_mlflow",
                 name="log_final_model_node",
             ),
             Node(
-                func=serving_bundle,
-                inputs=dict(final_model="final_model", serving_spec="serving_spec", model_card="model_card"),
+                func=bento_model,
+                inputs=dict(serving_model="serving_model", model_card="model_card"),
                 outputs="credit_scoring_bento_model",
                 name="save_bento_model_node",
             ),

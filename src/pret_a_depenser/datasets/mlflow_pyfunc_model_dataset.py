@@ -1,0 +1,52 @@
+"""The inference artefact logged to MLflow as a pyfunc and registered, e.g. as ``credit_scoring``.
+
+The pyfunc (``scoring.pyfunc.CreditScoringPyfunc``) carries the artefact's folder as its
+``credit_scoring`` artifact and the ``pret_a_depenser`` package as code, so ``mlflow models serve``
+of a registered version scores Kaggle-format records as the service does; a few real applicants are
+its input example, and the model's versions and holdout metrics its MLmodel metadata.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import mlflow
+from kedro.io import AbstractDataset, DatasetError
+
+import pret_a_depenser
+from pret_a_depenser.scoring.bundle import PYFUNC_ARTIFACT
+
+PYFUNC_ENTRY = Path(pret_a_depenser.__file__).parent / "scoring" / "pyfunc_entry.py"
+
+
+class MlflowPyfuncModelDataset(AbstractDataset[dict[str, Any], Any]):
+    """Saves ``{"model": CreditScoringModel, "input_example": [records...]}`` into the active run."""
+
+    def __init__(self, name: str, registered_model_name: str | None = None, metadata: dict[str, Any] | None = None) -> None:
+        self._name = name
+        self._registered_model_name = registered_model_name
+        self.metadata = metadata
+
+    def save(self, data: dict[str, Any]) -> None:
+        model = data["model"]
+        with tempfile.TemporaryDirectory(prefix="credit-scoring-") as folder:
+            model.save(Path(folder) / PYFUNC_ARTIFACT)
+            mlflow.pyfunc.log_model(
+                name=self._name,
+                python_model=str(PYFUNC_ENTRY),  # a model from code: nothing pickled
+                artifacts={PYFUNC_ARTIFACT: str(Path(folder) / PYFUNC_ARTIFACT)},
+                code_paths=[str(Path(pret_a_depenser.__file__).parent)],
+                input_example=data["input_example"],
+                registered_model_name=self._registered_model_name,
+                metadata={"threshold": model.threshold, **{key: value for key, value in model.metadata.items() if key not in ("tag", "source")}},
+            )
+
+    def load(self) -> Any:
+        if not self._registered_model_name:
+            raise DatasetError(f"MLflow model {self._name!r} is not registered: load it from its run with mlflow.pyfunc.load_model")
+        return mlflow.pyfunc.load_model(f"models:/{self._registered_model_name}/latest")
+
+    def _describe(self) -> dict[str, Any]:
+        return {"name": self._name, "registered_model_name": self._registered_model_name}

@@ -1,0 +1,232 @@
+"""The request contract: an applicant as the records a lender holds, in the Kaggle files' shape.
+
+The request models are generated from the raw data contract (``raw_contract.RAW_TABLES``: columns,
+kinds, rules and vocabularies), the definition the pandera schemas of the files are built from too.
+Strict: a string where a number is expected, a float in an integer column, NaN/inf, an unknown field
+or a value outside a vocabulary is a 400 naming the table, the row index and the field.
+
+``applicant_tables`` turns validated applicants into the tables the feature transform takes, as if
+their rows had been read from the files.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Annotated, Any, Literal
+
+import polars as pl
+from pydantic import BaseModel, ConfigDict, Field, RootModel, StrictFloat, StrictInt, StrictStr, create_model, model_validator
+
+from pret_a_depenser.raw_contract import RAW_TABLES
+
+APPLICANT_KEY = "SK_ID_CURR"
+MAX_LABEL_LENGTH = 200
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1  # the files' integer columns are read as Int64
+MAX_ROWS_PER_TABLE = 2000  # a median Kaggle applicant has ~40 instalments; the longest ~370 card months
+# Request table -> Kaggle file whose columns its rows have.
+REQUEST_TABLES = {
+    "application": "application_test.csv",
+    "bureau": "bureau.csv",
+    "bureau_balance": "bureau_balance.csv",
+    "previous_application": "previous_application.csv",
+    "POS_CASH_balance": "POS_CASH_balance.csv",
+    "installments_payments": "installments_payments.csv",
+    "credit_card_balance": "credit_card_balance.csv",
+}
+HISTORY_TABLES = tuple(name for name in REQUEST_TABLES if name != "application")
+# Link columns: rows of these tables refer to a credit of the applicant's bureau or previous applications.
+LINK_KEYS = {
+    "SK_ID_BUREAU": ("bureau", "bureau_balance"),
+    "SK_ID_PREV": ("previous_application", "POS_CASH_balance", "installments_payments", "credit_card_balance"),
+}
+STRING_TYPES = {"int": pl.Int64, "float": pl.Float64, "str": pl.String}
+
+
+class _Record(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False, frozen=True)
+
+
+def _field(kind: str, rules: list[tuple[str, Any]], required: bool) -> tuple[Any, Any]:
+    """Type and pydantic field of one contract column."""
+    bounds = {comparison: bound for comparison, bound in rules if comparison != "isin"}
+    allowed = next((bound for comparison, bound in rules if comparison == "isin"), None)
+    if allowed is not None:
+        annotation: Any = Literal[tuple(allowed)]
+    elif kind == "int":
+        annotation = StrictInt
+    elif kind == "float":
+        annotation = StrictFloat  # strict: JSON integers pass, strings and booleans do not
+    else:
+        annotation = StrictStr
+    extra = {"max_length": MAX_LABEL_LENGTH} if kind == "str" and allowed is None else {}
+    if kind == "int" and allowed is None:
+        extra = {"ge": INT64_MIN, "le": INT64_MAX, **{key: value for key, value in bounds.items()}}
+        bounds = {}
+    if required:
+        return annotation, Field(..., **bounds, **extra)
+    return annotation | None, Field(default=None, **bounds, **extra)
+
+
+def record_model(table: str) -> type[BaseModel]:
+    """The model of one row of ``table``: the columns of its Kaggle file, complete ones required.
+
+    A history row's ``SK_ID_CURR`` may be left out: it is the application's.
+    """
+    file_name = REQUEST_TABLES[table]
+    columns, _, rules = RAW_TABLES[file_name]
+    fields = {
+        name: _field(kind, rules.get(name, []), required=kind == "int" and not (name == APPLICANT_KEY and table != "application"))
+        for name, kind in columns.items()
+    }
+    title = "".join(part[:1].upper() + part[1:] for part in table.split("_")) + "Row"
+    return create_model(title, __base__=_Record, __doc__=f"One row of {file_name} (null or absent = missing).", **fields)
+
+
+RECORD_MODELS = {table: record_model(table) for table in REQUEST_TABLES}
+_KEYS = {table: RAW_TABLES[file_name][1] for table, file_name in REQUEST_TABLES.items()}
+
+
+def _check_history(applicant: ApplicantRecords) -> ApplicantRecords:
+    """Every history row belongs to the application, and the files' keys are unique within the applicant."""
+    applicant_id = applicant.application.SK_ID_CURR
+    for table in HISTORY_TABLES:
+        rows = getattr(applicant, table)
+        key = [name for name in _KEYS[table] if name != APPLICANT_KEY]
+        seen: dict[tuple, int] = {}
+        for index, row in enumerate(rows):
+            row_applicant = getattr(row, APPLICANT_KEY, None)
+            if row_applicant is not None and row_applicant != applicant_id:
+                raise ValueError(f"{table}[{index}].{APPLICANT_KEY}={row_applicant} names another applicant than the application's {applicant_id}")
+            if key:
+                value = tuple(getattr(row, name) for name in key)
+                if value in seen:
+                    raise ValueError(f"{table}[{index}]: {', '.join(key)}={value if len(value) > 1 else value[0]} repeats row {seen[value]}")
+                seen[value] = index
+    return applicant
+
+
+def _history_field(table: str) -> tuple[Any, Any]:
+    return list[RECORD_MODELS[table]], Field(default_factory=list, max_length=MAX_ROWS_PER_TABLE, description=f"Rows of {REQUEST_TABLES[table]}; absent or empty: none.")
+
+
+ApplicantRecords = create_model(
+    "ApplicantRecords",
+    __base__=_Record,
+    __doc__="One applicant: the application and its credit history, as rows of the Kaggle files.",
+    __validators__={"check_history": model_validator(mode="after")(_check_history)},
+    application=(RECORD_MODELS["application"], Field(..., description="The columns of application_test.csv.")),
+    **{table: _history_field(table) for table in HISTORY_TABLES},
+)
+
+
+def _distinct_applicants(applicants: Sequence[BaseModel]) -> None:
+    seen: dict[int, int] = {}
+    for index, applicant in enumerate(applicants):
+        applicant_id = applicant.application.SK_ID_CURR
+        if applicant_id in seen:
+            raise ValueError(f"[{index}].application.{APPLICANT_KEY}={applicant_id} repeats applicant [{seen[applicant_id]}] of the batch")
+        seen[applicant_id] = index
+
+
+def applicant_batch_model(max_size: int) -> type[RootModel]:
+    """A non-empty list of at most ``max_size`` applicants with distinct ``SK_ID_CURR`` (a RootModel,
+    so the body is parsed and validated in one pass)."""
+
+    def check_distinct(batch: RootModel) -> RootModel:
+        _distinct_applicants(batch.root)
+        return batch
+
+    return create_model(
+        "ApplicantBatch",
+        __base__=RootModel[Annotated[list[ApplicantRecords], Field(min_length=1, max_length=max_size)]],
+        __doc__="Applicants to score in one request, each as its Kaggle records.",
+        __validators__={"check_distinct": model_validator(mode="after")(check_distinct)},
+    )
+
+
+def applicant_tables(applicants: Sequence[BaseModel]) -> dict[str, pl.DataFrame]:
+    """The applicants' rows as the raw tables of the files, ready for the feature transform.
+
+    Each row gets its application's ``SK_ID_CURR``. ``SK_ID_BUREAU`` and ``SK_ID_PREV`` are numbered
+    by the lender within one applicant only: they are renumbered so that two applicants of one batch
+    never share a credit, keeping their order within the applicant (the transform's order). A monthly
+    row whose credit is not among the applicant's stays unlinked, as an orphan row of the files.
+    """
+    _distinct_applicants(applicants)
+    renumbered = {key: _renumbering(applicants, key, tables) for key, tables in LINK_KEYS.items()}
+    tables = {}
+    for table, file_name in REQUEST_TABLES.items():
+        columns = RAW_TABLES[file_name][0]
+        if table == "application":
+            rows = [(applicant.application.SK_ID_CURR, applicant.application) for applicant in applicants]
+        else:
+            rows = [(applicant.application.SK_ID_CURR, row) for applicant in applicants for row in getattr(applicant, table)]
+        values: dict[str, list[Any]] = {}
+        for name in columns:
+            if name == APPLICANT_KEY:
+                values[name] = [applicant_id for applicant_id, _ in rows]
+            elif name in renumbered:
+                numbers = renumbered[name]
+                values[name] = [numbers[applicant_id, row.__dict__[name]] for applicant_id, row in rows]
+            else:
+                values[name] = [row.__dict__[name] for _, row in rows]
+        tables[table] = pl.DataFrame(values, schema={name: STRING_TYPES[kind] for name, kind in columns.items()})
+    return tables
+
+
+def _renumbering(applicants: Sequence[BaseModel], key: str, tables: Sequence[str]) -> dict[tuple[int, int], int]:
+    """(applicant, lender's id) -> id unique in the batch, increasing with the lender's id within an applicant."""
+    pairs = sorted({(applicant.application.SK_ID_CURR, row.__dict__[key]) for applicant in applicants for table in tables for row in getattr(applicant, table)})
+    return {pair: number for number, pair in enumerate(pairs, start=1)}
+
+
+def records_json_schema() -> dict[str, Any]:
+    """The JSON schema of one applicant's records (the OpenAPI schema of the scoring routes)."""
+    return ApplicantRecords.model_json_schema()
+
+
+def applicant_records(tables: dict[str, pl.DataFrame], applicant_ids: Sequence[int]) -> list[dict[str, Any]]:
+    """The request bodies of some applicants, from raw tables of the files (the inverse of ``applicant_tables``).
+
+    ``tables`` maps request table names to frames with the files' columns (``application`` may have
+    TARGET, which a request never carries). History rows are those of the applicant (``SK_ID_CURR``),
+    and the monthly rows of its bureau credits (``SK_ID_BUREAU``); their ``SK_ID_CURR`` is left out.
+    """
+    wanted = pl.Series(APPLICANT_KEY, list(applicant_ids), dtype=pl.Int64)
+    application_columns = list(RAW_TABLES[REQUEST_TABLES["application"]][0])
+    by_table: dict[str, dict[int, list[dict[str, Any]]]] = {}
+    application = tables["application"].filter(pl.col(APPLICANT_KEY).is_in(wanted.implode()))
+    by_table["application"] = {row[APPLICANT_KEY]: [row] for row in _plain_rows(application.select(application_columns))}
+    bureau = tables.get("bureau")
+    for table in HISTORY_TABLES:
+        frame = tables.get(table)
+        if frame is None or frame.is_empty():
+            by_table[table] = {}
+            continue
+        if table == "bureau_balance":
+            if bureau is None:
+                by_table[table] = {}
+                continue
+            links = bureau.filter(pl.col(APPLICANT_KEY).is_in(wanted.implode())).select(APPLICANT_KEY, "SK_ID_BUREAU")
+            frame = frame.join(links, on="SK_ID_BUREAU", how="inner")
+        else:
+            frame = frame.filter(pl.col(APPLICANT_KEY).is_in(wanted.implode()))
+        columns = [name for name in RAW_TABLES[REQUEST_TABLES[table]][0] if name != APPLICANT_KEY]
+        grouped: dict[int, list[dict[str, Any]]] = {}
+        for applicant, row in zip(frame[APPLICANT_KEY].to_list(), _plain_rows(frame.select(columns)), strict=True):
+            grouped.setdefault(applicant, []).append(row)
+        by_table[table] = grouped
+    records = []
+    for applicant in applicant_ids:
+        if applicant not in by_table["application"]:
+            raise KeyError(f"{APPLICANT_KEY}={applicant} is not among the application rows")
+        record: dict[str, Any] = {"application": by_table["application"][applicant][0]}
+        record.update({table: by_table[table].get(applicant, []) for table in HISTORY_TABLES})
+        records.append(record)
+    return records
+
+
+def _plain_rows(frame: pl.DataFrame) -> list[dict[str, Any]]:
+    """Rows as JSON values: labels as strings, missing (null or NaN) as None."""
+    frame = frame.with_columns(pl.col(pl.Categorical).cast(pl.String), pl.col(pl.Float64).fill_nan(None))
+    return frame.to_dicts()

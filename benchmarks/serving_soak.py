@@ -1,8 +1,9 @@
 """Soak test of `bentoml serve`: 100,000 mixed requests from 16 concurrent clients on loopback.
 
-The mix, in a fixed interleaved order: 70 % valid /predict, 10 % /predict_batch of 10 applicants,
-5 % /explain, 10 % malformed bodies (a string number, an unknown field, NaN, broken JSON, an empty
-object, a multipart body) and 5 % oversized bodies (just over the 1 MB limit). Prints responses by
+Applicants are Kaggle-format records with a median history (as in serving_latency.py). The mix, in a
+fixed interleaved order: 70 % valid /predict, 10 % /predict_batch of 10 applicants, 5 % /explain, 10 %
+malformed bodies (a string number, an unknown field, NaN, broken JSON, an empty object, a multipart
+body) and 5 % oversized bodies (just over the 4 MB limit). Prints responses by
 status for each kind, p50/p99 latency of the first and last tenth, the server's resident memory at
 start, after a warm-up and at the end, and the audit-log records against the decisions served
 (read after a graceful SIGTERM, which drains the log).
@@ -32,7 +33,7 @@ import numpy as np
 import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from serving_latency import ENVIRONMENT, PROJECT_ROOT, applicants, free_port, stop, wait_until
+from serving_latency import ENVIRONMENT, PROJECT_ROOT, free_port, median_history_requests, raw_tables, stop, wait_until
 
 from pret_a_depenser.scoring.audit import read_decisions
 
@@ -42,16 +43,16 @@ MIX = ["predict"] * 14 + ["predict_batch"] * 2 + ["explain"] + ["malformed"] * 2
 def request_plan(rows: list[dict], n_requests: int) -> list[tuple[str, str, bytes, dict[str, str], int]]:
     """(kind, route, body, headers, decisions it should produce) for every request, in order."""
     json_headers = {"content-type": "application/json"}
-    numeric = next(name for name, value in rows[0].items() if isinstance(value, float))
+    application = rows[0]["application"]
     malformed = [
-        ("/predict", json.dumps({**rows[0], numeric: "1.5"}).encode(), json_headers),
-        ("/predict", json.dumps({**rows[0], numeric + "_TYPO": 1.0}).encode(), json_headers),
-        ("/explain", json.dumps({numeric: 1.0}).replace("1.0", "NaN").encode(), json_headers),
+        ("/predict", json.dumps({**rows[0], "application": {**application, "AMT_CREDIT": "1.5"}}).encode(), json_headers),
+        ("/predict", json.dumps({**rows[0], "application": {**application, "AMT_CREDIT_TYPO": 1.0}}).encode(), json_headers),
+        ("/explain", json.dumps({**rows[0], "application": {**application, "AMT_CREDIT": 1.25}}).replace("1.25", "NaN").encode(), json_headers),
         ("/predict_batch", b'[{"broken": ', json_headers),
         ("/predict", b"{}", json_headers),
         ("/predict", b"--x\r\n\r\n", {"content-type": "multipart/form-data"}),
     ]
-    oversized = json.dumps({numeric: 1.0, "padding": "x" * (1024 * 1024 + 100)}).encode()
+    oversized = json.dumps({**rows[0], "padding": "x" * (4 * 1024 * 1024 + 100)}).encode()
     plan = []
     for index in range(n_requests):
         kind = MIX[index % len(MIX)]
@@ -109,8 +110,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=16)
     arguments = parser.parse_args()
 
-    spec = json.loads((PROJECT_ROOT / "data/06_models/serving_spec.json").read_text())
-    rows = applicants(spec)
+    rows = median_history_requests(raw_tables(), 1000)
     audit_log = PROJECT_ROOT / "benchmarks" / "data" / "soak_audit.sqlite"
     audit_log.parent.mkdir(parents=True, exist_ok=True)
     for suffix in ("", "-wal", "-shm"):

@@ -30,16 +30,22 @@ def free_port() -> int:
 
 
 def start_server(bentoml_home: Path, port: int, audit_log: Path, **environment: str) -> subprocess.Popen:
+    """``bentoml serve`` with its log in a file next to the audit log (``server.log_path``)."""
     env = {**os.environ, "BENTOML_HOME": str(bentoml_home), "CREDIT_SCORING_AUDIT_LOG": str(audit_log), **environment}
     command = [str(Path(sys.executable).parent / "bentoml"), "serve", "service:CreditScoring", "--host", "127.0.0.1", "--port", str(port)]
-    return subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    log_path = audit_log.parent / f"serve-{port}.log"
+    with log_path.open("w") as log:
+        server = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    server.log_path = log_path
+    return server
 
 
 def wait_until_ready(server: subprocess.Popen, url: str, timeout: float = 90) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if server.poll() is not None:
-            raise AssertionError(f"bentoml serve exited with {server.returncode}: {server.stdout.read()[-3000:]}")
+            log = server.log_path.read_text() if hasattr(server, "log_path") else server.stdout.read()
+            raise AssertionError(f"bentoml serve exited with {server.returncode}: {log[-3000:]}")
         try:
             if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
                 return
@@ -50,12 +56,18 @@ def wait_until_ready(server: subprocess.Popen, url: str, timeout: float = 90) ->
 
 
 def stop(server: subprocess.Popen) -> str:
-    """Kill what is left of the server's process group (its worker may outlive it) and return its log."""
-    try:
-        os.killpg(server.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-    return server.communicate(timeout=60)[0]
+    """SIGTERM the server's process group, SIGKILL what is left after 30 s; the server's log."""
+    for sent in (signal.SIGTERM, signal.SIGKILL):
+        try:
+            os.killpg(server.pid, sent)
+        except ProcessLookupError:
+            break
+        try:
+            server.wait(timeout=30)
+            break
+        except subprocess.TimeoutExpired:
+            continue
+    return server.log_path.read_text()
 
 
 def test_under_bentoml_serve_the_raw_files_records_get_the_pipeline_decisions(bentoml_home, holdout_applicants, test_applicants, tmp_path):

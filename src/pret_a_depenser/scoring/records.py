@@ -161,16 +161,17 @@ def applicant_tables(applicants: Sequence[BaseModel]) -> dict[str, pl.DataFrame]
             rows = [(applicant.application.SK_ID_CURR, applicant.application) for applicant in applicants]
         else:
             rows = [(applicant.application.SK_ID_CURR, row) for applicant in applicants for row in getattr(applicant, table)]
-        values: dict[str, list[Any]] = {}
+        getters = []
         for name in columns:
             if name == APPLICANT_KEY:
-                values[name] = [applicant_id for applicant_id, _ in rows]
+                getters.append(lambda applicant_id, row: applicant_id)
             elif name in renumbered:
-                numbers = renumbered[name]
-                values[name] = [numbers[applicant_id, row.__dict__[name]] for applicant_id, row in rows]
+                getters.append(lambda applicant_id, row, name=name, numbers=renumbered[name]: numbers[applicant_id, row.__dict__[name]])
             else:
-                values[name] = [row.__dict__[name] for _, row in rows]
-        tables[table] = pl.DataFrame(values, schema={name: STRING_TYPES[kind] for name, kind in columns.items()})
+                getters.append(lambda applicant_id, row, name=name: row.__dict__[name])
+        values = [tuple(getter(applicant_id, row) for getter in getters) for applicant_id, row in rows]
+        # rows, not columns: one Series per column costs ~15 us, a wide one-row application ~1 ms
+        tables[table] = pl.DataFrame(values, schema={name: STRING_TYPES[kind] for name, kind in columns.items()}, orient="row")
     return tables
 
 

@@ -119,10 +119,11 @@ def test_unseen_levels_are_scored_flagged_and_counted(client, applicant, scoring
         return {**tables, "application": application, "bureau": bureau}
 
     response = client.post("/predict", json=unseen)
-    assert response.status_code == 200 and response.json()["unseen_categories"] == [label]
+    assert response.status_code == 200 and response.json()["unseen_categories"] == [label, "bureau.CREDIT_TYPE"]
     assert response.json()["probability_of_default"] == pytest.approx(scored_by_files(scoring_model, raw_tables, applicant_id, relabel), abs=1e-9)
-    counted = [line for line in client.get("/metrics").text.splitlines() if line.startswith("credit_scoring_unseen_categories_total") and f'feature="{label}"' in line]
-    assert counted and float(counted[0].split()[-1]) >= 1
+    for feature in (label, "bureau.CREDIT_TYPE"):
+        counted = [line for line in client.get("/metrics").text.splitlines() if line.startswith("credit_scoring_unseen_categories_total") and f'feature="{feature}"' in line]
+        assert counted and float(counted[0].split()[-1]) >= 1
 
 
 def test_explanation_adds_up_to_the_raw_score_and_gives_at_most_four_reasons(client, holdout_applicants, scoring_model):

@@ -35,6 +35,7 @@ TABLE_FILES = {
     "credit_card_balance": "credit_card_balance.csv",
 }
 SECONDARY_SOURCES = ("bureau", "previous_application", "pos_cash", "installments", "credit_card")
+CHECKED_LAYOUTS: set[tuple] = set()  # (spec version, column counts) already checked against the spec
 
 
 def secondary_features(tables: Mapping[str, pl.DataFrame], spec: dict[str, Any], applicants: np.ndarray | None = None) -> tuple[FeatureBlock, ...]:
@@ -55,7 +56,10 @@ def assemble_features(application: ApplicationFeatures, secondary: Sequence[Feat
     An applicant with no row in a table gets 0 in that table's counts and missing statistics and shares.
     """
     rows = FeatureRows(application, tuple(secondary))
-    check_columns(rows.columns, spec)
+    checked = (spec.get("version"), len(application.columns), tuple(len(block.names) for block in rows.secondary))
+    if checked[0] is None or checked not in CHECKED_LAYOUTS:  # the columns depend on the spec only: compared once per layout
+        check_columns(rows.columns, spec)
+        CHECKED_LAYOUTS.add(checked)
     return rows
 
 

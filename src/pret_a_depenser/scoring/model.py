@@ -65,12 +65,14 @@ class ModelInputs:
     applicants: np.ndarray
     numbers: np.ndarray
     labels: np.ndarray
+    unseen_history: list[list[str]] | None = None  # per applicant, ``table.column`` of history labels without a share feature
 
     def __len__(self) -> int:
         return len(self.applicants)
 
     def take(self, positions: np.ndarray | Sequence[int]) -> ModelInputs:
-        return ModelInputs(self.applicants[positions], self.numbers[positions], self.labels[positions])
+        unseen = [self.unseen_history[position] for position in positions] if self.unseen_history is not None else None
+        return ModelInputs(self.applicants[positions], self.numbers[positions], self.labels[positions], unseen)
 
 
 @dataclass(frozen=True)
@@ -91,6 +93,11 @@ class CreditScoringModel:
         if list(self.model.feature_names_) != self.features:
             raise ValueError("the CatBoost model's features differ from the artefact's numeric-then-label features")
         object.__setattr__(self, "_known_labels", [frozenset(self.categories[name]) for name in self.categorical_features])
+        share_levels = [
+            (table, column, frozenset(levels))
+            for table, columns in self.feature_spec.get("category_levels", {}).items() for column, levels in columns.items()
+        ]
+        object.__setattr__(self, "_share_levels", share_levels)
 
     @property
     def features(self) -> list[str]:
@@ -112,7 +119,16 @@ class CreditScoringModel:
         """Validated ``ApplicantRecords``, in request order."""
         inputs = self.inputs_from_tables(applicant_tables(applicants))
         position = {applicant: row for row, applicant in enumerate(inputs.applicants.tolist())}
-        return inputs.take(np.array([position[applicant.application.SK_ID_CURR] for applicant in applicants], dtype=np.int64))
+        ordered = inputs.take(np.array([position[applicant.application.SK_ID_CURR] for applicant in applicants], dtype=np.int64))
+        return replace(ordered, unseen_history=[self._unseen_history(applicant) for applicant in applicants])
+
+    def _unseen_history(self, applicant: Any) -> list[str]:
+        """History label columns with a value that has no share feature (never seen in training, or too rare)."""
+        unseen = []
+        for table, column, levels in self._share_levels:
+            if any(value is not None and value not in levels for value in (row.__dict__[column] for row in getattr(applicant, table, ()))):
+                unseen.append(f"{table}.{column}")
+        return unseen
 
     def inputs_from_frame(self, frame: pd.DataFrame | pl.DataFrame) -> ModelInputs:
         """A feature table with the kept features (e.g. ``model_input_train``), in its row order."""
@@ -176,12 +192,14 @@ class CreditScoringModel:
         return REFUSED if probability >= self.threshold else ACCEPTED
 
     def unseen_categories(self, inputs: ModelInputs, row: int) -> list[str]:
-        """Label features whose value never occurred in training (scored, but flagged)."""
+        """Label features whose value never occurred in training, then history label columns
+        (``table.column``) with a value that has no share feature: scored, but flagged."""
         values = inputs.labels[row]
-        return [
+        unseen = [
             name for name, value, known in zip(self.categorical_features, values, self._known_labels, strict=True)
             if value != MISSING_LABEL and value not in known
         ]
+        return unseen + inputs.unseen_history[row] if inputs.unseen_history is not None else unseen
 
     def score_inputs(self, inputs: ModelInputs) -> list[dict[str, Any]]:
         tag = self.tag

@@ -31,7 +31,10 @@ class Prediction(BaseModel):
     decision: Literal["ACCEPTED", "REFUSED"] = Field(description="REFUSED when the probability reaches the threshold.")
     threshold: float = Field(description="Decision threshold minimising 10 x missed defaults + 1 x refused good clients.")
     model_tag: str = Field(description="The model that scored this applicant (BentoML tag, MLflow URI or Hub revision).")
-    unseen_categories: list[str] = Field(description="Categorical features whose value never occurred in training (scored anyway).")
+    unseen_categories: list[str] = Field(
+        description="Scored anyway, but flagged: label features whose value never occurred in training, then history label "
+        "columns (table.column) with a value that has no share feature."
+    )
     request_id: str = Field(description="Identifies the decision in the audit log (the X-Request-ID header if the client sent one).")
 
 

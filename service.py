@@ -171,8 +171,10 @@ class CreditScoring:
         return Explanation(**explanation, request_id=request_id)
 
     @bentoml.api(route="/predict_features")
-    def predict_features(self, features: FeatureVector, /, ctx: bentoml.Context) -> Prediction:
-        """Ready-made model features keyed by name (for systems that compute them) -> probability and decision."""
+    async def predict_features(self, features: FeatureVector, /, ctx: bentoml.Context) -> Prediction:
+        """Ready-made model features keyed by name (for systems that compute them) -> probability and decision.
+
+        Scored on the event loop: ~0.3 ms, less than a hand-over to the thread pool costs."""
         started = time.perf_counter()
         try:
             inputs = self.model.inputs_from_vectors([features.root])

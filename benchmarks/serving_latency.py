@@ -239,13 +239,13 @@ def bentoml_figures(requests: list[dict], vectors: list[dict], n_requests: int) 
         vector_bodies = [json.dumps(vector).encode() for vector in vectors]
         asyncio.run(drive(f"{url}/predict", singles, 8, 500))  # warm-up
         asyncio.run(drive(f"{url}/predict_features", vector_bodies, 8, 500))
-        plan = [
+        plan = [  # the feature-vector route first: later runs leave the audit writer thousands of records to commit
+            ("predict_features", "/predict_features", vector_bodies, 8, n_requests, 500.0),
             ("predict", "/predict", singles, 1, n_requests // 4, None),
             ("predict", "/predict", singles, 8, n_requests, 300.0),
             ("predict", "/predict", singles, 8, n_requests, None),
             ("explain", "/explain", singles, 8, n_requests // 4, 100.0),
             ("predict_batch_1000", "/predict_batch", batch_1000, 1, 10, None),
-            ("predict_features", "/predict_features", vector_bodies, 8, n_requests, 500.0),
         ]
         for name, route, bodies, concurrency, count, rate in plan:
             result = asyncio.run(drive(f"{url}{route}", bodies, concurrency, count, rate))

@@ -173,7 +173,8 @@ class CreditScoringModel:
 
     # ------------------------------------------------------------------ scoring
     def _pool(self, inputs: ModelInputs) -> Pool:
-        labels = np.vectorize(str.encode, otypes=[object])(inputs.labels) if inputs.labels.size else inputs.labels
+        labels = np.empty(inputs.labels.shape, dtype=object)  # CatBoost takes labels as UTF-8 bytes
+        labels[...] = [[label.encode() for label in row] for row in inputs.labels.tolist()]
         data = FeaturesData(
             num_feature_data=np.ascontiguousarray(inputs.numbers, dtype=np.float32),
             cat_feature_data=labels if self.categorical_features else None,

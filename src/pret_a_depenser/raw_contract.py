@@ -112,6 +112,17 @@ RAW_TABLES: dict[str, tuple[dict[str, str], list[str], dict[str, list[Rule]]]] =
     "credit_card_balance.csv": (CREDIT_CARD_BALANCE_COLUMNS, [], {"MONTHS_BALANCE": [("lt", 0)]}),
 }
 
+# The tables of one applicant's records (as in requests and the feature transform) -> Kaggle file of its columns.
+TABLE_FILES = {
+    "application": "application_test.csv",
+    "bureau": "bureau.csv",
+    "bureau_balance": "bureau_balance.csv",
+    "previous_application": "previous_application.csv",
+    "POS_CASH_balance": "POS_CASH_balance.csv",
+    "installments_payments": "installments_payments.csv",
+    "credit_card_balance": "credit_card_balance.csv",
+}
+
 POLARS_DTYPES = {"int": pl.Int64, "float": pl.Float64, "str": pl.Categorical}
 
 

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from pret_a_depenser.raw_contract import empty_raw_table
+from pret_a_depenser.raw_contract import TABLE_FILES, empty_raw_table
 
 from .aggregation import APPLICANT_KEY, FeatureBlock, label_counts
 from .application import ApplicationFeatures, application_features
@@ -24,16 +24,6 @@ from .previous_application import previous_application_features
 from .rows import FeatureRows
 from .spec import SPEC_FORMAT, check_columns, describe_columns, fit_category_levels, spec_version
 
-# Table name (as in requests and the catalog) -> Kaggle file of its contract.
-TABLE_FILES = {
-    "application": "application_test.csv",
-    "bureau": "bureau.csv",
-    "bureau_balance": "bureau_balance.csv",
-    "previous_application": "previous_application.csv",
-    "POS_CASH_balance": "POS_CASH_balance.csv",
-    "installments_payments": "installments_payments.csv",
-    "credit_card_balance": "credit_card_balance.csv",
-}
 SECONDARY_SOURCES = ("bureau", "previous_application", "pos_cash", "installments", "credit_card")
 CHECKED_LAYOUTS: set[tuple] = set()  # (spec version, column counts) already checked against the spec
 

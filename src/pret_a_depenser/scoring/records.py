@@ -17,22 +17,13 @@ from typing import Annotated, Any, Literal
 import polars as pl
 from pydantic import BaseModel, ConfigDict, Field, RootModel, StrictFloat, StrictInt, StrictStr, create_model, model_validator
 
-from pret_a_depenser.raw_contract import RAW_TABLES
+from pret_a_depenser.raw_contract import RAW_TABLES, TABLE_FILES
 
 APPLICANT_KEY = "SK_ID_CURR"
 MAX_LABEL_LENGTH = 200
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1  # the files' integer columns are read as Int64
 MAX_ROWS_PER_TABLE = 2000  # a median Kaggle applicant has ~40 instalments; the longest ~370 card months
-# Request table -> Kaggle file whose columns its rows have.
-REQUEST_TABLES = {
-    "application": "application_test.csv",
-    "bureau": "bureau.csv",
-    "bureau_balance": "bureau_balance.csv",
-    "previous_application": "previous_application.csv",
-    "POS_CASH_balance": "POS_CASH_balance.csv",
-    "installments_payments": "installments_payments.csv",
-    "credit_card_balance": "credit_card_balance.csv",
-}
+REQUEST_TABLES = TABLE_FILES  # request table -> Kaggle file whose columns its rows have
 HISTORY_TABLES = tuple(name for name in REQUEST_TABLES if name != "application")
 # Link columns: rows of these tables refer to a credit of the applicant's bureau or previous applications.
 LINK_KEYS = {

@@ -13,6 +13,7 @@ every setting is in the README). BentoML's ``/readyz`` asks ``__is_ready__``.
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import importlib.util
 import logging
@@ -39,7 +40,7 @@ from pret_a_depenser.scoring import (
     ModelSourceError,
     metrics,
 )
-from pret_a_depenser.scoring.audit import DecisionAuditLog
+from pret_a_depenser.scoring.audit import AuditLogUnavailable, DecisionAuditLog
 from pret_a_depenser.scoring.bundle import load_scoring_model, read_model_directory
 from pret_a_depenser.scoring.http import (
     ApiKeyMiddleware,
@@ -111,7 +112,10 @@ class CreditScoring:
             self.model = read_model_directory(Path(stored.path), str(stored.tag), "bentoml")
         else:
             self.model = load_scoring_model(SETTINGS.model_source_settings())
-        self.audit_log = DecisionAuditLog(Path(SETTINGS.audit_log), SETTINGS.audit_retention_days, self.model.tag, self.model.mlflow_run_id)
+        self.audit_log = DecisionAuditLog(
+            Path(SETTINGS.audit_log), SETTINGS.audit_retention_days, self.model.tag, self.model.mlflow_run_id,
+            commit_timeout=SETTINGS.audit_commit_timeout, max_queued=4 * SETTINGS.max_concurrency,
+        )
         if not SETTINGS.api_key:
             logger.warning("CREDIT_SCORING_API_KEY is not set: the scoring endpoints are open to anyone who can reach this port")
         logger.info(
@@ -131,15 +135,33 @@ class CreditScoring:
         """Every decision queued before shutdown is written before the worker exits."""
         self.audit_log.close()
 
-    def _decided(self, ctx: bentoml.Context, endpoint: str, inputs: ModelInputs, results: list[dict], started: float) -> str:
-        """Count unseen categories, append the decisions to the audit log; the request id for the response."""
+    def _audit_record(self, ctx: bentoml.Context, endpoint: str, inputs: ModelInputs, results: list[dict], started: float):
+        """Count unseen categories and queue the decisions' audit records; the request id and the commit's future."""
         request_id = ctx.request.headers.get("x-request-id", "")[:MAX_REQUEST_ID_LENGTH] or uuid.uuid4().hex
         ctx.response.metadata["X-Request-ID"] = request_id
         for result in results:
             for feature in result["unseen_categories"]:
                 metrics.unseen_categories.labels(feature=feature).inc()
         features = [self.model.feature_values(inputs, row) for row in range(len(inputs))]
-        self.audit_log.record(request_id, endpoint, features, results, (time.perf_counter() - started) * 1000)
+        return request_id, self.audit_log.record(request_id, endpoint, features, results, (time.perf_counter() - started) * 1000)
+
+    def _decided(self, ctx: bentoml.Context, endpoint: str, inputs: ModelInputs, results: list[dict], started: float) -> str:
+        """The request id, once the decisions' audit records are committed: a decision is never answered
+        without its record (503 when the record cannot be written)."""
+        request_id, committed = self._audit_record(ctx, endpoint, inputs, results, started)
+        try:
+            committed.result(timeout=self.audit_log.commit_timeout + 1)
+        except (AuditLogUnavailable, TimeoutError) as error:
+            raise unrecorded(error) from None
+        return request_id
+
+    async def _decided_async(self, ctx: bentoml.Context, endpoint: str, inputs: ModelInputs, results: list[dict], started: float) -> str:
+        """``_decided`` for routes on the event loop: the loop keeps serving while the commit is awaited."""
+        request_id, committed = self._audit_record(ctx, endpoint, inputs, results, started)
+        try:
+            await asyncio.wait_for(asyncio.wrap_future(committed), timeout=self.audit_log.commit_timeout + 1)
+        except (AuditLogUnavailable, TimeoutError) as error:
+            raise unrecorded(error) from None
         return request_id
 
     @bentoml.api(route="/predict")
@@ -181,8 +203,14 @@ class CreditScoring:
         except FeatureVectorError as error:
             raise feature_vector_error(error) from None
         prediction = self.model.score_inputs(inputs)[0]
-        request_id = self._decided(ctx, "predict_features", inputs, [prediction], started)
+        request_id = await self._decided_async(ctx, "predict_features", inputs, [prediction], started)
         return Prediction.model_construct(**prediction, request_id=request_id)
+
+
+def unrecorded(error: Exception) -> bentoml.exceptions.ServiceUnavailable:
+    """503: the decision was made but could not be recorded, so it is not answered."""
+    logger.error("decisions not answered: their audit records could not be committed (%s)", error)
+    return bentoml.exceptions.ServiceUnavailable("the decision could not be recorded in the audit log; nothing was decided, retry later")
 
 
 CreditScoring.mount_asgi_app(Starlette(routes=[Route("/health", health, methods=["GET"])]), path="/")

@@ -1,11 +1,13 @@
 """The decision audit log: every decision the service makes, appended to SQLite, kept for a retention period.
 
 Credit scoring is a high-risk use under the EU AI Act (automatic logging, logs kept at least six
-months). The request thread only enqueues a record; one writer thread turns records into rows
-(features as canonical JSON and their SHA-256) and commits them in batches, so the hot path pays
-microseconds and a burst loses nothing: ``flush()`` returns once everything queued is committed,
-and ``close()`` (the service's shutdown hook) drains the queue before exiting. Only model features
-and identifiers are logged: the request schema admits no other field.
+months). A decision is answered only once its record is committed: ``record`` queues it and returns a
+future; one writer thread turns everything queued into rows (features as canonical JSON and their
+SHA-256) and commits them in one transaction (group commit), then resolves the futures. If the
+records cannot be committed before the deadline (a locked or unwritable database) the futures fail
+with ``AuditLogUnavailable`` and the service answers 503 instead of the decision. The queue is
+bounded. ``close()`` (the service's shutdown hook) drains the queue before exiting. Only model
+features and identifiers are logged, not the raw records.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Sequence
+from concurrent.futures import Future
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -53,6 +56,10 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 _STOP = object()
 
 
+class AuditLogUnavailable(RuntimeError):
+    """Records could not be committed to the audit log (the decisions must not be answered)."""
+
+
 def canonical_features(applicant: dict[str, Any]) -> str:
     """Sorted keys, no spaces (orjson: ~8x faster than json on a 125-feature applicant, in the writer thread)."""
     return orjson.dumps(applicant, option=orjson.OPT_SORT_KEYS).decode()
@@ -61,13 +68,17 @@ def canonical_features(applicant: dict[str, Any]) -> str:
 class DecisionAuditLog:
     """Append-only log of decisions in a SQLite file (WAL mode, safe for several worker processes)."""
 
-    def __init__(self, path: Path, retention_days: int, model_tag: str, mlflow_run_id: str | None, batch_size: int = 500) -> None:
+    def __init__(
+        self, path: Path, retention_days: int, model_tag: str, mlflow_run_id: str | None, batch_size: int = 500,
+        commit_timeout: float = 5.0, max_queued: int = 1000,
+    ) -> None:
         self.path = Path(path)
         self.retention = timedelta(days=retention_days)
         self.model_tag = model_tag
         self.mlflow_run_id = mlflow_run_id
+        self.commit_timeout = commit_timeout
         self._batch_size = batch_size
-        self._queue: queue.Queue = queue.Queue()
+        self._queue: queue.Queue = queue.Queue(maxsize=max_queued)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with self._connect() as connection:  # schema and pruning before the first request, errors surface at start-up
             connection.executescript(SCHEMA)
@@ -77,15 +88,30 @@ class DecisionAuditLog:
         self._writer.start()
 
     def _connect(self) -> sqlite3.Connection:
-        connection = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+        connection = sqlite3.connect(self.path, timeout=min(self.commit_timeout, 30), isolation_level=None, check_same_thread=False)
         connection.execute("PRAGMA journal_mode=WAL")
         connection.execute("PRAGMA synchronous=NORMAL")
         return connection
 
     # ------------------------------------------------------------------ request side
-    def record(self, request_id: str, endpoint: str, applicants: Sequence[dict[str, Any]], results: Sequence[dict[str, Any]], latency_ms: float) -> None:
-        """Queue one record per decision (cheap: serialisation happens in the writer thread)."""
-        self._queue.put((datetime.now(UTC).isoformat(timespec="microseconds"), request_id, endpoint, applicants, results, latency_ms))
+    def record(self, request_id: str, endpoint: str, applicants: Sequence[dict[str, Any]], results: Sequence[dict[str, Any]], latency_ms: float) -> Future:
+        """Queue one record per decision (serialisation happens in the writer thread); the future is
+        resolved once they are committed, or fails with ``AuditLogUnavailable``."""
+        committed: Future = Future()
+        item = (datetime.now(UTC).isoformat(timespec="microseconds"), request_id, endpoint, applicants, results, latency_ms, committed)
+        try:
+            self._queue.put(item, timeout=self.commit_timeout)
+        except queue.Full:
+            committed.set_exception(AuditLogUnavailable(f"decision audit log {self.path}: {self._queue.maxsize} requests already wait for their commit"))
+        return committed
+
+    def record_and_wait(self, request_id: str, endpoint: str, applicants: Sequence[dict[str, Any]], results: Sequence[dict[str, Any]], latency_ms: float) -> None:
+        """``record``, then wait for the commit (raises ``AuditLogUnavailable``)."""
+        committed = self.record(request_id, endpoint, applicants, results, latency_ms)
+        try:
+            committed.result(timeout=self.commit_timeout + 1)
+        except TimeoutError:
+            raise AuditLogUnavailable(f"decision audit log {self.path}: no commit within {self.commit_timeout} s") from None
 
     def flush(self) -> None:
         """Return once every record queued so far is committed."""
@@ -97,7 +123,7 @@ class DecisionAuditLog:
 
     # ------------------------------------------------------------------ writer side
     def _rows(self, item: tuple) -> list[tuple]:
-        timestamp, request_id, endpoint, applicants, results, latency_ms = item
+        timestamp, request_id, endpoint, applicants, results, latency_ms, _ = item
         rows = []
         for position, (applicant, result) in enumerate(zip(applicants, results, strict=True)):
             features = canonical_features(applicant)
@@ -108,20 +134,24 @@ class DecisionAuditLog:
             ))
         return rows
 
-    def _commit(self, connection: sqlite3.Connection, rows: list[tuple]) -> None:
-        for attempt in range(5):
+    def _commit(self, connection: sqlite3.Connection, rows: list[tuple]) -> Exception | None:
+        """Commit the rows, retrying until the commit deadline; the error if they could not be."""
+        deadline = time.monotonic() + self.commit_timeout
+        attempt = 0
+        while True:
             try:
                 connection.execute("BEGIN IMMEDIATE")
                 connection.executemany(INSERT, rows)
                 connection.execute("COMMIT")
-                return
-            except sqlite3.Error:
+                return None
+            except sqlite3.Error as error:
                 if connection.in_transaction:
                     connection.execute("ROLLBACK")
-                if attempt == 4:
-                    logger.critical("decision audit log %s: %d records could not be written", self.path, len(rows), exc_info=True)
-                    return
+                if time.monotonic() + 0.05 * 2**attempt > deadline:
+                    logger.error("decision audit log %s: %d records could not be committed (%s): their requests are answered 503", self.path, len(rows), error)
+                    return error
                 time.sleep(0.05 * 2**attempt)
+                attempt += 1
 
     def _prune(self, connection: sqlite3.Connection) -> int:
         """Delete records older than the retention period (the only way records leave the log)."""
@@ -142,9 +172,15 @@ class DecisionAuditLog:
                 except queue.Empty:
                     break
             stopping = any(item is _STOP for item in items)
-            rows = [row for item in items if item is not _STOP for row in self._rows(item)]
-            if rows:
-                self._commit(connection, rows)
+            records = [item for item in items if item is not _STOP]
+            rows = [row for item in records for row in self._rows(item)]
+            error = self._commit(connection, rows) if rows else None
+            for item in records:
+                committed = item[-1]
+                if error is None:
+                    committed.set_result(None)
+                else:
+                    committed.set_exception(AuditLogUnavailable(f"decision audit log {self.path}: {error}"))
             if time.monotonic() - self._last_prune > 3600:
                 self._prune(connection)
                 self._last_prune = time.monotonic()

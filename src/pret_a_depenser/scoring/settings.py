@@ -41,6 +41,7 @@ class ServiceSettings:
     max_concurrency: int = 32               # requests in flight per worker beyond which the answer is 429
     audit_log: str = "data/audit/decisions.sqlite"
     audit_retention_days: int = 183         # six months: the EU AI Act's minimum for high-risk systems
+    audit_commit_timeout: float = 5.0       # seconds a decision waits for its audit record's commit before a 503
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None) -> ServiceSettings:
@@ -59,6 +60,7 @@ class ServiceSettings:
             max_concurrency=_positive_int(environ, "CREDIT_SCORING_MAX_CONCURRENCY", 32),
             audit_log=environ.get("CREDIT_SCORING_AUDIT_LOG", "").strip() or "data/audit/decisions.sqlite",
             audit_retention_days=_positive_int(environ, "CREDIT_SCORING_AUDIT_RETENTION_DAYS", 183),
+            audit_commit_timeout=float(_positive_int(environ, "CREDIT_SCORING_AUDIT_COMMIT_TIMEOUT", 5)),
         )
 
     def model_source_settings(self) -> dict[str, str]:

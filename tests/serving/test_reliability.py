@@ -1,0 +1,107 @@
+"""Probes of the served model under `bentoml serve`: no answered decision without its committed record.
+
+A worker killed with SIGKILL in the middle of a burst (single applicants and batches) leaves every
+decision it answered 200 in the audit log; with the log locked by another process the service answers
+503, never a decision it did not record.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import time
+
+import httpx
+import psutil
+
+from pret_a_depenser.scoring.audit import read_decisions
+
+from .test_bentoml_serve import free_port, start_server, stop, wait_until_ready
+
+JSON = {"content-type": "application/json"}
+
+
+def worker_process(server) -> psutil.Process:
+    """The API worker that `bentoml serve` started (it scores and writes the audit log)."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        for child in psutil.Process(server.pid).children(recursive=True):
+            if "_bentoml_impl.worker.service" in " ".join(child.cmdline()):
+                return child
+        time.sleep(0.2)
+    raise AssertionError("no BentoML worker process found")
+
+
+def test_sigkill_mid_burst_loses_no_answered_decision(bentoml_home, test_applicants, tmp_path):
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    audit_log = tmp_path / "decisions.sqlite"
+    server = start_server(bentoml_home, port, audit_log)
+    requests = test_applicants["request"].tolist()
+    singles = [json.dumps(request).encode() for request in requests]
+    batch = json.dumps(requests[:300]).encode()
+    answered: dict[str, int] = {}  # request id -> decisions answered 200
+    lock = threading.Lock()
+    stop_sending = threading.Event()
+
+    def client(number: int) -> None:
+        with httpx.Client(base_url=url, timeout=30) as session:
+            for index in range(10_000):
+                if stop_sending.is_set():
+                    return
+                request_id = f"c{number}-{index}"
+                is_batch = number == 0
+                try:
+                    response = session.post("/predict_batch" if is_batch else "/predict", content=batch if is_batch else singles[index % len(singles)],
+                                            headers={**JSON, "x-request-id": request_id})
+                except httpx.HTTPError:
+                    return  # the worker is gone
+                if response.status_code == 200:
+                    with lock:
+                        answered[request_id] = 300 if is_batch else 1
+
+    try:
+        wait_until_ready(server, url)
+        worker = worker_process(server)
+        clients = [threading.Thread(target=client, args=(number,)) for number in range(8)]
+        for thread in clients:
+            thread.start()
+        time.sleep(4)
+        worker.kill()  # SIGKILL: no shutdown hook, no drain
+        stop_sending.set()
+        for thread in clients:
+            thread.join(timeout=60)
+    finally:
+        stop(server)
+    assert sum(1 for count in answered.values() if count == 300) >= 1 and len(answered) >= 20, answered
+    recorded: dict[str, int] = {}
+    for record in read_decisions(audit_log):
+        recorded[record["request_id"]] = recorded.get(record["request_id"], 0) + 1
+    missing = {request_id: count for request_id, count in answered.items() if recorded.get(request_id) != count}
+    assert missing == {}, f"{len(missing)} answered requests without all their records, e.g. {list(missing.items())[:5]}"
+
+
+def test_a_locked_audit_log_gives_503_not_unrecorded_decisions(bentoml_home, holdout_applicants, tmp_path):
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    audit_log = tmp_path / "decisions.sqlite"
+    server = start_server(bentoml_home, port, audit_log, CREDIT_SCORING_AUDIT_COMMIT_TIMEOUT="1")
+    body = holdout_applicants["request"].iloc[0]
+    try:
+        wait_until_ready(server, url)
+        assert httpx.post(f"{url}/predict", json=body, headers={"x-request-id": "before"}).status_code == 200
+        holder = sqlite3.connect(audit_log, isolation_level=None)
+        holder.execute("BEGIN EXCLUSIVE")
+        try:
+            responses = [httpx.post(f"{url}/predict", json=body, headers={"x-request-id": f"locked-{i}"}, timeout=30) for i in range(3)]
+        finally:
+            holder.execute("ROLLBACK")
+            holder.close()
+        assert [response.status_code for response in responses] == [503, 503, 503]
+        assert "probability_of_default" not in responses[0].text
+        assert httpx.post(f"{url}/predict", json=body, headers={"x-request-id": "after"}).status_code == 200
+    finally:
+        log = stop(server)
+    assert {record["request_id"] for record in read_decisions(audit_log)} == {"before", "after"}
+    assert "audit records could not be committed" in log

@@ -40,7 +40,7 @@ from pret_a_depenser.scoring import (
     ModelSourceError,
     metrics,
 )
-from pret_a_depenser.scoring.audit import AuditLogUnavailable, DecisionAuditLog
+from pret_a_depenser.scoring.audit import AuditLogUnavailable, DecisionAuditLog, check_audit_store
 from pret_a_depenser.scoring.bundle import load_scoring_model, read_model_directory
 from pret_a_depenser.scoring.http import (
     ApiKeyMiddleware,
@@ -125,6 +125,22 @@ class CreditScoring:
         )
         LOADED["model"] = self.model
         gc.freeze()  # the model and import-time objects are permanent: full collections no longer walk them
+
+    @bentoml.on_deployment
+    def check_stores() -> None:
+        """Once, in `bentoml serve` before any worker starts: a model or an audit log that cannot be opened
+        stops the server with one line naming it (exit 1), instead of workers failing in a restart loop."""
+        try:
+            if SETTINGS.model_source == "bentoml":
+                stored = CreditScoring.inner.model_ref.stored
+                if stored is None:
+                    raise ModelSourceError(f"BentoML model {SETTINGS.bentoml_tag!r} is not in the local model store")
+                read_model_directory(Path(stored.path), str(stored.tag), "bentoml")
+            else:
+                load_scoring_model(SETTINGS.model_source_settings())
+            check_audit_store(Path(SETTINGS.audit_log))
+        except (ModelSourceError, AuditLogUnavailable) as error:
+            raise SystemExit(f"credit_scoring cannot start: {error}") from None
 
     def __is_ready__(self) -> bool:
         """BentoML's readiness hook (``/readyz``): ready once the model is loaded."""

@@ -2,20 +2,23 @@
 
 A worker killed with SIGKILL in the middle of a burst (single applicants and batches) leaves every
 decision it answered 200 in the audit log; with the log locked by another process the service answers
-503, never a decision it did not record.
+503, never a decision it did not record; a model or audit log that cannot be used stops the server at
+once with one line.
 """
 
 from __future__ import annotations
 
 import json
+import shutil
 import sqlite3
 import threading
 import time
 
 import httpx
 import psutil
+import pytest
 
-from pret_a_depenser.scoring.audit import read_decisions
+from pret_a_depenser.scoring.audit import check_audit_store, read_decisions
 
 from .test_bentoml_serve import free_port, start_server, stop, wait_until_ready
 
@@ -105,3 +108,46 @@ def test_a_locked_audit_log_gives_503_not_unrecorded_decisions(bentoml_home, hol
         log = stop(server)
     assert {record["request_id"] for record in read_decisions(audit_log)} == {"before", "after"}
     assert "audit records could not be committed" in log
+
+
+def _corrupt_in_the_middle(path):
+    connection = sqlite3.connect(path)
+    connection.executescript("CREATE TABLE filler (x TEXT);")
+    connection.executemany("INSERT INTO filler VALUES (?)", [("x" * 500,)] * 2000)
+    connection.commit()
+    connection.close()
+    data = bytearray(path.read_bytes())
+    middle = len(data) // 2
+    data[middle : middle + 4096] = bytes(range(256)) * 16
+    path.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize("broken", ["random bytes", "truncated", "corrupted in the middle", "folder is a file", "model file unloadable"])
+def test_an_unusable_model_or_audit_store_stops_bentoml_serve_with_one_line(bentoml_home, tmp_path, broken):
+    audit_log = tmp_path / "decisions.sqlite"
+    home = bentoml_home
+    if broken == "random bytes":
+        audit_log.write_bytes(bytes(range(256)) * 100)
+    elif broken == "truncated":
+        check_audit_store(audit_log)
+        audit_log.write_bytes(audit_log.read_bytes()[:1000])
+    elif broken == "corrupted in the middle":
+        _corrupt_in_the_middle(audit_log)
+    elif broken == "folder is a file":
+        (tmp_path / "not_a_folder").write_text("")
+        audit_log = tmp_path / "not_a_folder" / "decisions.sqlite"
+    else:
+        home = tmp_path / "bentoml"
+        shutil.copytree(bentoml_home, home)
+        for model_file in (home / "models" / "credit_scoring").glob("*/model.cbm"):
+            model_file.write_bytes(b"not a CatBoost model")
+    server = start_server(home, free_port(), audit_log if broken != "folder is a file" else tmp_path / "placeholder.sqlite",
+                          CREDIT_SCORING_AUDIT_LOG=str(audit_log))
+    try:
+        server.wait(timeout=120)
+    finally:
+        log = stop(server)
+    assert server.returncode not in (0, None)
+    lines = [line for line in log.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("credit_scoring cannot start: "), log[-2000:]
+    assert ("model" if broken == "model file unloadable" else "decision audit log") in lines[0]

@@ -189,6 +189,27 @@ class DecisionAuditLog:
         connection.close()
 
 
+def check_audit_store(path: Path) -> None:
+    """Raise ``AuditLogUnavailable`` naming the file if the audit log cannot be created, read or written,
+    or fails SQLite's integrity check (a truncated, random or half-corrupted file)."""
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        connection = sqlite3.connect(path, timeout=5, isolation_level=None)
+        try:
+            connection.execute("PRAGMA journal_mode=WAL")
+            problems = [row[0] for row in connection.execute("PRAGMA quick_check")]
+            if problems != ["ok"]:
+                raise AuditLogUnavailable(f"decision audit log {path} fails SQLite's integrity check: {'; '.join(problems[:3])}")
+            connection.executescript(SCHEMA)
+            connection.execute("BEGIN IMMEDIATE")  # can we write?
+            connection.execute("ROLLBACK")
+        finally:
+            connection.close()
+    except (sqlite3.Error, OSError) as error:
+        raise AuditLogUnavailable(f"decision audit log {path} cannot be opened for writing: {error}") from None
+
+
 def read_decisions(path: Path) -> list[dict[str, Any]]:
     """Every record of an audit log, oldest first (for monitoring and audits)."""
     connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)

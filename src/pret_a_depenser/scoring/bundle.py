@@ -23,10 +23,13 @@ def read_model_directory(directory: Path, tag: str, source: str, mlflow_run_id: 
     for name in (MODEL_FILE, SERVING_FILE):
         if not (directory / name).is_file():
             raise ModelSourceError(f"{source} model {tag!r}: {name} is missing from {directory}")
+    from catboost import CatBoostError
+
     try:
         return CreditScoringModel.load(directory, tag=tag, source=source, mlflow_run_id=mlflow_run_id)
-    except (ValueError, KeyError, OSError) as error:
-        raise ModelSourceError(f"{source} model {tag!r} in {directory} cannot be read: {error}") from error
+    except (ValueError, KeyError, OSError, CatBoostError) as error:
+        first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise ModelSourceError(f"{source} model {tag!r} in {directory} cannot be read: {first_line}") from error
 
 
 def bentoml_model_directory(tag: str) -> tuple[Path, str]:

@@ -46,6 +46,7 @@ from pret_a_depenser.scoring.http import (
     ApiKeyMiddleware,
     BodySizeLimitMiddleware,
     JsonContentTypeMiddleware,
+    install_known_route_metrics,
     install_timeout_middleware_fix,
 )
 from pret_a_depenser.scoring.records import applicant_batch_model
@@ -73,6 +74,7 @@ install_timeout_middleware_fix()
 SETTINGS = ServiceSettings.from_environment()
 ApplicantBatch = applicant_batch_model(SETTINGS.max_batch_size)
 SCORING_ROUTES = ("/predict", "/predict_batch", "/explain", "/predict_features")
+install_known_route_metrics([*SCORING_ROUTES, "/", "/health", "/livez", "/readyz", "/healthz", "/metrics", "/docs.json"], ["/static_content/"])
 MAX_REQUEST_ID_LENGTH = 128  # a client's X-Request-ID longer than this is cut in the response and the audit log
 LOADED: dict[str, CreditScoringModel] = {}  # filled once the worker has loaded the model (read by /health)
 

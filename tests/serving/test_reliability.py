@@ -151,3 +151,14 @@ def test_an_unusable_model_or_audit_store_stops_bentoml_serve_with_one_line(bent
     lines = [line for line in log.splitlines() if line.strip()]
     assert len(lines) == 1 and lines[0].startswith("credit_scoring cannot start: "), log[-2000:]
     assert ("model" if broken == "model file unloadable" else "decision audit log") in lines[0]
+
+
+def test_unknown_paths_share_one_metrics_label(client):
+    for number in range(300):
+        assert client.get(f"/probe-{number}-{'x' * 50}").status_code == 404
+    assert client.get("/health").status_code == 200
+    metrics = client.get("/metrics").text
+    endpoints = {line.split('endpoint="')[1].split('"')[0] for line in metrics.splitlines() if 'endpoint="' in line}
+    assert not any(endpoint.startswith("/probe-") for endpoint in endpoints)
+    assert "/<unknown>" in endpoints and "/health" in endpoints
+    assert len(metrics) < 200_000

@@ -157,3 +157,38 @@ def install_timeout_middleware_fix() -> None:
     from bentoml._internal.server.http import traffic
 
     traffic.TimeoutMiddleware = TimerCancellingTimeoutMiddleware
+
+
+UNKNOWN_ROUTE = "/<unknown>"
+
+
+def install_known_route_metrics(known_paths: Iterable[str], known_prefixes: Iterable[str] = ()) -> None:
+    """Make BentoML's request metrics label every path that is not a route of the service as one
+    ``/<unknown>`` endpoint: BentoML 1.4.39 labels by raw path, so each random URL a client sends would
+    add Prometheus series (memory, and a ``/metrics`` that grows without limit)."""
+    from bentoml._internal.server.http import instruments
+
+    known = frozenset(known_paths)
+    prefixes = tuple(known_prefixes)
+    original = getattr(instruments.RunnerTrafficMetricsMiddleware, "__credit_scoring_original__", instruments.RunnerTrafficMetricsMiddleware)
+
+    class KnownRouteMetricsMiddleware(original):
+        __credit_scoring_original__ = original
+
+        def __init__(self, app: ASGIApp, *args: Any, **kwargs: Any) -> None:
+            super().__init__(app, *args, **kwargs)
+            inner = self.app
+
+            async def with_real_path(scope: Scope, receive: Receive, send: Send) -> None:
+                real = scope.get("credit_scoring.path")
+                await inner({**scope, "path": real} if real is not None else scope, receive, send)
+
+            self.app = with_real_path
+
+        async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+            path = scope.get("path", "")
+            if scope["type"].startswith("http") and path not in known and not path.startswith(prefixes):
+                scope = {**scope, "path": UNKNOWN_ROUTE, "credit_scoring.path": path}
+            await super().__call__(scope, receive, send)
+
+    instruments.RunnerTrafficMetricsMiddleware = KnownRouteMetricsMiddleware

@@ -19,6 +19,7 @@ import importlib.util
 import logging
 import sys
 import time
+import urllib.parse
 import uuid
 from pathlib import Path
 
@@ -75,7 +76,7 @@ SETTINGS = ServiceSettings.from_environment()
 ApplicantBatch = applicant_batch_model(SETTINGS.max_batch_size)
 SCORING_ROUTES = ("/predict", "/predict_batch", "/explain", "/predict_features")
 install_known_route_metrics([*SCORING_ROUTES, "/", "/health", "/livez", "/readyz", "/healthz", "/metrics", "/docs.json"], ["/static_content/"])
-MAX_REQUEST_ID_LENGTH = 128  # a client's X-Request-ID longer than this is cut in the response and the audit log
+MAX_REQUEST_ID_LENGTH = 128  # a client's X-Request-ID longer than this is cut in the audit log
 LOADED: dict[str, CreditScoringModel] = {}  # filled once the worker has loaded the model (read by /health)
 
 
@@ -155,13 +156,15 @@ class CreditScoring:
 
     def _audit_record(self, ctx: bentoml.Context, endpoint: str, inputs: ModelInputs, results: list[dict], started: float):
         """Count unseen categories and queue the decisions' audit records; the request id and the commit's future."""
-        request_id = ctx.request.headers.get("x-request-id", "")[:MAX_REQUEST_ID_LENGTH] or uuid.uuid4().hex
+        request_id = uuid.uuid4().hex  # unique: a client's X-Request-ID is kept beside it, never instead of it
+        client_request_id = ascii_request_id(ctx.request.headers.get("x-request-id"))
         ctx.response.metadata["X-Request-ID"] = request_id
         for result in results:
             for feature in result["unseen_categories"]:
                 metrics.unseen_categories.labels(feature=feature).inc()
         features = [self.model.feature_values(inputs, row) for row in range(len(inputs))]
-        return request_id, self.audit_log.record(request_id, endpoint, features, results, (time.perf_counter() - started) * 1000)
+        latency_ms = (time.perf_counter() - started) * 1000
+        return request_id, self.audit_log.record(request_id, endpoint, features, results, latency_ms, client_request_id)
 
     def _decided(self, ctx: bentoml.Context, endpoint: str, inputs: ModelInputs, results: list[dict], started: float) -> str:
         """The request id, once the decisions' audit records are committed: a decision is never answered
@@ -223,6 +226,13 @@ class CreditScoring:
         prediction = self.model.score_inputs(inputs)[0]
         request_id = await self._decided_async(ctx, "predict_features", inputs, [prediction], started)
         return Prediction.model_construct(**prediction, request_id=request_id)
+
+
+def ascii_request_id(header: str | None) -> str | None:
+    """A client's X-Request-ID as printable ASCII: other bytes percent-encoded, at most 128 characters."""
+    if not header:
+        return None
+    return urllib.parse.quote(header.encode("latin-1", errors="replace"), safe="!#$&'()*+,/:;=?@[]~-._")[:MAX_REQUEST_ID_LENGTH]
 
 
 def unrecorded(error: Exception) -> bentoml.exceptions.ServiceUnavailable:

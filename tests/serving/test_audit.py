@@ -38,18 +38,20 @@ def test_a_concurrent_burst_leaves_exactly_one_record_per_decision(service_modul
 
     responses = asyncio.run(burst())
     assert [response.status_code for response in responses] == [200] * len(requests)
-    assert all(response.headers["x-request-id"] == f"burst-{i}" for i, response in enumerate(responses))
+    request_ids = [response.headers["x-request-id"] for response in responses]
+    assert len(set(request_ids)) == len(requests)  # one unique id per request, the client's kept beside it
 
-    records = [record for record in read_decisions(audit_log_path) if record["request_id"].startswith("burst-")]
+    records = [record for record in read_decisions(audit_log_path) if (record["client_request_id"] or "").startswith("burst-")]
     assert len(records) == sum(count for _, _, count in requests)
-    assert sorted({record["request_id"] for record in records}) == sorted(f"burst-{i}" for i in range(len(requests)))
+    assert sorted({record["client_request_id"] for record in records}) == sorted(f"burst-{i}" for i in range(len(requests)))
+    assert {record["request_id"] for record in records} == set(request_ids)
     model = service_module.LOADED["model"]
     by_request = {(record["request_id"], record["position"]): record for record in records}
     for i, ((route, body, _), response) in enumerate(zip(requests, responses, strict=True)):
         sent = body if isinstance(body, list) else [body]
         answered = response.json()["predictions"] if route == "/predict_batch" else [response.json()]
         for position, (applicant, answer) in enumerate(zip(sent, answered, strict=True)):
-            record = by_request[(f"burst-{i}", position)]
+            record = by_request[(request_ids[i], position)]
             assert record["endpoint"] == route.strip("/") and record["decision"] == answer["decision"]
             assert record["probability_of_default"] == answer["probability_of_default"]
             assert record["model_tag"] == model.tag and record["mlflow_run_id"] == model.mlflow_run_id
@@ -82,3 +84,19 @@ def test_records_leave_the_log_only_past_the_retention_period(tmp_path):
     assert {record["request_id"] for record in read_decisions(path)} == {"recent", "five_months", "seven_months"}
     DecisionAuditLog(path, retention_days=183, model_tag="credit_scoring:test", mlflow_run_id=None).close()
     assert {record["request_id"] for record in read_decisions(path)} == {"recent", "five_months"}
+
+
+def test_client_request_ids_are_kept_ascii_beside_a_unique_id_and_odd_paths_are_read(client, holdout_applicants, audit_log_path, tmp_path):
+    body = holdout_applicants["request"].iloc[0]
+    first = client.post("/predict", json=body, headers={"x-request-id": "same-id"})
+    second = client.post("/predict", json=body, headers={"x-request-id": "same-id"})
+    accented = client.post("/predict", json=body, headers={"x-request-id": "réf-é".encode()})  # UTF-8 bytes on the wire
+    assert first.json()["request_id"] != second.json()["request_id"] == second.headers["x-request-id"]
+    records = {record["request_id"]: record for record in read_decisions(audit_log_path)}
+    assert records[first.json()["request_id"]]["client_request_id"] == records[second.json()["request_id"]]["client_request_id"] == "same-id"
+    assert records[accented.json()["request_id"]]["client_request_id"] == "r%C3%A9f-%C3%A9"
+    odd = tmp_path / "audit #1" / "decisions?.sqlite"
+    log = DecisionAuditLog(odd, retention_days=183, model_tag="credit_scoring:test", mlflow_run_id=None)
+    log.record("odd", "predict", [{"EXT_SOURCE_2": 0.5}], [_decision(0.1)], 1.0).result(timeout=10)
+    log.close()
+    assert [record["request_id"] for record in read_decisions(odd)] == ["odd"]

@@ -80,7 +80,7 @@ def test_sigkill_mid_burst_loses_no_answered_decision(bentoml_home, test_applica
     assert sum(1 for count in answered.values() if count == 300) >= 1 and len(answered) >= 20, answered
     recorded: dict[str, int] = {}
     for record in read_decisions(audit_log):
-        recorded[record["request_id"]] = recorded.get(record["request_id"], 0) + 1
+        recorded[record["client_request_id"]] = recorded.get(record["client_request_id"], 0) + 1
     missing = {request_id: count for request_id, count in answered.items() if recorded.get(request_id) != count}
     assert missing == {}, f"{len(missing)} answered requests without all their records, e.g. {list(missing.items())[:5]}"
 
@@ -106,7 +106,7 @@ def test_a_locked_audit_log_gives_503_not_unrecorded_decisions(bentoml_home, hol
         assert httpx.post(f"{url}/predict", json=body, headers={"x-request-id": "after"}).status_code == 200
     finally:
         log = stop(server)
-    assert {record["request_id"] for record in read_decisions(audit_log)} == {"before", "after"}
+    assert {record["client_request_id"] for record in read_decisions(audit_log)} == {"before", "after"}
     assert "audit records could not be committed" in log
 
 

@@ -35,7 +35,10 @@ class Prediction(BaseModel):
         description="Scored anyway, but flagged: label features whose value never occurred in training, then history label "
         "columns (table.column) with a value that has no share feature."
     )
-    request_id: str = Field(description="Identifies the decision in the audit log (the X-Request-ID header if the client sent one).")
+    request_id: str = Field(
+        description="Identifies the decision in the audit log (also the X-Request-ID response header); a client's own X-Request-ID "
+        "is recorded beside it."
+    )
 
 
 class BatchPrediction(BaseModel):

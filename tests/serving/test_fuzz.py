@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from schemathesis import GenerationMode
 
 from pret_a_depenser.raw_contract import RAW_TABLES
-from pret_a_depenser.scoring.records import INT64_MAX, INT64_MIN, MAX_LABEL_LENGTH, REQUEST_TABLES
+from pret_a_depenser.scoring.records import INT64_MAX, INT64_MIN, MAX_LABEL_LENGTH, MISSING_LABEL, REQUEST_TABLES
 
 from .conftest import service_app
 
@@ -80,7 +80,7 @@ def _value(kind: str, rules: list) -> st.SearchStrategy:
         low = bounds.get("gt", bounds.get("ge"))
         high = bounds.get("lt", bounds.get("le"))
         return st.none() | st.floats(min_value=low, max_value=high, exclude_min="gt" in bounds, exclude_max="lt" in bounds, allow_nan=False, allow_infinity=False)
-    return st.none() | st.text(max_size=MAX_LABEL_LENGTH)
+    return st.none() | st.text(max_size=MAX_LABEL_LENGTH).filter(lambda label: label != MISSING_LABEL)
 
 
 @st.composite

@@ -174,6 +174,7 @@ def _bad_bodies(applicant: dict) -> dict[str, tuple[str, list[str]]]:
         "another applicant's row": (json.dumps(_with(applicant, "bureau", 0, "SK_ID_CURR", other)), ["bureau[0]", "SK_ID_CURR", str(other)]),
         "repeated credit": (json.dumps(duplicated), [f"bureau[{len(duplicated['bureau']) - 1}]", "SK_ID_BUREAU", str(credit)]),
         "NaN": (json.dumps(_with(applicant, "application", None, "AMT_ANNUITY", float("nan"))), ["application", "AMT_ANNUITY"]),
+        "the missing-label token": (json.dumps(_with(applicant, "application", None, "NAME_TYPE_SUITE", "MISSING")), ["application", "NAME_TYPE_SUITE", "null"]),
         "no application": (json.dumps({"bureau": applicant["bureau"]}), ["application"]),
         "unknown table": (json.dumps({**applicant, "bureau_typo": []}), ["bureau_typo"]),
         "array body": (json.dumps([applicant]), ["ApplicantRecords"]),
@@ -182,7 +183,7 @@ def _bad_bodies(applicant: dict) -> dict[str, tuple[str, list[str]]]:
 
 
 CASES = ["string number", "boolean number", "float in an integer column", "number label", "unknown field", "TARGET sent", "missing complete column",
-         "rule broken", "outside the vocabulary", "another applicant's row", "repeated credit", "NaN", "no application", "unknown table", "array body", "not JSON"]
+         "rule broken", "outside the vocabulary", "another applicant's row", "repeated credit", "NaN", "the missing-label token", "no application", "unknown table", "array body", "not JSON"]
 
 
 @pytest.mark.parametrize("case", CASES)

@@ -28,10 +28,9 @@ from catboost import CatBoostClassifier, FeaturesData, Pool
 
 from pret_a_depenser.features import FeatureRows, transform
 
-from .records import APPLICANT_KEY, applicant_tables
+from .records import APPLICANT_KEY, MISSING_LABEL, applicant_tables
 
 ACCEPTED, REFUSED = "ACCEPTED", "REFUSED"
-MISSING_LABEL = "MISSING"  # CatBoost refuses missing categorical values: a missing label is this level
 MODEL_FILE = "model.cbm"
 SERVING_FILE = "serving.json"
 DAYS_PER_YEAR = 365.25

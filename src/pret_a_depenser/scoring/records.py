@@ -15,12 +15,24 @@ from collections.abc import Sequence
 from typing import Annotated, Any, Literal
 
 import polars as pl
-from pydantic import BaseModel, ConfigDict, Field, RootModel, StrictFloat, StrictInt, StrictStr, create_model, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    RootModel,
+    StrictFloat,
+    StrictInt,
+    StrictStr,
+    create_model,
+    model_validator,
+)
 
 from pret_a_depenser.raw_contract import RAW_TABLES, TABLE_FILES
 
 APPLICANT_KEY = "SK_ID_CURR"
 MAX_LABEL_LENGTH = 200
+MISSING_LABEL = "MISSING"  # the model's level for a missing label: a client sends null instead
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1  # the files' integer columns are read as Int64
 MAX_ROWS_PER_TABLE = 2000  # a median Kaggle applicant has ~40 instalments; the longest ~370 card months
 REQUEST_TABLES = TABLE_FILES  # request table -> Kaggle file whose columns its rows have
@@ -48,7 +60,7 @@ def _field(kind: str, rules: list[tuple[str, Any]], required: bool) -> tuple[Any
     elif kind == "float":
         annotation = StrictFloat  # strict: JSON integers pass, strings and booleans do not
     else:
-        annotation = StrictStr
+        annotation = Annotated[StrictStr, AfterValidator(_not_the_missing_token)]
     extra = {"max_length": MAX_LABEL_LENGTH} if kind == "str" and allowed is None else {}
     if kind == "int" and allowed is None:
         extra = {"ge": INT64_MIN, "le": INT64_MAX, **{key: value for key, value in bounds.items()}}
@@ -56,6 +68,12 @@ def _field(kind: str, rules: list[tuple[str, Any]], required: bool) -> tuple[Any
     if required:
         return annotation, Field(..., **bounds, **extra)
     return annotation | None, Field(default=None, **bounds, **extra)
+
+
+def _not_the_missing_token(value: str) -> str:
+    if value == MISSING_LABEL:
+        raise ValueError(f"{MISSING_LABEL!r} is the model's token for a missing label: send null (or leave the field out) instead")
+    return value
 
 
 def record_model(table: str) -> type[BaseModel]:

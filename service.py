@@ -146,8 +146,8 @@ class CreditScoring:
             raise SystemExit(f"credit_scoring cannot start: {error}") from None
 
     def __is_ready__(self) -> bool:
-        """BentoML's readiness hook (``/readyz``): ready once the model is loaded."""
-        return LOADED.get("model") is self.model
+        """BentoML's readiness hook (``/readyz``): ready once this worker's model is loaded."""
+        return getattr(self, "model", None) is not None
 
     @bentoml.on_shutdown
     def close_audit_log(self) -> None:

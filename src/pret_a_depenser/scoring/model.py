@@ -131,11 +131,11 @@ class CreditScoringModel:
 
     def inputs_from_frame(self, frame: pd.DataFrame | pl.DataFrame) -> ModelInputs:
         """A feature table with the kept features (e.g. ``model_input_train``), in its row order."""
-        if isinstance(frame, pd.DataFrame):
-            frame = pl.from_pandas(frame)
         missing = [name for name in self.features if name not in frame.columns]
         if missing:
             raise FeatureVectorError(f"the feature table lacks {len(missing)} of the model's features, e.g. {missing[:5]}: rebuild it with data_processing")
+        if isinstance(frame, pd.DataFrame):  # only the columns scored: a model input table has ~1,800
+            frame = pl.from_pandas(frame[[name for name in (APPLICANT_KEY, *self.features) if name in frame.columns]])
         numbers = frame.select(self.numeric_features).cast(pl.Float32).to_numpy() if self.numeric_features else np.empty((frame.height, 0), np.float32)
         labels = [label_strings(frame.get_column(name).cast(pl.String).to_list()) for name in self.categorical_features]
         label_matrix = np.array(labels, dtype=object).T.reshape(frame.height, len(labels)) if labels else np.empty((frame.height, 0), object)

@@ -20,6 +20,7 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -43,9 +44,8 @@ NODE_TIME = re.compile(r"Node (\S+) ran in ([0-9.]+) s")
 def run_measured(arguments: list[str]) -> tuple[float, float, str]:
     """Wall seconds, peak resident memory (GB, process tree summed) and stderr of one command."""
     started = time.perf_counter()
-    with subprocess.Popen(
-        arguments, cwd=PROJECT_ROOT, env=ENVIRONMENT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-    ) as process:
+    with tempfile.TemporaryFile("w+") as log, subprocess.Popen(arguments, cwd=PROJECT_ROOT, env=ENVIRONMENT, stdout=log, stderr=subprocess.STDOUT, text=True) as process:
+        # the log goes to a file: a pipe read only at the end blocks the run once it holds 64 KB
         root, peak = psutil.Process(process.pid), 0
         while process.poll() is None:
             try:
@@ -53,7 +53,8 @@ def run_measured(arguments: list[str]) -> tuple[float, float, str]:
             except psutil.NoSuchProcess:
                 pass
             time.sleep(0.05)
-        stderr = process.stdout.read()
+        log.seek(0)
+        stderr = log.read()
     elapsed = time.perf_counter() - started
     if process.returncode != 0:
         sys.exit(f"{' '.join(arguments)} failed:\n{stderr[-4000:]}")

@@ -318,3 +318,22 @@ def test_model_input_tables_refuse_a_spec_of_another_definition():
     spec = {"version": "abc", "columns": [{"name": "SK_ID_CURR", "dtype": "Int64"}, {"name": "AMT_CREDIT", "dtype": "Float32"}, {"name": "OLD_FEATURE", "dtype": "Float32"}]}
     with pytest.raises(FeatureSpecError, match=r"feature spec abc does not match.*BUREAU_COUNT.*OLD_FEATURE"):
         model_input_tables(_applications_block([1]), *_empty_blocks(("BUREAU", "PREV", "POS", "INSTAL", "CC")), spec)
+
+
+def test_example_applicants_are_valid_requests_with_the_fullest_histories_among_the_candidates(small_raw_tables):
+    from pydantic import TypeAdapter
+
+    from pret_a_depenser.pipelines.data_processing.nodes import example_applicants
+    from pret_a_depenser.scoring import ApplicantRecords
+
+    t = small_raw_tables
+    examples = example_applicants(
+        t["application_test"], t["bureau"], t["bureau_balance"], t["previous_application"], t["POS_CASH_balance"],
+        t["installments_payments"], t["credit_card_balance"], {"n_examples": 3, "n_candidates": 100},
+    )
+    applicants = TypeAdapter(list[ApplicantRecords]).validate_python(examples)
+    assert len(applicants) == 3
+    candidates = set(t["application_test"]["SK_ID_CURR"].head(100).to_list())
+    assert {applicant.application.SK_ID_CURR for applicant in applicants} <= candidates
+    filled = [sum(bool(record[table]) for table in record if table != "application") for record in examples]
+    assert filled == sorted(filled, reverse=True) and filled[0] >= 5

@@ -70,7 +70,12 @@ def test_sigkill_mid_burst_loses_no_answered_decision(bentoml_home, test_applica
         clients = [threading.Thread(target=client, args=(number,)) for number in range(8)]
         for thread in clients:
             thread.start()
-        time.sleep(4)
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:  # mid-burst: some singles and a batch answered, more in flight
+            with lock:
+                if len(answered) >= 20 and 300 in answered.values():
+                    break
+            time.sleep(0.1)
         worker.kill()  # SIGKILL: no shutdown hook, no drain
         stop_sending.set()
         for thread in clients:

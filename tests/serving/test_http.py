@@ -45,3 +45,31 @@ def test_scoring_routes_take_json_only():
     assert asyncio.run(_post(app, content=b"x", headers={"content-type": "multipart/form-data"})).status_code == 415
     assert asyncio.run(_post(app, content=b"{}", headers={"content-type": "application/json; charset=utf-8"})).status_code == 200
     assert asyncio.run(_post(app, path="/other", content=b"x", headers={"content-type": "text/plain"})).status_code == 200
+
+
+def test_a_client_leaving_mid_body_reaches_no_endpoint_and_gets_no_answer():
+    from pret_a_depenser.scoring.http import BodySizeLimitMiddleware
+
+    called, sent = [], []
+
+    async def endpoint(scope, receive, send):
+        called.append(await receive())
+
+    messages = iter([{"type": "http.request", "body": b'{"applic', "more_body": True}, {"type": "http.disconnect"}])
+
+    async def receive():
+        return next(messages)
+
+    async def send(message):
+        sent.append(message)
+
+    scope = {"type": "http", "method": "POST", "path": "/predict", "headers": [(b"content-length", b"5000")]}
+    asyncio.run(BodySizeLimitMiddleware(endpoint, default_limit=10_000)(scope, receive, send))
+    assert called == [] and sent == []
+    whole = iter([{"type": "http.request", "body": b"{}", "more_body": False}])
+
+    async def receive_whole():
+        return next(whole)
+
+    asyncio.run(BodySizeLimitMiddleware(endpoint, default_limit=10_000)(scope, receive_whole, send))
+    assert called == [{"type": "http.request", "body": b"{}", "more_body": False}] and sent == []

@@ -33,7 +33,9 @@ class BodySizeLimitMiddleware:
     """413 for a body over the limit of its route, decided before the endpoint parses anything.
 
     ``limits`` maps a path to its limit in bytes; other paths get ``default_limit``. A declared
-    Content-Length is checked at once; a chunked body is counted as it arrives and replayed.
+    Content-Length over the limit is refused at once; otherwise the body is read here, counted as it
+    arrives, and replayed to the endpoint. A client that disconnects before its body is complete gets
+    nothing and the endpoint is never called: a disconnect is the client's doing, not a server error.
     """
 
     def __init__(self, app: ASGIApp, default_limit: int, limits: dict[str, int] | None = None) -> None:
@@ -46,15 +48,13 @@ class BodySizeLimitMiddleware:
             return await self.app(scope, receive, send)
         limit = self.limits.get(scope["path"], self.default_limit)
         declared = next((value for key, value in scope["headers"] if key == b"content-length"), None)
-        if declared is not None:
-            if not declared.isdigit() or int(declared) > limit:
-                return await send_json_error(send, 413, f"request body over the {limit}-byte limit of {scope['path']}")
-            return await self.app(scope, receive, send)
+        if declared is not None and (not declared.isdigit() or int(declared) > limit):
+            return await send_json_error(send, 413, f"request body over the {limit}-byte limit of {scope['path']}")
         chunks, size = [], 0
         while True:
             message = await receive()
             if message["type"] != "http.request":
-                return
+                return  # http.disconnect: the client left mid-body
             chunks.append(message.get("body", b""))
             size += len(chunks[-1])
             if size > limit:

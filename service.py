@@ -248,5 +248,6 @@ CreditScoring.add_asgi_middleware(
     BodySizeLimitMiddleware,
     default_limit=SETTINGS.max_body_bytes,
     limits={"/predict_batch": SETTINGS.max_batch_body_bytes},
+    body_timeout=SETTINGS.body_timeout,
 )
 CreditScoring.add_asgi_middleware(JsonContentTypeMiddleware, paths=SCORING_ROUTES)

@@ -73,3 +73,28 @@ def test_a_client_leaving_mid_body_reaches_no_endpoint_and_gets_no_answer():
 
     asyncio.run(BodySizeLimitMiddleware(endpoint, default_limit=10_000)(scope, receive_whole, send))
     assert called == [{"type": "http.request", "body": b"{}", "more_body": False}] and sent == []
+
+
+def test_a_body_trickling_past_the_timeout_gets_408_at_once():
+    from pret_a_depenser.scoring.http import BodySizeLimitMiddleware
+
+    async def endpoint(scope, receive, send):
+        raise AssertionError("the endpoint must not be called")
+
+    async def trickle():
+        await asyncio.sleep(0.03)
+        return {"type": "http.request", "body": b"x", "more_body": True}
+
+    sent = []
+
+    async def send(message):
+        sent.append(message)
+
+    async def scenario() -> float:
+        started = asyncio.get_running_loop().time()
+        scope = {"type": "http", "method": "POST", "path": "/predict", "headers": []}
+        await BodySizeLimitMiddleware(endpoint, default_limit=10_000, body_timeout=0.2)(scope, trickle, send)
+        return asyncio.get_running_loop().time() - started
+
+    elapsed = asyncio.run(scenario())
+    assert sent[0]["status"] == 408 and b"0.2 s" in sent[1]["body"] and elapsed < 0.5

@@ -36,12 +36,15 @@ class BodySizeLimitMiddleware:
     Content-Length over the limit is refused at once; otherwise the body is read here, counted as it
     arrives, and replayed to the endpoint. A client that disconnects before its body is complete gets
     nothing and the endpoint is never called: a disconnect is the client's doing, not a server error.
+    A body not complete within ``body_timeout`` seconds gets a 408, so a slow client cannot hold one
+    of the service's concurrency slots for long.
     """
 
-    def __init__(self, app: ASGIApp, default_limit: int, limits: dict[str, int] | None = None) -> None:
+    def __init__(self, app: ASGIApp, default_limit: int, limits: dict[str, int] | None = None, body_timeout: float = 10.0) -> None:
         self.app = app
         self.default_limit = default_limit
         self.limits = dict(limits or {})
+        self.body_timeout = body_timeout
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
@@ -51,8 +54,12 @@ class BodySizeLimitMiddleware:
         if declared is not None and (not declared.isdigit() or int(declared) > limit):
             return await send_json_error(send, 413, f"request body over the {limit}-byte limit of {scope['path']}")
         chunks, size = [], 0
+        deadline = asyncio.get_running_loop().time() + self.body_timeout
         while True:
-            message = await receive()
+            try:
+                message = await asyncio.wait_for(receive(), timeout=max(deadline - asyncio.get_running_loop().time(), 0))
+            except TimeoutError:
+                return await send_json_error(send, 408, f"request body not received within {self.body_timeout:g} s")
             if message["type"] != "http.request":
                 return  # http.disconnect: the client left mid-body
             chunks.append(message.get("body", b""))

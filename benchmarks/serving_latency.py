@@ -120,9 +120,10 @@ def median_history_requests(tables: dict[str, pl.DataFrame], count: int) -> list
 
 
 def applicant_records_rows(frame: pl.DataFrame, sample: int = 5000) -> list[dict]:
-    """Some rows of a file as request rows (labels as strings, missing as None, no SK_ID_CURR)."""
-    frame = frame.drop("SK_ID_CURR", strict=False).head(sample)
-    return frame.with_columns(pl.col(pl.Categorical).cast(pl.String), pl.col(pl.Float64).fill_nan(None)).to_dicts()
+    """Some rows of a file as request rows (no SK_ID_CURR)."""
+    from pret_a_depenser.scoring.records import json_rows
+
+    return json_rows(frame.drop("SK_ID_CURR", strict=False).head(sample))
 
 
 def feature_vectors(model) -> list[dict]:

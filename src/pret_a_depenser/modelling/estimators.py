@@ -22,7 +22,7 @@ from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, OrdinalEncoder, StandardScaler
 from xgboost import XGBClassifier
 
-from pret_a_depenser.scoring.model import MISSING_LABEL
+from pret_a_depenser.scoring.records import MISSING_LABEL
 
 # How each model handles the ~8 % defaults (reported with the benchmark).
 IMBALANCE_HANDLING = {

@@ -112,10 +112,6 @@ class DecisionAuditLog:
         return committed
 
 
-    def flush(self) -> None:
-        """Return once every record queued so far is committed."""
-        self._queue.join()
-
     def close(self) -> None:
         self._queue.put(_STOP)
         self._writer.join()

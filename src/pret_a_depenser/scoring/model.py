@@ -106,9 +106,14 @@ class CreditScoringModel:
     def inputs_from_rows(self, rows: FeatureRows) -> ModelInputs:
         """Kept features of transformed rows, in the rows' applicant order."""
         labels = rows.application.labels
-        label_columns = [label_strings(labels.get_column(name).to_list()) for name in self.categorical_features]
-        label_matrix = np.array(label_columns, dtype=object).T if label_columns else np.empty((len(rows.applicants), 0), object)
-        return ModelInputs(rows.applicants, rows.matrix(self.numeric_features), label_matrix.reshape(len(rows.applicants), len(self.categorical_features)))
+        return ModelInputs(rows.applicants, rows.matrix(self.numeric_features), self._label_matrix(labels, len(rows.applicants)))
+
+    def _label_matrix(self, frame: pl.DataFrame, height: int) -> np.ndarray:
+        """(applicants, labels) object array of the kept label features of ``frame``, as the model takes them."""
+        matrix = np.empty((height, len(self.categorical_features)), dtype=object)
+        for position, name in enumerate(self.categorical_features):
+            matrix[:, position] = label_strings(frame.get_column(name).cast(pl.String).to_list())
+        return matrix
 
     def inputs_from_tables(self, tables: Mapping[str, pl.DataFrame]) -> ModelInputs:
         """Raw Kaggle-format tables (``application`` and any history table) through the fitted transform."""
@@ -137,8 +142,7 @@ class CreditScoringModel:
         if isinstance(frame, pd.DataFrame):  # only the columns scored: a model input table has ~1,800
             frame = pl.from_pandas(frame[[name for name in (APPLICANT_KEY, *self.features) if name in frame.columns]])
         numbers = frame.select(self.numeric_features).cast(pl.Float32).to_numpy() if self.numeric_features else np.empty((frame.height, 0), np.float32)
-        labels = [label_strings(frame.get_column(name).cast(pl.String).to_list()) for name in self.categorical_features]
-        label_matrix = np.array(labels, dtype=object).T.reshape(frame.height, len(labels)) if labels else np.empty((frame.height, 0), object)
+        label_matrix = self._label_matrix(frame, frame.height)
         applicants = frame.get_column(APPLICANT_KEY).to_numpy() if APPLICANT_KEY in frame.columns else np.arange(frame.height)
         return ModelInputs(applicants, np.ascontiguousarray(numbers, dtype=np.float32), label_matrix)
 

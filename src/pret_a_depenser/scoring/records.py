@@ -206,7 +206,7 @@ def applicant_records(tables: dict[str, pl.DataFrame], applicant_ids: Sequence[i
     application_columns = list(RAW_TABLES[REQUEST_TABLES["application"]][0])
     by_table: dict[str, dict[int, list[dict[str, Any]]]] = {}
     application = tables["application"].filter(pl.col(APPLICANT_KEY).is_in(wanted.implode()))
-    by_table["application"] = {row[APPLICANT_KEY]: [row] for row in _plain_rows(application.select(application_columns))}
+    by_table["application"] = {row[APPLICANT_KEY]: [row] for row in json_rows(application.select(application_columns))}
     bureau = tables.get("bureau")
     for table in HISTORY_TABLES:
         frame = tables.get(table)
@@ -223,7 +223,7 @@ def applicant_records(tables: dict[str, pl.DataFrame], applicant_ids: Sequence[i
             frame = frame.filter(pl.col(APPLICANT_KEY).is_in(wanted.implode()))
         columns = [name for name in RAW_TABLES[REQUEST_TABLES[table]][0] if name != APPLICANT_KEY]
         grouped: dict[int, list[dict[str, Any]]] = {}
-        for applicant, row in zip(frame[APPLICANT_KEY].to_list(), _plain_rows(frame.select(columns)), strict=True):
+        for applicant, row in zip(frame[APPLICANT_KEY].to_list(), json_rows(frame.select(columns)), strict=True):
             grouped.setdefault(applicant, []).append(row)
         by_table[table] = grouped
     records = []
@@ -236,7 +236,7 @@ def applicant_records(tables: dict[str, pl.DataFrame], applicant_ids: Sequence[i
     return records
 
 
-def _plain_rows(frame: pl.DataFrame) -> list[dict[str, Any]]:
-    """Rows as JSON values: labels as strings, missing (null or NaN) as None."""
+def json_rows(frame: pl.DataFrame) -> list[dict[str, Any]]:
+    """Rows of a raw table as request rows (JSON values): labels as strings, missing (null or NaN) as None."""
     frame = frame.with_columns(pl.col(pl.Categorical).cast(pl.String), pl.col(pl.Float64).fill_nan(None))
     return frame.to_dicts()

@@ -46,7 +46,10 @@ from pret_a_depenser.scoring.bundle import load_scoring_model, read_model_direct
 from pret_a_depenser.scoring.http import (
     ApiKeyMiddleware,
     BodySizeLimitMiddleware,
+    ConcurrencyLimitMiddleware,
     JsonContentTypeMiddleware,
+    RetryAfterMiddleware,
+    install_header_timeout,
     install_known_route_metrics,
     install_timeout_middleware_fix,
 )
@@ -73,6 +76,7 @@ logging.getLogger("bentoml._internal.server.http_app").addFilter(ClientErrorLogF
 install_timeout_middleware_fix()
 
 SETTINGS = ServiceSettings.from_environment()
+install_header_timeout(SETTINGS.header_timeout)
 ApplicantBatch = applicant_batch_model(SETTINGS.max_batch_size)
 SCORING_ROUTES = ("/predict", "/predict_batch", "/explain", "/predict_features")
 install_known_route_metrics([*SCORING_ROUTES, "/", "/health", "/livez", "/readyz", "/healthz", "/metrics", "/docs.json"], ["/static_content/"])
@@ -100,7 +104,7 @@ async def health(request: Request) -> JSONResponse:
 @bentoml.service(
     name="credit_scoring",
     workers=1,
-    traffic={"timeout": 30, "max_concurrency": SETTINGS.max_concurrency},
+    traffic={"timeout": 30},  # the concurrency limit is ConcurrencyLimitMiddleware's, taken once the body is read
     logging={"access": {"enabled": False}},
 )
 class CreditScoring:
@@ -242,12 +246,16 @@ def unrecorded(error: Exception) -> bentoml.exceptions.ServiceUnavailable:
 
 
 CreditScoring.mount_asgi_app(Starlette(routes=[Route("/health", health, methods=["GET"])]), path="/")
-if SETTINGS.api_key:  # outermost: a client without the key learns nothing else
+# Added outermost first: see pret_a_depenser.scoring.http for why the order matters.
+CreditScoring.add_asgi_middleware(RetryAfterMiddleware, seconds=1)
+if SETTINGS.api_key:  # a client without the key learns nothing else
     CreditScoring.add_asgi_middleware(ApiKeyMiddleware, api_key=SETTINGS.api_key, protected_paths=SCORING_ROUTES)
 CreditScoring.add_asgi_middleware(
     BodySizeLimitMiddleware,
     default_limit=SETTINGS.max_body_bytes,
     limits={"/predict_batch": SETTINGS.max_batch_body_bytes},
     body_timeout=SETTINGS.body_timeout,
+    max_held_bytes=SETTINGS.max_held_body_bytes,
 )
+CreditScoring.add_asgi_middleware(ConcurrencyLimitMiddleware, max_concurrency=SETTINGS.max_concurrency, paths=SCORING_ROUTES)
 CreditScoring.add_asgi_middleware(JsonContentTypeMiddleware, paths=SCORING_ROUTES)

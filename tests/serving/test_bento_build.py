@@ -43,7 +43,7 @@ def test_bentoml_build_packs_service_model_and_pinned_requirements(bentoml_home,
     model_tags = [model["tag"] for service in manifest["services"] for model in service["models"]]
     latest = (bentoml_home / "models" / "credit_scoring" / "latest").read_text().strip()
     assert model_tags == [f"credit_scoring:{latest}"]
-    assert manifest["services"][0]["config"]["traffic"]["max_concurrency"] > 0
+    assert manifest["services"][0]["config"]["traffic"] == {"timeout": 30}  # the concurrency limit is a middleware of the service
     packed_files = ("scoring/model.py", "scoring/records.py", "features/engine.py", "features/kernels.py", "raw_contract.py")
     for packed in ("src/service.py", "apis/openapi.yaml", *(f"src/src/pret_a_depenser/{name}" for name in packed_files)):
         assert (bento / packed).is_file(), packed

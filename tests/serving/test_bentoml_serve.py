@@ -169,11 +169,13 @@ def test_requests_past_the_concurrency_limit_get_429_at_once(bentoml_home, test_
     async def burst() -> list[int]:
         async with httpx.AsyncClient(base_url=url, timeout=60) as client:
             responses = await asyncio.gather(*(client.post("/explain" if i else "/predict_batch", content=bodies[i], headers=headers) for i in range(6)))
-        return [response.status_code for response in responses]
+        return [(response.status_code, response.headers.get("retry-after")) for response in responses]
 
     try:
         wait_until_ready(server, url)
-        codes = asyncio.run(burst())
+        answers = asyncio.run(burst())
     finally:
         stop(server)
+    codes = [code for code, _ in answers]
     assert 200 in codes and 429 in codes and set(codes) <= {200, 429}
+    assert all(retry_after == "1" for code, retry_after in answers if code == 429)

@@ -98,3 +98,82 @@ def test_a_body_trickling_past_the_timeout_gets_408_at_once():
 
     elapsed = asyncio.run(scenario())
     assert sent[0]["status"] == 408 and b"0.2 s" in sent[1]["body"] and elapsed < 0.5
+
+
+def _recorder():
+    sent = []
+
+    async def send(message):
+        sent.append(message)
+
+    return sent, send
+
+
+def test_held_body_bytes_over_the_budget_get_429_and_are_released_after_the_request():
+    from pret_a_depenser.scoring.http import BodySizeLimitMiddleware
+
+    async def endpoint(scope, receive, send):
+        await receive()
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+
+    def one_chunk(size):
+        async def receive():
+            return {"type": "http.request", "body": b"x" * size, "more_body": False}
+        return receive
+
+    limiter = BodySizeLimitMiddleware(endpoint, default_limit=10_000, max_held_bytes=1_000)
+    scope = {"type": "http", "method": "POST", "path": "/predict", "headers": []}
+    sent, send = _recorder()
+    asyncio.run(limiter(scope, one_chunk(1_001), send))
+    asyncio.run(limiter(scope, one_chunk(1_000), send))
+    asyncio.run(limiter(scope, one_chunk(1_000), send))
+    assert [message["status"] for message in sent if message["type"] == "http.response.start"] == [429, 200, 200]
+    assert limiter.held_bytes == 0
+
+
+def test_requests_past_the_concurrency_limit_get_429_and_health_is_never_refused():
+    from pret_a_depenser.scoring.http import ConcurrencyLimitMiddleware
+
+    release = None
+
+    async def endpoint(scope, receive, send):
+        if scope["path"] == "/predict":
+            await release.wait()
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+
+    async def scenario():
+        nonlocal release
+        release = asyncio.Event()
+        limiter = ConcurrencyLimitMiddleware(endpoint, max_concurrency=2, paths=["/predict"])
+        sent, send = _recorder()
+        scope = {"type": "http", "method": "POST", "path": "/predict", "headers": []}
+        holders = [asyncio.ensure_future(limiter(scope, None, send)) for _ in range(2)]
+        await asyncio.sleep(0.01)
+        await limiter(scope, None, send)
+        await limiter({**scope, "path": "/health", "method": "GET"}, None, send)
+        release.set()
+        await asyncio.gather(*holders)
+        await limiter(scope, None, send)
+        return [message["status"] for message in sent if message["type"] == "http.response.start"], limiter.in_flight
+
+    statuses, in_flight = asyncio.run(scenario())
+    assert statuses == [429, 200, 200, 200, 200] and in_flight == 0
+
+
+def test_retry_after_is_added_to_429_and_503_only():
+    from pret_a_depenser.scoring.http import RetryAfterMiddleware
+
+    def answering(status, headers=()):
+        async def app(scope, receive, send):
+            await send({"type": "http.response.start", "status": status, "headers": list(headers)})
+        return app
+
+    def headers_of(app):
+        sent, send = _recorder()
+        asyncio.run(RetryAfterMiddleware(app, seconds=2)({"type": "http"}, None, send))
+        return dict(sent[0]["headers"])
+
+    assert headers_of(answering(429))[b"retry-after"] == b"2"
+    assert headers_of(answering(503))[b"retry-after"] == b"2"
+    assert headers_of(answering(503, [(b"Retry-After", b"30")])) == {b"Retry-After": b"30"}
+    assert b"retry-after" not in headers_of(answering(200))

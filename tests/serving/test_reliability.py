@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import socket
 import sqlite3
 import threading
 import time
@@ -107,7 +108,7 @@ def test_a_locked_audit_log_gives_503_not_unrecorded_decisions(bentoml_home, hol
             holder.execute("ROLLBACK")
             holder.close()
         assert [response.status_code for response in responses] == [503, 503, 503]
-        assert "probability_of_default" not in responses[0].text
+        assert "probability_of_default" not in responses[0].text and responses[0].headers["retry-after"] == "1"
         assert httpx.post(f"{url}/predict", json=body, headers={"x-request-id": "after"}).status_code == 200
     finally:
         log = stop(server)
@@ -167,3 +168,58 @@ def test_unknown_paths_share_one_metrics_label(client):
     assert not any(endpoint.startswith("/probe-") for endpoint in endpoints)
     assert "/<unknown>" in endpoints and "/health" in endpoints
     assert len(metrics) < 200_000
+
+
+def _trickle(port: int, sent_at_once: bytes, trickled: bytes, interval: float, outcome: dict, key: int) -> None:
+    """Send ``sent_at_once``, then ``trickled`` a byte every ``interval`` seconds until the server answers
+    or closes; record the answer's status line and when it came."""
+    started = time.monotonic()
+    answer = b""
+    with socket.create_connection(("127.0.0.1", port)) as connection:
+        connection.settimeout(interval)
+        connection.sendall(sent_at_once)
+        for index in range(len(trickled)):
+            try:
+                connection.sendall(trickled[index : index + 1])
+                answer = connection.recv(4096)
+            except TimeoutError:
+                continue
+            except OSError:
+                pass
+            break
+    outcome[key] = (answer.split(b"\r\n")[0].decode(errors="replace"), time.monotonic() - started)
+
+
+def test_slow_clients_are_cut_while_real_clients_keep_their_200s(bentoml_home, test_applicants, tmp_path):
+    """Slow senders hold no concurrency slot: with 2 slots, 8 clients sending their body a byte at a time
+    and 4 sending their headers a byte at a time, every real request is answered 200, and the slow ones
+    get 408 once their deadline passes."""
+    port = free_port()
+    server = start_server(
+        bentoml_home, port, tmp_path / "decisions.sqlite",
+        CREDIT_SCORING_MAX_CONCURRENCY="2", CREDIT_SCORING_BODY_TIMEOUT="2", CREDIT_SCORING_HEADER_TIMEOUT="1",
+    )
+    url = f"http://127.0.0.1:{port}"
+    request = json.dumps(test_applicants["request"].iloc[0]).encode()
+    body_head = b"POST /predict HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: %d\r\n\r\n" % len(request)
+    outcome: dict[int, tuple[str, float]] = {}
+    try:
+        wait_until_ready(server, url)
+        slow = [threading.Thread(target=_trickle, args=(port, body_head, request, 0.1, outcome, key)) for key in range(8)]
+        slow += [threading.Thread(target=_trickle, args=(port, b"", body_head, 0.1, outcome, key)) for key in range(8, 12)]
+        for thread in slow:
+            thread.start()
+        time.sleep(0.3)
+        with httpx.Client(base_url=url, timeout=30, headers=JSON) as client:
+            codes = [client.post("/predict", content=request).status_code for _ in range(20)]
+        for thread in slow:
+            thread.join(timeout=20)
+    finally:
+        stop(server)
+    assert codes == [200] * 20
+    for key in range(8):
+        status, elapsed = outcome[key]
+        assert status.startswith("HTTP/1.1 408") and 1.9 < elapsed < 5, (key, status, elapsed)
+    for key in range(8, 12):
+        status, elapsed = outcome[key]
+        assert status.startswith("HTTP/1.1 408") and 0.9 < elapsed < 4, (key, status, elapsed)

@@ -1,8 +1,12 @@
-"""ASGI middlewares of the service: request-size limit and API-key check, before any parsing.
+"""ASGI middlewares of the service: API-key check, request-size limit and body read, concurrency limit.
 
-BentoML sets no request-size limit and has no authentication of its own; both are plain ASGI
-middlewares added with ``Service.add_asgi_middleware`` (BentoML's ``traffic.max_concurrency``
-already answers 429 past capacity).
+BentoML sets no request-size limit and has no authentication of its own; these are plain ASGI
+middlewares added with ``Service.add_asgi_middleware``, in this order (outermost first):
+``RetryAfterMiddleware``, ``ApiKeyMiddleware``, ``BodySizeLimitMiddleware`` (reads the whole body, with
+a size limit, a deadline and a budget of bytes held), ``ConcurrencyLimitMiddleware`` (429 past
+capacity) and ``JsonContentTypeMiddleware``. The concurrency limit is ours rather than BentoML's
+``traffic.max_concurrency`` because BentoML's sits outside every user middleware: a client sending its
+body slowly would hold a slot while the body is read. Here a slot is taken only once the body is in.
 """
 
 from __future__ import annotations
@@ -36,15 +40,20 @@ class BodySizeLimitMiddleware:
     Content-Length over the limit is refused at once; otherwise the body is read here, counted as it
     arrives, and replayed to the endpoint. A client that disconnects before its body is complete gets
     nothing and the endpoint is never called: a disconnect is the client's doing, not a server error.
-    A body not complete within ``body_timeout`` seconds gets a 408, so a slow client cannot hold one
-    of the service's concurrency slots for long.
+    A body not complete within ``body_timeout`` seconds gets a 408. The bytes of all bodies held at once
+    (read, or replayed to an endpoint still running) are capped by ``max_held_bytes``: past it, a 429.
     """
 
-    def __init__(self, app: ASGIApp, default_limit: int, limits: dict[str, int] | None = None, body_timeout: float = 10.0) -> None:
+    def __init__(
+        self, app: ASGIApp, default_limit: int, limits: dict[str, int] | None = None, body_timeout: float = 10.0,
+        max_held_bytes: int | None = None,
+    ) -> None:
         self.app = app
         self.default_limit = default_limit
         self.limits = dict(limits or {})
         self.body_timeout = body_timeout
+        self.max_held_bytes = max_held_bytes  # bodies held at once (being read or being scored); past it: 429
+        self.held_bytes = 0
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
@@ -53,22 +62,34 @@ class BodySizeLimitMiddleware:
         declared = next((value for key, value in scope["headers"] if key == b"content-length"), None)
         if declared is not None and (not declared.isdigit() or int(declared) > limit):
             return await send_json_error(send, 413, f"request body over the {limit}-byte limit of {scope['path']}")
-        chunks, size = [], 0
-        deadline = asyncio.get_running_loop().time() + self.body_timeout
-        while True:
-            try:
-                message = await asyncio.wait_for(receive(), timeout=max(deadline - asyncio.get_running_loop().time(), 0))
-            except TimeoutError:
-                return await send_json_error(send, 408, f"request body not received within {self.body_timeout:g} s")
-            if message["type"] != "http.request":
-                return  # http.disconnect: the client left mid-body
-            chunks.append(message.get("body", b""))
-            size += len(chunks[-1])
-            if size > limit:
-                return await send_json_error(send, 413, f"request body over the {limit}-byte limit of {scope['path']}")
-            if not message.get("more_body", False):
-                break
-        body = b"".join(chunks)
+        size = 0
+        try:
+            chunks = []
+            deadline = asyncio.get_running_loop().time() + self.body_timeout
+            while True:
+                try:
+                    message = await asyncio.wait_for(receive(), timeout=max(deadline - asyncio.get_running_loop().time(), 0))
+                except TimeoutError:
+                    return await send_json_error(send, 408, f"request body not received within {self.body_timeout:g} s")
+                if message["type"] != "http.request":
+                    return  # http.disconnect: the client left mid-body
+                chunk = message.get("body", b"")
+                if self.max_held_bytes is not None and self.held_bytes + len(chunk) > self.max_held_bytes:
+                    return await send_json_error(send, 429, "too many request bodies in flight; retry later")
+                chunks.append(chunk)
+                size += len(chunk)
+                self.held_bytes += len(chunk)
+                if size > limit:
+                    return await send_json_error(send, 413, f"request body over the {limit}-byte limit of {scope['path']}")
+                if not message.get("more_body", False):
+                    break
+            body = b"".join(chunks)
+            del chunks
+            await self._call_with_body(scope, receive, send, body)
+        finally:
+            self.held_bytes -= size
+
+    async def _call_with_body(self, scope: Scope, receive: Receive, send: Send, body: bytes) -> None:
         replayed = False
 
         async def replay() -> dict[str, Any]:
@@ -79,6 +100,49 @@ class BodySizeLimitMiddleware:
             return {"type": "http.request", "body": body, "more_body": False}
 
         await self.app(scope, replay, send)
+
+
+class ConcurrencyLimitMiddleware:
+    """429 once ``max_concurrency`` requests are in the endpoints; the paths in ``skip_paths`` (health and
+    metrics) are never refused. Placed after the body is read, so slow senders hold no slot."""
+
+    def __init__(self, app: ASGIApp, max_concurrency: int, paths: Iterable[str]) -> None:
+        self.app = app
+        self.max_concurrency = max_concurrency
+        self.paths = frozenset(paths)
+        self.in_flight = 0
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] not in self.paths:
+            return await self.app(scope, receive, send)
+        if self.in_flight >= self.max_concurrency:
+            return await send_json_error(send, 429, f"{self.max_concurrency} requests already in progress; retry later")
+        self.in_flight += 1
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self.in_flight -= 1
+
+
+class RetryAfterMiddleware:
+    """``Retry-After`` on every 429 and 503 that has none, so a client knows when to come back."""
+
+    def __init__(self, app: ASGIApp, seconds: int = 1) -> None:
+        self.app = app
+        self.value = str(seconds).encode()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+
+        async def send_with_retry_after(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.start" and message["status"] in (429, 503):
+                headers = list(message.get("headers", []))
+                if not any(key.lower() == b"retry-after" for key, _ in headers):
+                    message = {**message, "headers": [*headers, (b"retry-after", self.value)]}
+            await send(message)
+
+        await self.app(scope, receive, send_with_retry_after)
 
 
 class JsonContentTypeMiddleware:
@@ -199,3 +263,51 @@ def install_known_route_metrics(known_paths: Iterable[str], known_prefixes: Iter
             await super().__call__(scope, receive, send)
 
     instruments.RunnerTrafficMetricsMiddleware = KnownRouteMetricsMiddleware
+
+
+def install_header_timeout(seconds: float) -> None:
+    """Close a connection whose request line and headers are not complete within ``seconds`` of their
+    first byte (or of the connection): uvicorn has no such timeout, so a client sending its headers a
+    byte at a time keeps a connection open for as long as it likes. A 408 is written before closing.
+
+    Replaces uvicorn's ``auto`` HTTP protocol (httptools, which uvicorn picks when it is installed, as it
+    is here) in the worker that imports the service, before BentoML builds its uvicorn config.
+    """
+    from uvicorn.protocols.http import auto
+    from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+    class HeaderTimeoutProtocol(HttpToolsProtocol):
+        header_timer: asyncio.TimerHandle | None = None
+
+        def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+            super().connection_made(transport)
+            self._start_header_timer()
+
+        def on_message_begin(self) -> None:
+            super().on_message_begin()
+            self._start_header_timer()
+
+        def on_headers_complete(self) -> None:
+            self._cancel_header_timer()
+            super().on_headers_complete()
+
+        def connection_lost(self, exc: Exception | None) -> None:
+            self._cancel_header_timer()
+            super().connection_lost(exc)
+
+        def _start_header_timer(self) -> None:
+            if self.header_timer is None:
+                self.header_timer = self.loop.call_later(seconds, self._headers_too_slow)
+
+        def _cancel_header_timer(self) -> None:
+            if self.header_timer is not None:
+                self.header_timer.cancel()
+                self.header_timer = None
+
+        def _headers_too_slow(self) -> None:
+            self.header_timer = None
+            if not self.transport.is_closing():
+                self.transport.write(b"HTTP/1.1 408 Request Timeout\r\ncontent-length: 0\r\nconnection: close\r\n\r\n")
+                self.transport.close()
+
+    auto.AutoHTTPProtocol = HeaderTimeoutProtocol

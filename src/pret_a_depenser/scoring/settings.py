@@ -38,6 +38,8 @@ class ServiceSettings:
     max_body_bytes: int = 4 * MEGABYTE      # one applicant's records (a median Kaggle history is ~25 KB)
     max_batch_body_bytes: int = 64 * MEGABYTE  # /predict_batch: up to max_batch_size applicants' records
     body_timeout: float = 10.0              # seconds to send a whole request body; past it the answer is 408
+    header_timeout: float = 5.0             # seconds to send the request line and headers; past it: 408, connection closed
+    max_held_body_bytes: int = 256 * MEGABYTE  # request bodies held at once (being read or scored); past it the answer is 429
     max_batch_size: int = 1000
     max_concurrency: int = 32               # requests in flight per worker beyond which the answer is 429
     audit_log: str = "data/audit/decisions.sqlite"
@@ -58,6 +60,8 @@ class ServiceSettings:
             max_body_bytes=_positive_int(environ, "CREDIT_SCORING_MAX_BODY_BYTES", 4 * MEGABYTE),
             max_batch_body_bytes=_positive_int(environ, "CREDIT_SCORING_MAX_BATCH_BODY_BYTES", 64 * MEGABYTE),
             body_timeout=float(_positive_int(environ, "CREDIT_SCORING_BODY_TIMEOUT", 10)),
+            header_timeout=float(_positive_int(environ, "CREDIT_SCORING_HEADER_TIMEOUT", 5)),
+            max_held_body_bytes=_positive_int(environ, "CREDIT_SCORING_MAX_HELD_BODY_BYTES", 256 * MEGABYTE),
             max_batch_size=_positive_int(environ, "CREDIT_SCORING_MAX_BATCH_SIZE", 1000),
             max_concurrency=_positive_int(environ, "CREDIT_SCORING_MAX_CONCURRENCY", 32),
             audit_log=environ.get("CREDIT_SCORING_AUDIT_LOG", "").strip() or "data/audit/decisions.sqlite",

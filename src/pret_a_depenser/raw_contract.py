@@ -94,8 +94,66 @@ Rule = tuple[str, Any]
 BUREAU_BALANCE_STATUSES = ["0", "1", "2", "3", "4", "5", "C", "X"]
 CONTRACT_STATUSES = ["Approved", "Canceled", "Refused", "Unused offer"]
 
-# Kaggle file name -> (columns, unique key columns, rules per column).
-RAW_TABLES: dict[str, tuple[dict[str, str], list[str], dict[str, list[Rule]]]] = {
+# Plausible ranges, by column family, that every row of the real Kaggle files satisfies: a value outside
+# is a data error, not an applicant. Day offsets reach back at most 200 years (the real bureau files go
+# back 115) and forward at most to 365243, the files' "no date" sentinel; months reach back at most 100
+# years; amounts stay within +/- 1e12 (real maxima are below 1e9; card balances and bureau debts may be
+# negative); normalised scores and building figures lie in [0, 1]; counts, days past due and hours are
+# never negative.
+DAY_OFFSET_RANGE: list[Rule] = [("ge", -73_050), ("le", 365_243)]
+MONTH_OFFSET_RANGE: list[Rule] = [("ge", -1_200)]
+AMOUNT_RANGE: list[Rule] = [("ge", -1e12), ("le", 1e12)]
+UNIT_RANGE: list[Rule] = [("ge", 0), ("le", 1)]
+NON_NEGATIVE: list[Rule] = [("ge", 0)]
+HOUR_RANGE: list[Rule] = [("ge", 0), ("le", 23)]
+NON_NEGATIVE_AMOUNTS = {  # per file: the amounts that are never negative in the real files
+    "application_train.csv": ["AMT_INCOME_TOTAL", "AMT_CREDIT", "AMT_ANNUITY", "AMT_GOODS_PRICE"],
+    "application_test.csv": ["AMT_INCOME_TOTAL", "AMT_CREDIT", "AMT_ANNUITY", "AMT_GOODS_PRICE"],
+    "bureau.csv": ["AMT_CREDIT_MAX_OVERDUE", "AMT_CREDIT_SUM", "AMT_CREDIT_SUM_OVERDUE", "AMT_ANNUITY"],
+    "previous_application.csv": ["AMT_ANNUITY", "AMT_APPLICATION", "AMT_CREDIT", "AMT_GOODS_PRICE"],
+    "installments_payments.csv": ["AMT_INSTALMENT", "AMT_PAYMENT"],
+    "credit_card_balance.csv": ["AMT_CREDIT_LIMIT_ACTUAL", "AMT_INST_MIN_REGULARITY", "AMT_PAYMENT_CURRENT", "AMT_PAYMENT_TOTAL_CURRENT"],
+}
+
+
+def _family_range(file_name: str, column: str) -> list[Rule]:
+    """The plausible range of a column from its family (name), as rules."""
+    if column.startswith("DAYS_"):
+        return DAY_OFFSET_RANGE
+    if column == "MONTHS_BALANCE":
+        return MONTH_OFFSET_RANGE
+    if column.startswith("AMT_REQ_CREDIT_BUREAU_"):
+        return NON_NEGATIVE
+    if column.startswith("AMT_"):
+        return [("ge", 0), ("le", 1e12)] if column in NON_NEGATIVE_AMOUNTS.get(file_name, []) else AMOUNT_RANGE
+    if column.startswith("EXT_SOURCE_") or column == "REGION_POPULATION_RELATIVE" or column.endswith(("_AVG", "_MEDI")):
+        return UNIT_RANGE
+    if column.startswith(BUILDING_STEMS) or column == "TOTALAREA_MODE":
+        return UNIT_RANGE
+    if column.startswith(("CNT_", "SK_DPD", "OBS_", "DEF_", "NUM_INSTALMENT_")) or column in ("CREDIT_DAY_OVERDUE", "OWN_CAR_AGE"):
+        return NON_NEGATIVE
+    if column == "HOUR_APPR_PROCESS_START":
+        return HOUR_RANGE
+    return []
+
+
+def _with_plausible_ranges(file_name: str, columns: dict[str, str], rules: dict[str, list[Rule]]) -> dict[str, list[Rule]]:
+    """The file's own rules, plus its columns' family ranges for each comparison the file's rules leave open."""
+    combined = {}
+    for column, kind in columns.items():
+        own = rules.get(column, [])
+        compared = {comparison for comparison, _ in own}
+        lower_set = bool(compared & {"gt", "ge", "isin"})
+        upper_set = bool(compared & {"lt", "le", "isin"})
+        family = [(comparison, bound) for comparison, bound in _family_range(file_name, column) if kind != "str"
+                  and not (comparison in ("gt", "ge") and lower_set) and not (comparison in ("lt", "le") and upper_set)]
+        if own or family:
+            combined[column] = [*own, *family]
+    return combined
+
+
+# Kaggle file name -> (columns, unique key columns, rules per column: the file's own, then family ranges).
+_FILES: dict[str, tuple[dict[str, str], list[str], dict[str, list[Rule]]]] = {
     "application_train.csv": (
         APPLICATION_COLUMNS, ["SK_ID_CURR"],
         {"TARGET": [("isin", [0, 1])], "DAYS_BIRTH": [("lt", 0)], "AMT_CREDIT": [("gt", 0)]},
@@ -110,6 +168,9 @@ RAW_TABLES: dict[str, tuple[dict[str, str], list[str], dict[str, list[Rule]]]] =
     "POS_CASH_balance.csv": (POS_CASH_BALANCE_COLUMNS, [], {"MONTHS_BALANCE": [("lt", 0)]}),
     "installments_payments.csv": (INSTALLMENTS_PAYMENTS_COLUMNS, [], {}),
     "credit_card_balance.csv": (CREDIT_CARD_BALANCE_COLUMNS, [], {"MONTHS_BALANCE": [("lt", 0)]}),
+}
+RAW_TABLES: dict[str, tuple[dict[str, str], list[str], dict[str, list[Rule]]]] = {
+    file_name: (columns, keys, _with_plausible_ranges(file_name, columns, rules)) for file_name, (columns, keys, rules) in _FILES.items()
 }
 
 # The tables of one applicant's records (as in requests and the feature transform) -> Kaggle file of its columns.

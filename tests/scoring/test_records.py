@@ -41,6 +41,38 @@ def test_rules_and_vocabularies_of_the_contract_apply_to_requests():
     assert ("application", "DAYS_BIRTH") in locations and ("bureau_balance", 0, "STATUS") in locations
 
 
+@pytest.mark.parametrize(
+    ("table", "field", "value"),
+    [
+        ("application", "DAYS_BIRTH", -1e300),
+        ("application", "DAYS_EMPLOYED", 400_000),
+        ("application", "AMT_CREDIT", -5.0),
+        ("application", "AMT_INCOME_TOTAL", 1e300),
+        ("application", "EXT_SOURCE_2", 1.5),
+        ("application", "HOUR_APPR_PROCESS_START", 24),
+        ("installments_payments", "AMT_PAYMENT", -1.0),
+        ("credit_card_balance", "AMT_BALANCE", -1e13),
+    ],
+)
+def test_values_outside_the_plausible_ranges_are_refused_naming_the_field(table, field, value):
+    application = _application(1)
+    if table == "application":
+        request = {"application": {**application, field: value}}
+    else:
+        request = {"application": application, table: [{"SK_ID_PREV": 1, "MONTHS_BALANCE": -1, "NUM_INSTALMENT_NUMBER": 1, "SK_DPD": 0,
+                                                        "SK_DPD_DEF": 0, "AMT_CREDIT_LIMIT_ACTUAL": 0, "CNT_DRAWINGS_CURRENT": 0, field: value}]}
+        request[table][0] = {key: item for key, item in request[table][0].items() if key in RECORD_MODELS[table].model_fields}
+    with pytest.raises(ValidationError) as error:
+        ApplicantRecords.model_validate(request)
+    assert {tuple(item["loc"])[-1] for item in error.value.errors()} == {field}
+
+
+def test_the_files_sentinels_and_negative_balances_stay_valid():
+    application = {**_application(1), "DAYS_EMPLOYED": 365243, "DAYS_BIRTH": -25229}
+    card_row = {"SK_ID_PREV": 1, "MONTHS_BALANCE": -96, "AMT_BALANCE": -420250.0, "AMT_CREDIT_LIMIT_ACTUAL": 0, "CNT_DRAWINGS_CURRENT": 0, "SK_DPD": 0, "SK_DPD_DEF": 0}
+    ApplicantRecords.model_validate({"application": application, "credit_card_balance": [card_row]})
+
+
 def test_a_batch_repeating_an_applicant_is_refused_naming_it():
     batch = applicant_batch_model(10)
     with pytest.raises(ValidationError, match=r"\[1\]\.application\.SK_ID_CURR=7 repeats applicant \[0\]"):

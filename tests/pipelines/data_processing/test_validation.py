@@ -45,6 +45,12 @@ def test_missing_column_is_named(tables):
         _validate(tables)
 
 
+def test_a_value_outside_its_plausible_range_is_named_with_its_column(tables):
+    tables["installments_payments"] = _set_first(tables["installments_payments"], "DAYS_INSTALMENT", -1e9)
+    with pytest.raises(RawDataValidationError, match=r"installments_payments\.csv: column 'DAYS_INSTALMENT' fails rule 'greater_than_or_equal_to\(-73050\)'"):
+        _validate(tables)
+
+
 def test_unparseable_value_is_named_with_its_column(tables):
     train = tables["application_train"]
     tables["application_train"] = train.with_columns(pl.col(name).cast(pl.String) for name in train.columns)

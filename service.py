@@ -47,6 +47,7 @@ from pret_a_depenser.scoring.http import (
     ApiKeyMiddleware,
     BodySizeLimitMiddleware,
     ConcurrencyLimitMiddleware,
+    ErrorBodyLimitMiddleware,
     JsonContentTypeMiddleware,
     RetryAfterMiddleware,
     install_header_timeout,
@@ -257,5 +258,11 @@ CreditScoring.add_asgi_middleware(
     body_timeout=SETTINGS.body_timeout,
     max_held_bytes=SETTINGS.max_held_body_bytes,
 )
-CreditScoring.add_asgi_middleware(ConcurrencyLimitMiddleware, max_concurrency=SETTINGS.max_concurrency, paths=SCORING_ROUTES)
+CreditScoring.add_asgi_middleware(
+    ConcurrencyLimitMiddleware,
+    max_concurrency=SETTINGS.max_concurrency,
+    paths=SCORING_ROUTES,
+    path_limits={"/predict_batch": SETTINGS.max_concurrent_batches},
+)
+CreditScoring.add_asgi_middleware(ErrorBodyLimitMiddleware, max_errors=100)
 CreditScoring.add_asgi_middleware(JsonContentTypeMiddleware, paths=SCORING_ROUTES)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 
 import httpx
 
@@ -177,3 +178,57 @@ def test_retry_after_is_added_to_429_and_503_only():
     assert headers_of(answering(503))[b"retry-after"] == b"2"
     assert headers_of(answering(503, [(b"Retry-After", b"30")])) == {b"Retry-After": b"30"}
     assert b"retry-after" not in headers_of(answering(200))
+
+
+def test_batches_have_their_own_concurrency_limit():
+    from pret_a_depenser.scoring.http import ConcurrencyLimitMiddleware
+
+    release = None
+
+    async def endpoint(scope, receive, send):
+        if scope["path"] == "/predict_batch":
+            await release.wait()
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+
+    async def scenario():
+        nonlocal release
+        release = asyncio.Event()
+        limiter = ConcurrencyLimitMiddleware(endpoint, max_concurrency=10, paths=["/predict", "/predict_batch"], path_limits={"/predict_batch": 1})
+        sent, send = _recorder()
+        batch = {"type": "http", "method": "POST", "path": "/predict_batch", "headers": []}
+        holder = asyncio.ensure_future(limiter(batch, None, send))
+        await asyncio.sleep(0.01)
+        await limiter(batch, None, send)
+        await limiter({**batch, "path": "/predict"}, None, send)
+        release.set()
+        await holder
+        await limiter(batch, None, send)
+        return [message["status"] for message in sent if message["type"] == "http.response.start"], limiter.in_flight_by_path
+
+    statuses, in_flight = asyncio.run(scenario())
+    assert statuses == [429, 200, 200, 200] and in_flight == {"/predict_batch": 0}
+
+
+def test_a_400_with_many_validation_errors_keeps_the_first_ones_and_says_how_many():
+    from pret_a_depenser.scoring.http import ErrorBodyLimitMiddleware
+
+    def answering(status, answer):
+        async def app(scope, receive, send):
+            body = json.dumps(answer).encode()
+            await send({"type": "http.response.start", "status": status, "headers": [(b"content-length", str(len(body)).encode())]})
+            await send({"type": "http.response.body", "body": body[:10], "more_body": True})
+            await send({"type": "http.response.body", "body": body[10:]})
+        return app
+
+    def answer_of(app):
+        sent, send = _recorder()
+        asyncio.run(ErrorBodyLimitMiddleware(app, max_errors=3)({"type": "http"}, None, send))
+        body = b"".join(message.get("body", b"") for message in sent[1:])
+        assert dict(sent[0]["headers"])[b"content-length"] == str(len(body)).encode()
+        return json.loads(body)
+
+    many = {"error": "500 validation error for ApplicantBatch", "detail": [{"loc": [index, "application"]} for index in range(500)]}
+    limited = answer_of(answering(400, many))
+    assert limited["detail"] == many["detail"][:3] and limited["detail_truncated"] == "the first 3 of 500 validation errors"
+    assert answer_of(answering(400, {"error": "x", "detail": [1, 2]})) == {"error": "x", "detail": [1, 2]}
+    assert answer_of(answering(200, many)) == many

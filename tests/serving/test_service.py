@@ -205,6 +205,9 @@ def test_a_batch_is_a_bounded_non_empty_list_of_distinct_applicants(client, appl
     second = holdout_applicants["request"].iloc[1]
     response = client.post("/predict_batch", json=[applicant, _with(second, "application", None, "NOT_A_COLUMN", 1)])
     assert response.status_code == 400 and "NOT_A_COLUMN" in response.text and '"loc"' in response.text
+    invalid = [{**request, "application": {**request["application"], "AMT_CREDIT": "1", "DAYS_BIRTH": 1.5}} for request in holdout_applicants["request"].iloc[:200]]
+    response = client.post("/predict_batch", json=invalid)
+    assert response.status_code == 400 and len(response.json()["detail"]) == 100 and "of 400 validation errors" in response.json()["detail_truncated"]
 
 
 def test_two_applicants_numbering_their_credits_alike_are_kept_apart(client, holdout_applicants):

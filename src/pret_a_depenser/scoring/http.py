@@ -4,7 +4,8 @@ BentoML sets no request-size limit and has no authentication of its own; these a
 middlewares added with ``Service.add_asgi_middleware``, in this order (outermost first):
 ``RetryAfterMiddleware``, ``ApiKeyMiddleware``, ``BodySizeLimitMiddleware`` (reads the whole body, with
 a size limit, a deadline and a budget of bytes held), ``ConcurrencyLimitMiddleware`` (429 past
-capacity) and ``JsonContentTypeMiddleware``. The concurrency limit is ours rather than BentoML's
+capacity), ``ErrorBodyLimitMiddleware`` (at most 100 validation errors per answer) and
+``JsonContentTypeMiddleware``. The concurrency limit is ours rather than BentoML's
 ``traffic.max_concurrency`` because BentoML's sits outside every user middleware: a client sending its
 body slowly would hold a slot while the body is read. Here a slot is taken only once the body is in.
 """
@@ -103,25 +104,81 @@ class BodySizeLimitMiddleware:
 
 
 class ConcurrencyLimitMiddleware:
-    """429 once ``max_concurrency`` requests are in the endpoints; the paths in ``skip_paths`` (health and
-    metrics) are never refused. Placed after the body is read, so slow senders hold no slot."""
+    """429 once ``max_concurrency`` requests are in the given ``paths``, or once a path of ``path_limits``
+    has that many of its own in progress (batches: each holds hundreds of MB while it is parsed and
+    scored). Other paths (health, metrics) are never refused. Placed after the body is read, so slow
+    senders hold no slot."""
 
-    def __init__(self, app: ASGIApp, max_concurrency: int, paths: Iterable[str]) -> None:
+    def __init__(self, app: ASGIApp, max_concurrency: int, paths: Iterable[str], path_limits: dict[str, int] | None = None) -> None:
         self.app = app
         self.max_concurrency = max_concurrency
         self.paths = frozenset(paths)
+        self.path_limits = dict(path_limits or {})
         self.in_flight = 0
+        self.in_flight_by_path = dict.fromkeys(self.path_limits, 0)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"] not in self.paths:
+        path = scope.get("path")
+        if scope["type"] != "http" or path not in self.paths:
             return await self.app(scope, receive, send)
         if self.in_flight >= self.max_concurrency:
             return await send_json_error(send, 429, f"{self.max_concurrency} requests already in progress; retry later")
+        if path in self.path_limits and self.in_flight_by_path[path] >= self.path_limits[path]:
+            return await send_json_error(send, 429, f"{self.path_limits[path]} {path} requests already in progress; retry later")
         self.in_flight += 1
+        if path in self.path_limits:
+            self.in_flight_by_path[path] += 1
         try:
             await self.app(scope, receive, send)
         finally:
             self.in_flight -= 1
+            if path in self.path_limits:
+                self.in_flight_by_path[path] -= 1
+
+
+class ErrorBodyLimitMiddleware:
+    """A 400 listing more than ``max_errors`` validation errors keeps the first ``max_errors`` and says how
+    many there were: an invalid 1,000-applicant batch would otherwise be answered with one entry per bad
+    field, megabytes of JSON."""
+
+    def __init__(self, app: ASGIApp, max_errors: int = 100) -> None:
+        self.app = app
+        self.max_errors = max_errors
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        start: dict[str, Any] | None = None
+        chunks: list[bytes] = []
+
+        async def send_limited(message: dict[str, Any]) -> None:
+            nonlocal start
+            if message["type"] == "http.response.start" and message["status"] == 400:
+                start = message
+                return
+            if start is None:
+                return await send(message)
+            chunks.append(message.get("body", b""))
+            if message.get("more_body", False):
+                return
+            body = self._limited(b"".join(chunks))
+            headers = [(key, value) for key, value in start.get("headers", []) if key.lower() != b"content-length"]
+            await send({**start, "headers": [*headers, (b"content-length", str(len(body)).encode())]})
+            await send({"type": "http.response.body", "body": body})
+
+        await self.app(scope, receive, send_limited)
+
+    def _limited(self, body: bytes) -> bytes:
+        try:
+            answer = json.loads(body)
+        except ValueError:
+            return body
+        detail = answer.get("detail") if isinstance(answer, dict) else None
+        if not isinstance(detail, list) or len(detail) <= self.max_errors:
+            return body
+        answer["detail"] = detail[: self.max_errors]
+        answer["detail_truncated"] = f"the first {self.max_errors} of {len(detail)} validation errors"
+        return json.dumps(answer).encode()
 
 
 class RetryAfterMiddleware:

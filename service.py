@@ -169,7 +169,8 @@ class CreditScoring:
                 metrics.unseen_categories.labels(feature=feature).inc()
         features = [self.model.feature_values(inputs, row) for row in range(len(inputs))]
         latency_ms = (time.perf_counter() - started) * 1000
-        return request_id, self.audit_log.record(request_id, endpoint, features, results, latency_ms, client_request_id)
+        applicant_ids = None if endpoint == "predict_features" else inputs.applicants.tolist()  # vectors carry no SK_ID_CURR
+        return request_id, self.audit_log.record(request_id, endpoint, features, results, latency_ms, client_request_id, applicant_ids)
 
     def _decided(self, ctx: bentoml.Context, endpoint: str, inputs: ModelInputs, results: list[dict], started: float) -> str:
         """The request id, once the decisions' audit records are committed: a decision is never answered

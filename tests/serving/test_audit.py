@@ -17,12 +17,12 @@ from .conftest import service_app
 
 
 def test_a_concurrent_burst_leaves_exactly_one_record_per_decision(service_module, audit_log_path, holdout_applicants):
-    applicants = holdout_applicants["request"].tolist()[:30]  # within the 32 requests in flight the service admits
+    applicants = holdout_applicants["request"].tolist()[:30]  # within the 32 requests and 2 batches in flight the service admits
     vectors = {}
 
     requests = []
     for index, applicant in enumerate(applicants):
-        if index % 10 == 0:
+        if index % 15 == 0:
             requests.append(("/predict_batch", applicants[index : index + 3], 3))
         elif index % 7 == 0:
             requests.append(("/explain", applicant, 1))
@@ -53,6 +53,7 @@ def test_a_concurrent_burst_leaves_exactly_one_record_per_decision(service_modul
         for position, (applicant, answer) in enumerate(zip(sent, answered, strict=True)):
             record = by_request[(request_ids[i], position)]
             assert record["endpoint"] == route.strip("/") and record["decision"] == answer["decision"]
+            assert record["applicant_id"] == applicant["application"]["SK_ID_CURR"]
             assert record["probability_of_default"] == answer["probability_of_default"]
             assert record["model_tag"] == model.tag and record["mlflow_run_id"] == model.mlflow_run_id
             logged = json.loads(record["features"])  # the model features computed from the records
@@ -100,3 +101,21 @@ def test_client_request_ids_are_kept_ascii_beside_a_unique_id_and_odd_paths_are_
     log.record("odd", "predict", [{"EXT_SOURCE_2": 0.5}], [_decision(0.1)], 1.0).result(timeout=10)
     log.close()
     assert [record["request_id"] for record in read_decisions(odd)] == ["odd"]
+
+
+def test_a_log_created_before_the_newer_columns_gets_them_and_keeps_its_records(tmp_path):
+    path = tmp_path / "decisions.sqlite"
+    old_schema = """CREATE TABLE decisions (id INTEGER PRIMARY KEY AUTOINCREMENT, timestamp TEXT NOT NULL, request_id TEXT NOT NULL,
+        endpoint TEXT NOT NULL, position INTEGER NOT NULL, model_tag TEXT NOT NULL, mlflow_run_id TEXT, features TEXT NOT NULL,
+        features_sha256 TEXT NOT NULL, probability_of_default REAL NOT NULL, threshold REAL NOT NULL, decision TEXT NOT NULL,
+        reasons TEXT NOT NULL, unseen_categories TEXT NOT NULL, latency_ms REAL NOT NULL)"""
+    with sqlite3.connect(path) as connection:
+        connection.execute(old_schema)
+        connection.execute("INSERT INTO decisions VALUES (1, ?, 'old', 'predict', 0, 'm:1', NULL, '{}', 'x', 0.1, 0.5, 'ACCEPTED', '[]', '[]', 1.0)",
+                           (datetime.now(UTC).isoformat(),))
+    log = DecisionAuditLog(path, 30, "m:2", None)
+    result = {"probability_of_default": 0.7, "threshold": 0.5, "decision": "REFUSED", "unseen_categories": []}
+    log.record("new", "predict", [{"A": 1.0}], [result], 2.0, "client", [100042]).result(timeout=10)
+    log.close()
+    records = read_decisions(path)
+    assert [(r["request_id"], r["client_request_id"], r["applicant_id"]) for r in records] == [("old", None, None), ("new", "client", 100042)]

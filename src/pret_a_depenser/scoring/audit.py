@@ -45,14 +45,16 @@ CREATE TABLE IF NOT EXISTS decisions (
     reasons TEXT NOT NULL,              -- JSON list of the reasons given (explain, REFUSED)
     unseen_categories TEXT NOT NULL,    -- JSON list
     latency_ms REAL NOT NULL,
-    client_request_id TEXT              -- the client's X-Request-ID, ASCII (other bytes percent-encoded)
+    client_request_id TEXT,             -- the client's X-Request-ID, ASCII (other bytes percent-encoded)
+    applicant_id INTEGER                -- SK_ID_CURR of the applicant's records (NULL for feature vectors)
 );
 CREATE INDEX IF NOT EXISTS decisions_timestamp ON decisions (timestamp);
 """
 INSERT = """
 INSERT INTO decisions (timestamp, request_id, endpoint, position, model_tag, mlflow_run_id, features, features_sha256,
-                       probability_of_default, threshold, decision, reasons, unseen_categories, latency_ms, client_request_id)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                       probability_of_default, threshold, decision, reasons, unseen_categories, latency_ms, client_request_id,
+                       applicant_id)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 """
 _STOP = object()
 
@@ -98,13 +100,13 @@ class DecisionAuditLog:
     # ------------------------------------------------------------------ request side
     def record(
         self, request_id: str, endpoint: str, applicants: Sequence[dict[str, Any]], results: Sequence[dict[str, Any]], latency_ms: float,
-        client_request_id: str | None = None,
+        client_request_id: str | None = None, applicant_ids: Sequence[int] | None = None,
     ) -> Future:
         """Queue one record per decision (serialisation happens in the writer thread); the future is
         resolved once they are committed, or fails with ``AuditLogUnavailable``."""
         committed: Future = Future()
         timestamp = datetime.now(UTC).isoformat(timespec="microseconds")
-        item = (timestamp, request_id, endpoint, applicants, results, latency_ms, client_request_id, committed)
+        item = (timestamp, request_id, endpoint, applicants, results, latency_ms, client_request_id, applicant_ids, committed)
         try:
             self._queue.put(item, timeout=self.commit_timeout)
         except queue.Full:
@@ -118,7 +120,7 @@ class DecisionAuditLog:
 
     # ------------------------------------------------------------------ writer side
     def _rows(self, item: tuple) -> list[tuple]:
-        timestamp, request_id, endpoint, applicants, results, latency_ms, client_request_id, _ = item
+        timestamp, request_id, endpoint, applicants, results, latency_ms, client_request_id, applicant_ids, _ = item
         rows = []
         for position, (applicant, result) in enumerate(zip(applicants, results, strict=True)):
             features = canonical_features(applicant)
@@ -126,7 +128,7 @@ class DecisionAuditLog:
                 timestamp, request_id, endpoint, position, self.model_tag, self.mlflow_run_id, features,
                 hashlib.sha256(features.encode()).hexdigest(), result["probability_of_default"], result["threshold"],
                 result["decision"], orjson.dumps(result.get("reasons", [])).decode(), orjson.dumps(result["unseen_categories"]).decode(), latency_ms,
-                client_request_id,
+                client_request_id, None if applicant_ids is None else int(applicant_ids[position]),
             ))
         return rows
 
@@ -190,6 +192,8 @@ def _add_missing_columns(connection: sqlite3.Connection) -> None:
     present = {row[1] for row in connection.execute("PRAGMA table_info(decisions)")}
     if "client_request_id" not in present:
         connection.execute("ALTER TABLE decisions ADD COLUMN client_request_id TEXT")
+    if "applicant_id" not in present:
+        connection.execute("ALTER TABLE decisions ADD COLUMN applicant_id INTEGER")
 
 
 def check_audit_store(path: Path) -> None:

@@ -38,12 +38,16 @@ class ParquetFrameDataset(AbstractDataset[pl.DataFrame | pd.DataFrame, pl.DataFr
         self.metadata = metadata
 
     def load(self) -> pl.DataFrame | pd.DataFrame:
+        return self.load_columns(None)
+
+    def load_columns(self, columns: list[str] | None) -> pl.DataFrame | pd.DataFrame:
+        """Only ``columns`` (all if None) of the table: readers of a few features skip the other 1,800."""
         path = Path(self._filepath)
         if not path.exists():
             raise DatasetError(f"{path}: file not found; run the pipeline that writes it first")
         if self._backend == "polars":
-            return pl.read_parquet(path)
-        return pq.read_table(path).to_pandas(ignore_metadata=True)
+            return pl.read_parquet(path, columns=columns)
+        return pq.read_table(path, columns=columns).to_pandas(ignore_metadata=True)
 
     def save(self, data: pl.DataFrame | pd.DataFrame) -> None:
         frame = data if isinstance(data, pl.DataFrame) else pl.from_pandas(data)

@@ -11,7 +11,7 @@ export MLFLOW_DISABLE_TELEMETRY := true
 export BENTOML_DO_NOT_TRACK := true
 export DO_NOT_TRACK := true
 
-.PHONY: install run test benchmark-data-processing viz clean-data
+.PHONY: install browser run test app benchmark-data-processing viz clean-data
 
 $(BIN)/kedro: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -24,8 +24,18 @@ install: $(BIN)/kedro
 run: install
 	$(BIN)/kedro run
 
-test: install
+# The web app's browser test drives Debian's Chromium (Playwright never downloads a browser here).
+CHROMIUM := /usr/bin/chromium
+browser:
+	@test -x $(CHROMIUM) || { apt-get update && apt-get install -y --no-install-recommends chromium; }
+
+test: install browser
 	$(BIN)/pytest
+
+# The web app on http://localhost:8501, talking to the service at CREDIT_SCORING_APP_SERVICE_URL
+# (default http://127.0.0.1:3000: start it with `bentoml serve` in another terminal).
+app: install
+	$(BIN)/streamlit run app/streamlit_app.py
 
 benchmark-data-processing: install
 	$(BIN)/python benchmarks/data_processing_full_scale.py

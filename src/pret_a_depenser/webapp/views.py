@@ -35,10 +35,13 @@ def decision_sentence(answer: dict[str, Any]) -> str:
 def top_contributions(answer: dict[str, Any], n: int) -> pd.DataFrame:
     """The ``n`` largest SHAP contributions (log-odds of default), largest magnitude first."""
     rows = answer["contributions"][:n]
-    frame = pd.DataFrame(rows, columns=["feature", "value", "contribution", "direction"])
+    frame = pd.DataFrame({
+        "feature": [row["feature"] for row in rows],
+        "value": ["missing" if row["value"] is None else f"{row['value']:.4g}" if isinstance(row["value"], float) else str(row["value"]) for row in rows],
+        "contribution": [float(row["contribution"]) for row in rows],
+    })
     frame["effect"] = np.where(frame["contribution"] > 0, "raises the risk", np.where(frame["contribution"] < 0, "lowers the risk", "none"))
-    frame["value"] = frame["value"].map(lambda value: "missing" if value is None else f"{value:.4g}" if isinstance(value, float) else str(value))
-    return frame[["feature", "value", "contribution", "effect"]]
+    return frame
 
 
 def age_band(days_birth: float) -> str:

@@ -40,3 +40,10 @@ def project_or_stop() -> ProjectData:
     except Exception as error:  # noqa: BLE001 -- Kedro raises several kinds for a wrong path or environment: said on the page
         st.error(f"The pipeline's outputs cannot be read from the Kedro project at {settings().project_path}: {error}")
         st.stop()
+
+
+@st.cache_data(ttl=30, show_spinner="Reading the decision audit log...")
+def audit_log():
+    """The audit log without the logged features (the page shows decisions, not inputs), re-read every 30 s."""
+    audit = project().load("decision_audit_log")
+    return None if audit is None else audit.drop(columns=["features", "features_sha256"], errors="ignore")

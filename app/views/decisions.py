@@ -10,7 +10,7 @@ N_LATEST = 50
 
 st.title("Decisions")
 project = resources.project_or_stop()
-audit = project.load("decision_audit_log")
+audit = resources.audit_log()
 if audit is None or audit.empty:
     st.info("The service has not logged any decision yet: score applicants (this app's Applicant page, or `POST /predict`) and come back.")
     st.stop()
@@ -58,7 +58,10 @@ st.header(f"Latest {N_LATEST} decisions")
 latest = latest_decisions(decisions, N_LATEST)
 lines = ["| time (UTC) | applicant | endpoint | decision | probability | reasons |", "|---|---|---|---|---|---|"]
 for row in latest.itertuples():
-    applicant = f"[{int(row.applicant_id)}](/?applicant={int(row.applicant_id)})" if row.applicant_id == row.applicant_id and row.applicant_id is not None else "features only"
+    if row.applicant_id == row.applicant_id and row.applicant_id is not None:  # NaN or None: not recorded
+        applicant = f"[{int(row.applicant_id)}](/?applicant={int(row.applicant_id)})"
+    else:
+        applicant = "features only" if row.endpoint == "predict_features" else "not recorded"
     icon = f"{decision_icon(row.decision)} {row.decision.lower()}"
     lines.append(f"| {row.timestamp[:19].replace('T', ' ')} | {applicant} | {row.endpoint} | {icon} | {row.probability_of_default:.1%} | {row.reasons or '-'} |")
 st.markdown("\n".join(lines))

@@ -5,7 +5,7 @@ import pandas as pd
 import resources
 import streamlit as st
 
-from pret_a_depenser.webapp.views import cost_curve_summary, drift_summary
+from pret_a_depenser.webapp.views import cost_curve_summary, demoted_headings, drift_summary
 
 st.title("Model")
 project = resources.project_or_stop()
@@ -50,4 +50,4 @@ if not flagged.empty:
 
 st.header("Model card")
 card = project.load("model_card")
-st.markdown(card if card else "No model card yet: run `kedro run` first.")
+st.markdown(demoted_headings(card, 2) if card else "No model card yet: run `kedro run` first.")

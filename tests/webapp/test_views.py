@@ -16,6 +16,7 @@ from pret_a_depenser.webapp.views import (
     cost_curve_summary,
     daily_decisions,
     decision_sentence,
+    demoted_headings,
     drift_summary,
     filter_decisions,
     income_band,
@@ -118,3 +119,7 @@ def test_cost_curve_and_drift_summaries():
     sentence, flagged = drift_summary(pd.DataFrame({"feature": ["A", "B", "C"], "kind": ["numeric"] * 3, "psi": [0.3, 0.01, 0.15], "status": ["drift", "stable", "watch"]}))
     assert sentence.startswith("3 features and the score compared: 1 in drift, 1 in watch, 1 stable") and flagged["feature"].tolist() == ["A", "C"]
     assert drift_summary(None)[0].startswith("No drift report yet")
+
+
+def test_a_document_shown_under_the_page_headings_is_demoted():
+    assert demoted_headings("# Card\ntext #1\n## Data\n###### Deep", 2) == "### Card\ntext #1\n#### Data\n###### Deep"

@@ -203,3 +203,14 @@ def blank_application(form: dict[str, Any]) -> dict[str, Any]:
         application[name] = None if form.get(name) is None else float(form[name])
     application["NAME_CONTRACT_TYPE"] = form["NAME_CONTRACT_TYPE"]
     return {"application": application}
+
+
+def demoted_headings(markdown: str, levels: int) -> str:
+    """Markdown with every heading ``levels`` deeper (at most h6): a document shown under a page's h2
+    keeps the page's heading order."""
+    lines = []
+    for line in markdown.splitlines():
+        stripped = line.lstrip("#")
+        depth = len(line) - len(stripped)
+        lines.append("#" * min(depth + levels, 6) + stripped if depth and stripped.startswith(" ") else line)
+    return "\n".join(lines)

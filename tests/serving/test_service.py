@@ -135,7 +135,7 @@ def test_explanation_adds_up_to_the_raw_score_and_gives_at_most_four_reasons(cli
         total = body["base_value"] + sum(item["contribution"] for item in body["contributions"])
         assert total == pytest.approx(body["raw_score"], abs=1e-6)
         assert body["probability_of_default"] == pytest.approx(row["PD"], abs=1e-9)
-        assert 1 / (1 + math.exp(-body["raw_score"])) == pytest.approx(row["PD"], abs=1e-9)
+        assert 1 / (1 + math.exp(-body["raw_score"])) == pytest.approx(row["SCORE"], abs=1e-9)  # the score before calibration
         assert {item["feature"] for item in body["contributions"]} == set(scoring_model.features)
     assert refused["decision"] == "REFUSED" and 1 <= len(refused["reasons"]) <= 4
     assert all(reason["contribution"] > 0 and "raises the estimated risk" in reason["text"] for reason in refused["reasons"])

@@ -1,12 +1,14 @@
 """The inference artefact: from Kaggle-format records (or ready-made features) to a decision and its reasons.
 
 One object carries everything a decision depends on: the fitted feature spec, the kept features, the
-CatBoost model, the decision threshold and the reason texts. The pipeline's holdout evaluation,
+CatBoost model, the calibration of its score, the decision threshold and the reason texts. The pipeline's holdout evaluation,
 explainability, batch scoring and monitoring, the MLflow pyfunc and the BentoML service all score
 through it, so training and serving prepare the model's input one way only:
 
 records --(records.applicant_tables)--> raw tables --(features.transform, the spec)--> feature rows
---(kept features: numbers as float32, labels as strings)--> CatBoost --> PD --(threshold)--> decision.
+--(kept features: numbers as float32, labels as strings)--> CatBoost --> score --(calibration)--> PD
+--(threshold)--> decision. SHAP contributions explain the score (its log-odds); the calibration is monotone,
+so a contribution that raises the score raises the PD.
 
 The model's input is laid out numbers first, then labels (CatBoost's ``FeaturesData``), so a request
 builds no DataFrame. Saved as a folder: ``model.cbm`` (CatBoost's own format) and ``serving.json``.
@@ -28,6 +30,7 @@ from catboost import CatBoostClassifier, FeaturesData, Pool
 
 from pret_a_depenser.features import FeatureRows, transform
 
+from .calibration import calibrate
 from .records import APPLICANT_KEY, MISSING_LABEL, applicant_tables
 
 ACCEPTED, REFUSED = "ACCEPTED", "REFUSED"
@@ -87,6 +90,7 @@ class CreditScoringModel:
     reason_texts: dict[str, str]
     max_reasons: int
     metadata: dict[str, Any] = field(default_factory=dict)
+    calibration: dict[str, Any] | None = None  # score -> default frequency (scoring.calibration); None: the score
 
     def __post_init__(self) -> None:
         if list(self.model.feature_names_) != self.features:
@@ -186,11 +190,16 @@ class CreditScoringModel:
         )
         return Pool(data)
 
-    def probabilities(self, inputs: ModelInputs) -> np.ndarray:
-        """Probability of default of each applicant (one thread: the service scores from several)."""
+    def raw_scores(self, inputs: ModelInputs) -> np.ndarray:
+        """The class-weighted model's score of each applicant, before calibration (one thread: the
+        service scores from several)."""
         if not len(inputs):
             return np.empty(0)
         return self.model.predict_proba(self._pool(inputs), thread_count=1)[:, 1]
+
+    def probabilities(self, inputs: ModelInputs) -> np.ndarray:
+        """Calibrated probability of default of each applicant: what the threshold and every answer use."""
+        return calibrate(self.calibration, self.raw_scores(inputs))
 
     def decision(self, probability: float) -> str:
         return REFUSED if probability >= self.threshold else ACCEPTED
@@ -248,7 +257,7 @@ class CreditScoringModel:
         for row in range(len(inputs)):
             base_value = float(base_values[row])
             raw_score = base_value + float(contributions[row].sum())
-            probability = 1.0 / (1.0 + math.exp(-raw_score))
+            probability = float(calibrate(self.calibration, np.array([1.0 / (1.0 + math.exp(-raw_score))]))[0])
             values = [*inputs.numbers[row].tolist(), *inputs.labels[row].tolist()]
             order = np.argsort(-np.abs(contributions[row]), kind="stable")
             listed = [
@@ -316,6 +325,7 @@ class CreditScoringModel:
             "reason_texts": self.reason_texts,
             "max_reasons": self.max_reasons,
             "feature_spec": self.feature_spec,
+            "calibration": self.calibration,
             "metadata": {key: value for key, value in self.metadata.items() if key not in LOAD_KEYS},
         }
 
@@ -342,6 +352,7 @@ class CreditScoringModel:
             reason_texts=spec["reason_texts"],
             max_reasons=int(spec["max_reasons"]),
             metadata=metadata,
+            calibration=spec.get("calibration"),
         )
 
 

@@ -27,7 +27,7 @@ def feature_vector_error(error: FeatureVectorError):
 
 
 class Prediction(BaseModel):
-    probability_of_default: float = Field(description="Estimated probability of default, between 0 and 1.")
+    probability_of_default: float = Field(description="Calibrated probability of default (a default frequency), between 0 and 1.")
     decision: Literal["ACCEPTED", "REFUSED"] = Field(description="REFUSED when the probability reaches the threshold.")
     threshold: float = Field(description="Decision threshold minimising 10 x missed defaults + 1 x refused good clients.")
     model_tag: str = Field(description="The model that scored this applicant (BentoML tag, MLflow URI or Hub revision).")
@@ -63,7 +63,10 @@ class Reason(BaseModel):
 
 class Explanation(Prediction):
     base_value: float = Field(description="Expected raw score (log-odds); base_value + sum(contributions) = raw_score.")
-    raw_score: float = Field(description="The model's raw score (log-odds of default) for this applicant.")
+    raw_score: float = Field(
+        description="The model's raw score for this applicant: the log-odds of its class-weighted score, before the (monotone) "
+        "calibration that gives probability_of_default."
+    )
     contributions: list[Contribution] = Field(description="Every feature's SHAP contribution, largest magnitude first.")
     reasons: list[Reason] = Field(description="For a REFUSED decision, at most four principal reasons in plain words.")
 

@@ -19,3 +19,21 @@ def test_select_features_keeps_the_more_important_of_a_correlated_pair_and_lists
     kept, categorical = select_features(importance, frame, split, params)
     assert kept == ["A_COPY", "LABEL", "B"]  # A duplicates A_COPY; stops at three; zero-importance never kept
     assert categorical == ["LABEL"]
+
+
+def test_protected_attributes_and_their_derived_features_are_never_ranked():
+    from pret_a_depenser.pipelines.feature_selection.nodes import protected_features, rank_features
+
+    assert protected_features(["CODE_GENDER", "APP_CODE_GENDER_F_SHARE", "AMT_CREDIT"], ["CODE_GENDER"]) == ["CODE_GENDER", "APP_CODE_GENDER_F_SHARE"]
+    rng = np.random.default_rng(1)
+    n = 400
+    target = (rng.random(n) < 0.3).astype(int)
+    frame = pd.DataFrame({
+        "SK_ID_CURR": np.arange(n), "TARGET": target,
+        "CODE_GENDER": pd.Series(np.where(target == 1, "M", "F"), dtype="str"),  # a perfect predictor, and protected
+        "A": rng.normal(size=n) + target, "B": rng.normal(size=n),
+    })
+    split = pd.DataFrame({"SK_ID_CURR": frame["SK_ID_CURR"], "TARGET": target, "SET": "train", "FOLD": np.arange(n) % 3})
+    ranker = {"n_estimators": 20, "num_leaves": 7, "min_child_samples": 10, "n_jobs": 1}
+    ranked = rank_features(frame, split, {"ranker": ranker, "seed": 0}, ["CODE_GENDER"])
+    assert set(ranked["feature"]) == {"A", "B"}

@@ -54,3 +54,19 @@ def test_holdout_evaluation_without_truth_has_no_oracle(fitted):
     model, frame, split, _ = fitted
     metrics, _ = evaluate_on_holdout(model, frame, split, BUSINESS, pd.DataFrame())
     assert "oracle_roc_auc" not in metrics and "roc_auc" in metrics
+
+
+def test_the_protected_attribute_effect_refits_with_them_on_the_same_holdout(fitted):
+    from pret_a_depenser.pipelines.final_model.nodes import protected_attribute_effect
+
+    scoring_model, frame, split, truth = fitted
+    rng = np.random.default_rng(5)
+    with_gender = frame.assign(CODE_GENDER=pd.Series(np.where(frame["TARGET"] == 1, "M", rng.choice(["F", "M"], size=len(frame))), dtype="str"))
+    metrics, _ = evaluate_on_holdout(scoring_model, with_gender, split, {"fn_cost": 10, "fp_cost": 1, "threshold_step": 0.01}, truth)
+    business = {"fn_cost": 10, "fp_cost": 1}
+    effect = protected_attribute_effect(scoring_model, metrics, with_gender, split, {"iterations": 50, "depth": 3}, ["CODE_GENDER", "ABSENT"], business, 0)
+    assert effect["protected_attributes"] == ["CODE_GENDER"]
+    assert effect["without"] == {"roc_auc": metrics["roc_auc"], "business_cost": metrics["business_cost"]}
+    assert effect["with"]["roc_auc"] > effect["without"]["roc_auc"]  # gender leaks the outcome here: the refit uses it
+    assert protected_attribute_effect(scoring_model, metrics, frame, split, {}, ["CODE_GENDER"], business, 0) == {
+        "protected_attributes": [], "without": effect["without"]}

@@ -16,3 +16,17 @@ def test_threshold_minimises_cost_with_an_interval_around_it():
     assert decision["fn"] * 10 + decision["fp"] == decision["business_cost"]
     assert set(threshold_metrics(decision)) >= {"oof_threshold", "oof_business_cost", "oof_fn"}
     assert set(threshold_plots(oof, curve, decision)) == {"cost_curve.png", "roc.png", "precision_recall.png", "calibration.png"}
+
+
+def test_out_of_fold_scores_are_calibrated_before_the_threshold_is_chosen():
+    from pret_a_depenser.pipelines.thresholding.nodes import calibrate_out_of_fold
+
+    rng = np.random.default_rng(3)
+    score = rng.uniform(0.02, 0.98, 5000)
+    target = (rng.random(score.size) < score / 4).astype(int)  # an over-confident score
+    oof = pd.DataFrame({"SK_ID_CURR": np.arange(score.size), "TARGET": target, "FOLD": np.arange(score.size) % 3, "PD": score})
+    calibration, calibrated = calibrate_out_of_fold(oof, {"calibration": "isotonic"})
+    assert calibration["method"] == "isotonic" and list(calibrated.columns) == ["SK_ID_CURR", "TARGET", "FOLD", "SCORE", "PD"]
+    assert np.array_equal(calibrated["SCORE"], score) and abs(calibrated["PD"].mean() - target.mean()) < 1e-9  # isotonic keeps the mean
+    _, decision = choose_threshold(calibrated, {"seed": 0, "bootstrap_samples": 20, "interval_level": 0.9}, {"fn_cost": 10, "fp_cost": 1, "threshold_step": 0.005})
+    assert abs(decision["threshold"] - 1 / 11) < 0.03  # on calibrated PDs the 10:1 cost puts the threshold near 1/11

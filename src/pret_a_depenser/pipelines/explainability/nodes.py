@@ -18,6 +18,7 @@ import shap
 
 from pret_a_depenser.modelling.cross_validation import holdout_rows
 from pret_a_depenser.scoring import CreditScoringModel
+from pret_a_depenser.scoring.calibration import calibrate
 
 
 def explain_holdout_sample(
@@ -56,11 +57,14 @@ def global_plots(explanation: shap.Explanation, parameters: dict[str, Any]) -> d
     return figures
 
 
-def local_waterfalls(explanation: shap.Explanation, decision_threshold: dict[str, Any], parameters: dict[str, Any]) -> dict[str, plt.Figure]:
-    """Waterfalls for a few refused and accepted applicants (the first of each in the seeded sample)."""
+def local_waterfalls(
+    explanation: shap.Explanation, decision_threshold: dict[str, Any], parameters: dict[str, Any], pd_calibration: dict[str, Any] | None = None
+) -> dict[str, plt.Figure]:
+    """Waterfalls for a few refused and accepted applicants (the first of each in the seeded sample);
+    the waterfall explains the score's log-odds, the title gives the calibrated PD the threshold applies to."""
     threshold = float(decision_threshold["threshold"])
     log_odds = explanation.base_values + explanation.values.sum(axis=1)
-    proba = 1 / (1 + np.exp(-log_odds))
+    proba = calibrate(pd_calibration, 1 / (1 + np.exp(-log_odds)))
     figures = {}
     per_decision = int(parameters["local_examples_per_decision"])
     for decision, rows in (("refused", np.flatnonzero(proba >= threshold)), ("accepted", np.flatnonzero(proba < threshold))):

@@ -28,7 +28,12 @@ def create_pipeline(**kwargs) -> Pipeline:
             ),
             Node(
                 func=local_waterfalls,
-                inputs=dict(explanation="shap_explanation", decision_threshold="decision_threshold", parameters="params:explainability"),
+                inputs=dict(
+                    explanation="shap_explanation",
+                    decision_threshold="decision_threshold",
+                    parameters="params:explainability",
+                    pd_calibration="pd_calibration",
+                ),
                 outputs="shap_local_plots",
                 name="shap_local_plots_node",
             ),

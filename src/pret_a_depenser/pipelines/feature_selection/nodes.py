@@ -12,9 +12,18 @@ from pret_a_depenser.modelling.estimators import build_model, label_columns, mod
 from pret_a_depenser.modelling.evaluation import evaluate_predictions
 
 
-def rank_features(model_input_train: pd.DataFrame, holdout_split: pd.DataFrame, parameters: dict[str, Any]) -> pd.DataFrame:
-    """Total gain of each feature in a LightGBM fitted on the training applicants (never the holdout)."""
+def protected_features(columns: list[str], protected_attributes: list[str]) -> list[str]:
+    """The columns that are a protected attribute or derived from one (their name contains it)."""
+    return [name for name in columns if any(attribute in name for attribute in protected_attributes)]
+
+
+def rank_features(
+    model_input_train: pd.DataFrame, holdout_split: pd.DataFrame, parameters: dict[str, Any], protected_attributes: list[str]
+) -> pd.DataFrame:
+    """Total gain of each feature in a LightGBM fitted on the training applicants (never the holdout);
+    protected attributes and their derived features are not candidates, so they are not ranked."""
     features, y, _ = training_rows(model_input_train, holdout_split)
+    features = features.drop(columns=protected_features(list(features.columns), protected_attributes))
     model = build_model("lightgbm", parameters["ranker"], features, y, int(parameters["seed"]))
     model.fit(features, y)
     booster = model.named_steps["model"].booster_

@@ -10,7 +10,12 @@ def create_pipeline(**kwargs) -> Pipeline:
         [
             Node(
                 func=rank_features,
-                inputs=dict(model_input_train="model_input_train", holdout_split="holdout_split", parameters="params:feature_selection"),
+                inputs=dict(
+                    model_input_train="model_input_train",
+                    holdout_split="holdout_split",
+                    parameters="params:feature_selection",
+                    protected_attributes="params:protected_attributes",
+                ),
                 outputs="feature_importance",
                 name="rank_features_node",
             ),

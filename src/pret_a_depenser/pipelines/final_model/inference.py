@@ -47,9 +47,10 @@ def credit_scoring_model(
     holdout_split: pd.DataFrame,
     decision_threshold: dict[str, Any],
     parameters: dict[str, Any],
+    pd_calibration: dict[str, Any] | None = None,
 ) -> CreditScoringModel:
     """Everything a decision depends on, in one object; ``categories`` are the labels seen in training
-    (an unseen one is scored and flagged)."""
+    (an unseen one is scored and flagged); the threshold applies to the calibrated PD."""
     training_features, _, _ = training_rows(model_input_train, holdout_split)
     order = model_feature_order(kept_features, categorical_features)
     return CreditScoringModel(
@@ -62,4 +63,5 @@ def credit_scoring_model(
         reason_texts={name: reason_text(name, parameters["reason_texts"]) for name in kept_features},
         max_reasons=int(parameters["max_reasons"]),
         metadata={"feature_spec_version": feature_spec["version"]},
+        calibration=pd_calibration,
     )

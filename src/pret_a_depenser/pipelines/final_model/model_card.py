@@ -27,6 +27,8 @@ def model_card(
     decision_threshold: dict[str, Any],
     final_metrics: dict[str, Any],
     fairness_table: pd.DataFrame,
+    protected_attribute_effect: dict[str, Any],
+    pd_calibration: dict[str, Any],
     business: dict[str, Any],
     monitoring: dict[str, Any],
     parameters: dict[str, Any],
@@ -67,7 +69,11 @@ def model_card(
         f"the threshold minimising {business['fn_cost']} x missed defaults + {business['fp_cost']} x refused good clients."),
         (f"- Business cost on the holdout: {final_metrics['business_cost']:,.0f} ({final_metrics['business_cost_per_applicant']:.3f} per applicant); "
         f"refusal rate {final_metrics['refusal_rate']:.1%}; TP {final_metrics['tp']}, FN {final_metrics['fn']}, FP {final_metrics['fp']}, TN {final_metrics['tn']}."),
+        (f"- Calibration: the PD is the class-weighted CatBoost score mapped to a default frequency ({pd_calibration.get('method', 'none')}, "
+        f"fitted on the out-of-fold scores). Holdout Brier score {final_metrics['brier_score_uncalibrated']:.4f} before, {final_metrics['brier_score']:.4f} after; "
+        f"expected calibration error (10 quantile bins) {final_metrics['expected_calibration_error_uncalibrated']:.4f} before, {final_metrics['expected_calibration_error']:.4f} after."),
         "",
+        *_protected_attribute_lines(protected_attribute_effect),
         "## Fairness (holdout)",
         "Rates by group, with each rate's ratio to the best-treated group (approval: highest; default among approved and false refusals: lowest).",
         "",
@@ -83,3 +89,17 @@ def model_card(
         "",
     ]
     return "\n".join(lines)
+
+
+def _protected_attribute_lines(effect: dict[str, Any]) -> list[str]:
+    """The protected attributes left out of the model, and what leaving them out costs on the holdout."""
+    attributes = ", ".join(effect["protected_attributes"]) or "none present in the data"
+    lines = ["## Protected attributes", f"- Kept out of training and serving, with every feature derived from them: {attributes}; kept for the fairness audit below."]
+    if "with" in effect:
+        without, with_them = effect["without"], effect["with"]
+        lines += [
+            "", "| model | holdout ROC AUC | holdout business cost |", "|---|---|---|",
+            f"| served (without them) | {without['roc_auc']:.4f} | {without['business_cost']:,.0f} |",
+            f"| refitted with them added, same calibration and threshold | {with_them['roc_auc']:.4f} | {with_them['business_cost']:,.0f} |",
+        ]
+    return [*lines, ""]

@@ -4,15 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
+import matplotlib
 import numpy as np
 import pandas as pd
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
 from catboost import CatBoostClassifier
-from sklearn.metrics import roc_auc_score
+from sklearn.calibration import calibration_curve
+from sklearn.metrics import brier_score_loss, roc_auc_score
 
 from pret_a_depenser.business_cost import business_cost, confusion_counts, optimal_threshold, threshold_grid
 from pret_a_depenser.modelling.cross_validation import holdout_rows, training_rows
 from pret_a_depenser.modelling.estimators import catboost_frame
 from pret_a_depenser.scoring import CreditScoringModel, model_feature_order
+from pret_a_depenser.scoring.calibration import calibrate, expected_calibration_error
 
 
 def train_final_model(
@@ -48,7 +54,8 @@ def evaluate_on_holdout(
     """
     holdout = holdout_rows(model_input_train, holdout_split)
     y = holdout["TARGET"].to_numpy().astype(int)
-    proba = credit_scoring_model.probabilities(credit_scoring_model.inputs_from_frame(holdout))
+    score = credit_scoring_model.raw_scores(credit_scoring_model.inputs_from_frame(holdout))
+    proba = calibrate(credit_scoring_model.calibration, score)
     threshold = credit_scoring_model.threshold
     cost = business_cost(y, proba, threshold, business["fn_cost"], business["fp_cost"])
     metrics: dict[str, Any] = {
@@ -60,6 +67,10 @@ def evaluate_on_holdout(
         "default_rate": float(y.mean()),
         "refusal_rate": float((proba >= threshold).mean()),
         **confusion_counts(y, proba, threshold),
+        "brier_score": float(brier_score_loss(y, proba)),
+        "brier_score_uncalibrated": float(brier_score_loss(y, score)),
+        "expected_calibration_error": expected_calibration_error(y, proba),
+        "expected_calibration_error_uncalibrated": expected_calibration_error(y, score),
     }
     if not generator_truth.empty:
         true_pd = generator_truth.set_index("SK_ID_CURR").loc[holdout["SK_ID_CURR"], "TRUE_PD"].to_numpy()
@@ -73,8 +84,60 @@ def evaluate_on_holdout(
         })
         metrics["roc_auc_vs_oracle"] = metrics["roc_auc"] / metrics["oracle_roc_auc"]
         metrics["business_cost_vs_oracle"] = cost / oracle_cost if oracle_cost else np.nan
-    predictions = pd.DataFrame({"SK_ID_CURR": holdout["SK_ID_CURR"].to_numpy(), "TARGET": y, "PD": proba})
+    predictions = pd.DataFrame({"SK_ID_CURR": holdout["SK_ID_CURR"].to_numpy(), "TARGET": y, "PD": proba, "SCORE": score})
     return metrics, predictions
+
+
+def reliability_diagram(holdout_predictions: pd.DataFrame, bins: int) -> plt.Figure:
+    """Observed default rate against the mean PD in quantile bins of the holdout, before and after calibration."""
+    y = holdout_predictions["TARGET"].to_numpy()
+    figure, axis = plt.subplots(figsize=(5, 5))
+    for column, label in (("SCORE", "before calibration"), ("PD", "calibrated PD")):
+        observed, predicted = calibration_curve(y, holdout_predictions[column].to_numpy(), n_bins=bins, strategy="quantile")
+        ece = expected_calibration_error(y, holdout_predictions[column].to_numpy(), bins)
+        axis.plot(predicted, observed, marker="o", label=f"{label} (ECE {ece:.3f})")
+    axis.plot([0, 1], [0, 1], color="grey", linestyle=":", label="perfect calibration")
+    axis.set(xlabel="mean predicted probability", ylabel="observed default rate", title="Reliability on the holdout")
+    axis.legend()
+    figure.tight_layout()
+    return figure
+
+
+def protected_attribute_effect(
+    credit_scoring_model: CreditScoringModel,
+    final_metrics: dict[str, Any],
+    model_input_train: pd.DataFrame,
+    holdout_split: pd.DataFrame,
+    tuned_params: dict[str, Any],
+    protected_attributes: list[str],
+    business: dict[str, Any],
+    seed: int,
+) -> dict[str, Any]:
+    """Holdout AUC and business cost of the served model (without the protected attributes) and of the
+    same model refitted with them added, through the same calibration and threshold: what leaving them
+    out costs."""
+    present = [name for name in protected_attributes if name in model_input_train.columns]
+    effect: dict[str, Any] = {
+        "protected_attributes": present,
+        "without": {"roc_auc": final_metrics["roc_auc"], "business_cost": final_metrics["business_cost"]},
+    }
+    if not present:
+        return effect
+    numeric = list(credit_scoring_model.numeric_features)
+    labels = [*credit_scoring_model.categorical_features, *[name for name in present if not pd.api.types.is_numeric_dtype(model_input_train[name])]]
+    columns = [*numeric, *[name for name in present if name not in labels], *labels]
+    features, y, _ = training_rows(model_input_train, holdout_split)
+    model = CatBoostClassifier(cat_features=labels, auto_class_weights="Balanced", random_seed=seed, verbose=False, allow_writing_files=False, **tuned_params)
+    model.fit(catboost_frame(features[columns], labels), y)
+    holdout = holdout_rows(model_input_train, holdout_split)
+    y_holdout = holdout["TARGET"].to_numpy().astype(int)
+    proba = calibrate(credit_scoring_model.calibration, model.predict_proba(catboost_frame(holdout[columns], labels))[:, 1])
+    threshold = credit_scoring_model.threshold
+    effect["with"] = {
+        "roc_auc": float(roc_auc_score(y_holdout, proba)),
+        "business_cost": business_cost(y_holdout, proba, threshold, business["fn_cost"], business["fp_cost"]),
+    }
+    return effect
 
 
 def final_mlflow_metrics(final_metrics: dict[str, Any]) -> dict[str, dict[str, float]]:

@@ -5,7 +5,7 @@ from kedro.pipeline import Node, Pipeline
 from .fairness import fairness_audit, fairness_mlflow_metrics
 from .inference import credit_scoring_model
 from .model_card import model_card
-from .nodes import evaluate_on_holdout, final_mlflow_metrics, train_final_model
+from .nodes import evaluate_on_holdout, final_mlflow_metrics, protected_attribute_effect, reliability_diagram, train_final_model
 
 
 def create_pipeline(**kwargs) -> Pipeline:
@@ -35,6 +35,7 @@ def create_pipeline(**kwargs) -> Pipeline:
                     holdout_split="holdout_split",
                     decision_threshold="decision_threshold",
                     parameters="params:serving",
+                    pd_calibration="pd_calibration",
                 ),
                 outputs="credit_scoring_model",
                 name="credit_scoring_model_node",
@@ -52,6 +53,27 @@ def create_pipeline(**kwargs) -> Pipeline:
                 name="evaluate_on_holdout_node",
             ),
             Node(func=final_mlflow_metrics, inputs="final_metrics", outputs="final_holdout_metrics", name="final_holdout_metrics_node"),
+            Node(
+                func=reliability_diagram,
+                inputs=dict(holdout_predictions="holdout_predictions", bins="params:final_model.calibration_bins"),
+                outputs="reliability_diagram",
+                name="reliability_diagram_node",
+            ),
+            Node(
+                func=protected_attribute_effect,
+                inputs=dict(
+                    credit_scoring_model="credit_scoring_model",
+                    final_metrics="final_metrics",
+                    model_input_train="model_input_train",
+                    holdout_split="holdout_split",
+                    tuned_params="tuned_params",
+                    protected_attributes="params:protected_attributes",
+                    business="params:business_cost",
+                    seed="params:final_model.seed",
+                ),
+                outputs="protected_attribute_effect",
+                name="protected_attribute_effect_node",
+            ),
             Node(
                 func=fairness_audit,
                 inputs=dict(
@@ -76,6 +98,8 @@ def create_pipeline(**kwargs) -> Pipeline:
                     decision_threshold="decision_threshold",
                     final_metrics="final_metrics",
                     fairness_table="fairness_table",
+                    protected_attribute_effect="protected_attribute_effect",
+                    pd_calibration="pd_calibration",
                     business="params:business_cost",
                     monitoring="params:monitoring",
                     parameters="params:model_card",

@@ -16,6 +16,7 @@ from sklearn.metrics import average_precision_score, precision_recall_curve, roc
 from pret_a_depenser.business_cost import confusion_counts, cost_curve, optimal_threshold, threshold_grid
 from pret_a_depenser.modelling.cross_validation import out_of_fold_predictions, training_rows
 from pret_a_depenser.modelling.estimators import model_factory
+from pret_a_depenser.scoring.calibration import calibrate, fit_calibration
 
 
 def tuned_out_of_fold_predictions(
@@ -26,6 +27,15 @@ def tuned_out_of_fold_predictions(
     proba, _, _ = out_of_fold_predictions(model_factory("catboost", tuned_params, seed), features[kept_features], y, folds)
     train = holdout_split[holdout_split["SET"] == "train"]
     return pd.DataFrame({"SK_ID_CURR": train["SK_ID_CURR"].to_numpy(), "TARGET": y, "FOLD": folds, "PD": proba})
+
+
+def calibrate_out_of_fold(oof_predictions: pd.DataFrame, parameters: dict[str, Any]) -> tuple[dict[str, Any], pd.DataFrame]:
+    """The calibration map fitted on the out-of-fold scores (``parameters["calibration"]``: isotonic,
+    platt or none), and the out-of-fold predictions with ``PD`` calibrated (``SCORE``: before)."""
+    calibration = fit_calibration(oof_predictions["PD"].to_numpy(), oof_predictions["TARGET"].to_numpy(), parameters["calibration"])
+    calibrated = oof_predictions.rename(columns={"PD": "SCORE"})
+    calibrated["PD"] = calibrate(calibration, calibrated["SCORE"].to_numpy())
+    return calibration, calibrated
 
 
 def choose_threshold(oof_predictions: pd.DataFrame, parameters: dict[str, Any], business: dict[str, Any]) -> tuple[pd.DataFrame, dict[str, Any]]:
@@ -92,10 +102,13 @@ def threshold_plots(oof_predictions: pd.DataFrame, threshold_cost_curve: pd.Data
     figures["precision_recall.png"] = figure
 
     figure, axis = plt.subplots(figsize=(5, 5))
-    observed, predicted = calibration_curve(y, proba, n_bins=10, strategy="quantile")
-    axis.plot(predicted, observed, marker="o")
+    for column, label in (("SCORE", "class-weighted score"), ("PD", "calibrated PD")):
+        if column in oof_predictions:
+            observed, predicted = calibration_curve(y, oof_predictions[column].to_numpy(), n_bins=10, strategy="quantile")
+            axis.plot(predicted, observed, marker="o", label=label)
     axis.plot([0, 1], [0, 1], color="grey", linestyle=":")
-    axis.set(xlabel="mean predicted PD", ylabel="observed default rate", title="Calibration (class-weighted model)")
+    axis.set(xlabel="mean predicted probability", ylabel="observed default rate", title="Calibration (out of fold)")
+    axis.legend()
     figures["calibration.png"] = figure
     for figure in figures.values():
         figure.tight_layout()

@@ -148,3 +148,40 @@ def test_fairness_audit_and_model_card_are_written_logged_and_linked(finished_pr
     linked = json.loads(result.stdout.strip().splitlines()[-1])
     assert linked["card"] == f"runs:/{run_id}/model_card.md"
     assert (Path(linked["path"]) / "MODEL_CARD.md").read_text() == card
+
+
+def test_the_run_logs_its_input_data_and_the_registered_version_traces_to_it(finished_project):
+    mlflow.set_tracking_uri(f"sqlite:///{finished_project / 'mlflow.db'}")
+    run_id = mlflow.search_runs(experiment_names=["pret_a_depenser"], filter_string="tags.mlflow.runName = '__default__'").iloc[0]["run_id"]
+    inputs = mlflow.get_run(run_id).inputs.dataset_inputs
+    logged = {(item.dataset.name, next(tag.value for tag in item.tags if tag.key == "mlflow.data.context")): item for item in inputs}
+    raw = json.loads((finished_project / "data/08_reporting/raw_data_lineage.json").read_text())
+    training = json.loads((finished_project / "data/08_reporting/training_data_lineage.json").read_text())
+    assert set(raw) == {"application_train", "application_test", "bureau", "bureau_balance", "previous_application", "POS_CASH_balance",
+                        "installments_payments", "credit_card_balance"}
+    assert raw["application_train"]["rows"] == 2500 and set(training) == {"model_input_train", "holdout_split"}
+    for context, tables in (("raw", raw), ("training", training)):
+        for name, figures in tables.items():
+            dataset = logged[(name, context)]
+            assert dataset.dataset.digest == figures["digest"]
+            assert {tag.key: tag.value for tag in dataset.tags}["rows"] == str(figures["rows"])
+    version = mlflow.MlflowClient().get_model_version("credit_scoring", mlflow.MlflowClient().get_registered_model("credit_scoring").latest_versions[-1].version)
+    assert version.run_id == run_id
+    assert version.tags["data_digest.bureau"] == raw["bureau"]["digest"] and version.tags["data_digest.model_input_train"] == training["model_input_train"]["digest"]
+    assert version.tags["feature_spec_version"] == json.loads((finished_project / "data/04_feature/feature_spec.json").read_text())["version"]
+    assert len(version.tags["git_commit"].split("-")[0]) in (40, 7) or version.tags["git_commit"] == "unknown"
+
+
+def test_the_pd_is_calibrated_and_no_protected_attribute_is_a_feature(finished_project):
+    final = json.loads((finished_project / "data/08_reporting/final_metrics.json").read_text())
+    assert final["expected_calibration_error"] < final["expected_calibration_error_uncalibrated"]
+    assert final["brier_score"] < final["brier_score_uncalibrated"]
+    assert (finished_project / "data/08_reporting/reliability_diagram.png").stat().st_size > 10_000
+    kept = json.loads((finished_project / "data/05_model_input/kept_features.json").read_text())
+    assert not any("CODE_GENDER" in name for name in kept)
+    effect = json.loads((finished_project / "data/08_reporting/protected_attribute_effect.json").read_text())
+    assert effect["protected_attributes"] == ["CODE_GENDER"] and set(effect["with"]) == {"roc_auc", "business_cost"}
+    card = (finished_project / "data/08_reporting/model_card.md").read_text()
+    assert "## Protected attributes" in card and "expected calibration error" in card
+    fairness = pd.read_csv(finished_project / "data/08_reporting/fairness_table.csv")
+    assert "CODE_GENDER" in set(fairness["attribute"])  # audited, though not a feature

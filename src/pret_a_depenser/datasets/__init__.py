@@ -4,12 +4,13 @@ from .audit_log_dataset import AuditLogDataset
 from .bento_model_dataset import BentoModelDataset
 from .credit_scoring_model_dataset import CreditScoringModelDataset
 from .fast_csv_dataset import FastCSVDataset
+from .mlflow_inputs_dataset import MlflowInputsDataset
 from .mlflow_nested_runs_dataset import MlflowNestedRunsDataset
 from .mlflow_pyfunc_model_dataset import MlflowPyfuncModelDataset
 from .parquet_frame_dataset import ParquetFrameDataset
 from .raw_table_dataset import RawTableDataset
 
 __all__ = [
-    "AuditLogDataset", "BentoModelDataset", "CreditScoringModelDataset", "FastCSVDataset", "MlflowNestedRunsDataset", "MlflowPyfuncModelDataset",
+    "AuditLogDataset", "BentoModelDataset", "CreditScoringModelDataset", "FastCSVDataset", "MlflowInputsDataset", "MlflowNestedRunsDataset", "MlflowPyfuncModelDataset",
     "ParquetFrameDataset", "RawTableDataset",
 ]

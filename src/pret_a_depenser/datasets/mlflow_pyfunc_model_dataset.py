@@ -8,6 +8,7 @@ its input example, and the model's versions and holdout metrics its MLmodel meta
 
 from __future__ import annotations
 
+import subprocess
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -33,7 +34,7 @@ class MlflowPyfuncModelDataset(AbstractDataset[dict[str, Any], Any]):
         model = data["model"]
         with tempfile.TemporaryDirectory(prefix="credit-scoring-") as folder:
             model.save(Path(folder) / PYFUNC_ARTIFACT)
-            mlflow.pyfunc.log_model(
+            info = mlflow.pyfunc.log_model(
                 name=self._name,
                 python_model=str(PYFUNC_ENTRY),  # a model from code: nothing pickled
                 artifacts={PYFUNC_ARTIFACT: str(Path(folder) / PYFUNC_ARTIFACT)},
@@ -42,6 +43,10 @@ class MlflowPyfuncModelDataset(AbstractDataset[dict[str, Any], Any]):
                 registered_model_name=self._registered_model_name,
                 metadata={"threshold": model.threshold, **{key: value for key, value in model.metadata.items() if key not in ("tag", "source")}},
             )
+        if self._registered_model_name and info.registered_model_version is not None:
+            client = mlflow.MlflowClient()
+            for key, value in version_lineage_tags(model.metadata).items():
+                client.set_model_version_tag(self._registered_model_name, str(info.registered_model_version), key, value)
 
     def load(self) -> Any:
         if not self._registered_model_name:
@@ -50,3 +55,21 @@ class MlflowPyfuncModelDataset(AbstractDataset[dict[str, Any], Any]):
 
     def _describe(self) -> dict[str, Any]:
         return {"name": self._name, "registered_model_name": self._registered_model_name}
+
+
+def version_lineage_tags(metadata: dict[str, Any]) -> dict[str, str]:
+    """What a registered version traces to: the feature spec, each input table's digest, and the commit
+    of the code that trained it (``unknown`` outside a git work tree)."""
+    tags = {"feature_spec_version": str(metadata.get("feature_spec_version", "")), "git_commit": _git_commit()}
+    tags.update({f"data_digest.{name}": digest for name, digest in metadata.get("data_digests", {}).items()})
+    return tags
+
+
+def _git_commit() -> str:
+    try:
+        result = subprocess.run(["git", "rev-parse", "HEAD"], check=True, capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    commit = result.stdout.strip()
+    dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], check=False, capture_output=True, text=True, timeout=10).stdout.strip()
+    return f"{commit}-dirty" if dirty else commit

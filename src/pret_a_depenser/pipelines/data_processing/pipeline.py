@@ -11,7 +11,7 @@ from pret_a_depenser.features import (
     previous_application_features,
 )
 
-from .nodes import all_application_features, example_applicants, model_input_tables, validate_raw_tables
+from .nodes import all_application_features, example_applicants, model_input_tables, raw_data_lineage, validate_raw_tables
 from .nodes.unseen_levels import unseen_category_levels_report
 
 RAW_TABLES = [
@@ -28,6 +28,12 @@ def create_pipeline(**kwargs) -> Pipeline:
                 inputs=[f"raw_{table}" for table in RAW_TABLES] + ["params:data_processing.validation"],
                 outputs=[f"validated_{table}" for table in RAW_TABLES],
                 name="validate_raw_tables_node",
+            ),
+            Node(
+                func=raw_data_lineage,
+                inputs={table: f"validated_{table}" for table in RAW_TABLES},
+                outputs="raw_data_lineage",
+                name="raw_data_lineage_node",
             ),
             Node(
                 func=fit_feature_spec,

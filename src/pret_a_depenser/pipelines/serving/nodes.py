@@ -8,6 +8,7 @@ from typing import Any
 
 import pandas as pd
 
+from pret_a_depenser.lineage import table_digest
 from pret_a_depenser.scoring import CreditScoringModel
 
 
@@ -15,15 +16,23 @@ def _short_hash(payload: bytes) -> str:
     return hashlib.sha256(payload).hexdigest()[:12]
 
 
+def training_data_lineage(model_input_train: pd.DataFrame, holdout_split: pd.DataFrame) -> dict[str, dict[str, Any]]:
+    """Rows, columns and content digest of the model input and of the split the final model used."""
+    return {"model_input_train": table_digest(model_input_train), "holdout_split": table_digest(holdout_split)}
+
+
 def serving_model(
     credit_scoring_model: CreditScoringModel,
     holdout_split: pd.DataFrame,
     final_metrics: dict[str, Any],
     shap_global_importance: pd.DataFrame,
+    raw_data_lineage: dict[str, dict[str, Any]],
+    training_data_lineage: dict[str, dict[str, Any]],
 ) -> CreditScoringModel:
     """The artefact with what identifies it: ``feature_version`` hashes the model's ordered features and
     their kinds, ``data_version`` the training applicants and their targets (a change of either gives a
-    new label), with the holdout metrics and the ten most influential features."""
+    new label), the digests of the raw tables and model input it comes from, with the holdout metrics
+    and the ten most influential features."""
     kinds = [[name, "float"] for name in credit_scoring_model.numeric_features] + [[name, "string"] for name in credit_scoring_model.categorical_features]
     training = holdout_split[holdout_split["SET"] == "train"][["SK_ID_CURR", "TARGET"]]
     return credit_scoring_model.with_metadata(
@@ -32,6 +41,7 @@ def serving_model(
         n_training_applicants=len(training),
         holdout_metrics={key: value for key, value in final_metrics.items() if isinstance(value, (int, float))},
         top_features=shap_global_importance["feature"].head(10).tolist(),
+        data_digests={name: figures["digest"] for name, figures in {**raw_data_lineage, **training_data_lineage}.items()},
     )
 
 

@@ -2,12 +2,18 @@
 
 from kedro.pipeline import Node, Pipeline
 
-from .nodes import bento_model, mlflow_model, serving_model
+from .nodes import bento_model, mlflow_model, serving_model, training_data_lineage
 
 
 def create_pipeline(**kwargs) -> Pipeline:
     return Pipeline(
         [
+            Node(
+                func=training_data_lineage,
+                inputs=dict(model_input_train="model_input_train", holdout_split="holdout_split"),
+                outputs="training_data_lineage",
+                name="training_data_lineage_node",
+            ),
             Node(
                 func=serving_model,
                 inputs=dict(
@@ -15,6 +21,8 @@ def create_pipeline(**kwargs) -> Pipeline:
                     holdout_split="holdout_split",
                     final_metrics="final_metrics",
                     shap_global_importance="shap_global_importance",
+                    raw_data_lineage="raw_data_lineage",
+                    training_data_lineage="training_data_lineage",
                 ),
                 outputs="serving_model",
                 name="serving_model_node",

@@ -14,7 +14,10 @@ def register_pipelines() -> dict[str, Pipeline]:
     is run on demand, once the service has logged decisions (or on a scoring batch).
     """
     pipelines = find_pipelines(raise_errors=True)
+    # The same scoring with the registry's champion (`models:/credit_scoring@champion`) instead of the
+    # BentoML store's latest model.
+    pipelines["batch_scoring_champion"] = Pipeline(pipelines["batch_scoring"], inputs={"credit_scoring_bento_model": "champion_model"})
     pipelines["__default__"] = sum(
-        (pipeline for name, pipeline in pipelines.items() if name not in ("generate_data", "monitoring")), Pipeline([])
+        (pipeline for name, pipeline in pipelines.items() if name not in ("generate_data", "monitoring", "batch_scoring_champion")), Pipeline([])
     )
     return pipelines

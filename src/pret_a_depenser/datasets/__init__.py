@@ -9,8 +9,9 @@ from .mlflow_nested_runs_dataset import MlflowNestedRunsDataset
 from .mlflow_pyfunc_model_dataset import MlflowPyfuncModelDataset
 from .parquet_frame_dataset import ParquetFrameDataset
 from .raw_table_dataset import RawTableDataset
+from .registered_scoring_model_dataset import RegisteredScoringModelDataset
 
 __all__ = [
     "AuditLogDataset", "BentoModelDataset", "CreditScoringModelDataset", "FastCSVDataset", "MlflowInputsDataset", "MlflowNestedRunsDataset", "MlflowPyfuncModelDataset",
-    "ParquetFrameDataset", "RawTableDataset",
+    "ParquetFrameDataset", "RawTableDataset", "RegisteredScoringModelDataset",
 ]

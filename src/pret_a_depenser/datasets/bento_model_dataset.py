@@ -19,8 +19,11 @@ from kedro.io import AbstractDataset
 from pret_a_depenser.scoring import CreditScoringModel, read_model_directory
 
 MODEL_CARD_FILE = "MODEL_CARD.md"
-METADATA_KEYS = ("threshold", "feature_version", "feature_spec_version", "data_version", "n_training_applicants", "holdout_metrics", "top_features")
-LABEL_KEYS = ("feature_version", "feature_spec_version", "data_version")
+METADATA_KEYS = (
+    "threshold", "feature_version", "feature_spec_version", "data_version", "n_training_applicants", "holdout_metrics", "top_features",
+    "registry_model", "registry_version", "registry_aliases",
+)
+LABEL_KEYS = ("feature_version", "feature_spec_version", "data_version", "registry_version")
 
 
 class BentoModelDataset(AbstractDataset[dict[str, Any], CreditScoringModel]):

@@ -22,8 +22,11 @@ from pret_a_depenser.scoring.bundle import PYFUNC_ARTIFACT
 PYFUNC_ENTRY = Path(pret_a_depenser.__file__).parent / "scoring" / "pyfunc_entry.py"
 
 
-class MlflowPyfuncModelDataset(AbstractDataset[dict[str, Any], Any]):
-    """Saves ``{"model": CreditScoringModel, "input_example": [records...]}`` into the active run."""
+class MlflowPyfuncModelDataset(AbstractDataset[dict[str, Any], dict[str, Any]]):
+    """Saves ``{"model": CreditScoringModel, "input_example": [records...], "promotion": decision}`` into
+    the active run and registers it; the promotion gate's decision moves the ``champion`` alias to the new
+    version or sets ``challenger`` on it, with the reasons as version tags. Loads the latest registered
+    version's ``{"name", "version", "run_id", "aliases"}``."""
 
     def __init__(self, name: str, registered_model_name: str | None = None, metadata: dict[str, Any] | None = None) -> None:
         self._name = name
@@ -45,13 +48,19 @@ class MlflowPyfuncModelDataset(AbstractDataset[dict[str, Any], Any]):
             )
         if self._registered_model_name and info.registered_model_version is not None:
             client = mlflow.MlflowClient()
-            for key, value in version_lineage_tags(model.metadata).items():
-                client.set_model_version_tag(self._registered_model_name, str(info.registered_model_version), key, value)
+            version = str(info.registered_model_version)
+            for key, value in {**version_lineage_tags(model.metadata), **promotion_tags(data.get("promotion"))}.items():
+                client.set_model_version_tag(self._registered_model_name, version, key, value)
+            if data.get("promotion") is not None:
+                alias = "champion" if data["promotion"]["promote"] else "challenger"
+                client.set_registered_model_alias(self._registered_model_name, alias, version)
 
-    def load(self) -> Any:
+    def load(self) -> dict[str, Any]:
         if not self._registered_model_name:
             raise DatasetError(f"MLflow model {self._name!r} is not registered: load it from its run with mlflow.pyfunc.load_model")
-        return mlflow.pyfunc.load_model(f"models:/{self._registered_model_name}/latest")
+        client = mlflow.MlflowClient()
+        latest = max(client.search_model_versions(f"name='{self._registered_model_name}'"), key=lambda version: int(version.version))
+        return {"name": self._registered_model_name, "version": int(latest.version), "run_id": latest.run_id, "aliases": list(latest.aliases)}
 
     def _describe(self) -> dict[str, Any]:
         return {"name": self._name, "registered_model_name": self._registered_model_name}
@@ -73,3 +82,13 @@ def _git_commit() -> str:
     commit = result.stdout.strip()
     dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], check=False, capture_output=True, text=True, timeout=10).stdout.strip()
     return f"{commit}-dirty" if dirty else commit
+
+
+def promotion_tags(decision: dict[str, Any] | None) -> dict[str, str]:
+    """The promotion gate's verdict and reasons, as version tags."""
+    if decision is None:
+        return {}
+    tags = {"promotion": "champion" if decision["promote"] else "challenger", "promotion_reasons": "; ".join(decision["reasons"])[:4900] or "none"}
+    if decision.get("champion"):
+        tags["compared_with"] = str(decision["champion"]["model_tag"])
+    return tags

@@ -9,8 +9,10 @@ import pandas as pd
 from pret_a_depenser.scoring import CreditScoringModel
 
 
-def score_applicants(credit_scoring_model: CreditScoringModel, applicants: pd.DataFrame, parameters: dict[str, Any]) -> pd.DataFrame:
+def score_applicants(credit_scoring_model: CreditScoringModel | None, applicants: pd.DataFrame, parameters: dict[str, Any]) -> pd.DataFrame:
     """PD and decision per applicant, by the artefact ``POST /predict`` answers with, in chunks."""
+    if credit_scoring_model is None:
+        raise ValueError("no registered credit_scoring version holds the champion alias yet: run `kedro run` first")
     chunk = int(parameters["chunk_size"])
     parts = [
         credit_scoring_model.score_table(credit_scoring_model.inputs_from_frame(applicants.iloc[start : start + chunk]))

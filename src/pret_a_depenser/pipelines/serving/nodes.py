@@ -45,11 +45,16 @@ def serving_model(
     )
 
 
-def bento_model(serving_model: CreditScoringModel, model_card: str) -> dict[str, Any]:
-    """The BentoML model's content; it carries its model card (and links to the MLflow copy)."""
-    return {"model": serving_model, "model_card": model_card}
+def bento_model(serving_model: CreditScoringModel, model_card: str, registered_version: dict[str, Any]) -> dict[str, Any]:
+    """The BentoML model's content; it carries its model card (and links to the MLflow copy) and the
+    registry version it is (``registry_version``, with the aliases it holds)."""
+    described = serving_model.with_metadata(
+        registry_model=registered_version["name"], registry_version=registered_version["version"], registry_aliases=registered_version["aliases"],
+    )
+    return {"model": described, "model_card": model_card}
 
 
-def mlflow_model(serving_model: CreditScoringModel, example_applicants: list[dict[str, Any]]) -> dict[str, Any]:
-    """The pyfunc's content, with a few test applicants' records as its input example."""
-    return {"model": serving_model, "input_example": example_applicants[:2]}
+def mlflow_model(serving_model: CreditScoringModel, example_applicants: list[dict[str, Any]], promotion: dict[str, Any]) -> dict[str, Any]:
+    """The pyfunc's content, with a few test applicants' records as its input example and the promotion
+    gate's decision (applied to the registered version when it is saved)."""
+    return {"model": serving_model, "input_example": example_applicants[:2], "promotion": promotion}

@@ -3,6 +3,7 @@
 from kedro.pipeline import Node, Pipeline
 
 from .nodes import bento_model, mlflow_model, serving_model, training_data_lineage
+from .promotion import promotion_decision
 
 
 def create_pipeline(**kwargs) -> Pipeline:
@@ -28,14 +29,28 @@ def create_pipeline(**kwargs) -> Pipeline:
                 name="serving_model_node",
             ),
             Node(
+                func=promotion_decision,
+                inputs=dict(
+                    champion_model="champion_model",
+                    final_metrics="final_metrics",
+                    fairness_table="fairness_table",
+                    model_input_train="model_input_train",
+                    holdout_split="holdout_split",
+                    business="params:business_cost",
+                    parameters="params:promotion",
+                ),
+                outputs="promotion_decision",
+                name="promotion_decision_node",
+            ),
+            Node(
                 func=mlflow_model,
-                inputs=dict(serving_model="serving_model", example_applicants="example_applicants"),
+                inputs=dict(serving_model="serving_model", example_applicants="example_applicants", promotion="promotion_decision"),
                 outputs="final_model_mlflow",
                 name="log_final_model_node",
             ),
             Node(
                 func=bento_model,
-                inputs=dict(serving_model="serving_model", model_card="model_card"),
+                inputs=dict(serving_model="serving_model", model_card="model_card", registered_version="final_model_mlflow"),
                 outputs="credit_scoring_bento_model",
                 name="save_bento_model_node",
             ),

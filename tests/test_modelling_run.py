@@ -165,7 +165,8 @@ def test_the_run_logs_its_input_data_and_the_registered_version_traces_to_it(fin
             dataset = logged[(name, context)]
             assert dataset.dataset.digest == figures["digest"]
             assert {tag.key: tag.value for tag in dataset.tags}["rows"] == str(figures["rows"])
-    version = mlflow.MlflowClient().get_model_version("credit_scoring", mlflow.MlflowClient().get_registered_model("credit_scoring").latest_versions[-1].version)
+    client = mlflow.MlflowClient()
+    version = client.get_model_version("credit_scoring", str(max(int(item.version) for item in client.search_model_versions("name='credit_scoring'"))))
     assert version.run_id == run_id
     assert version.tags["data_digest.bureau"] == raw["bureau"]["digest"] and version.tags["data_digest.model_input_train"] == training["model_input_train"]["digest"]
     assert version.tags["feature_spec_version"] == json.loads((finished_project / "data/04_feature/feature_spec.json").read_text())["version"]

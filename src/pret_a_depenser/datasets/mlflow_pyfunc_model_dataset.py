@@ -59,8 +59,9 @@ class MlflowPyfuncModelDataset(AbstractDataset[dict[str, Any], dict[str, Any]]):
         if not self._registered_model_name:
             raise DatasetError(f"MLflow model {self._name!r} is not registered: load it from its run with mlflow.pyfunc.load_model")
         client = mlflow.MlflowClient()
-        latest = max(client.search_model_versions(f"name='{self._registered_model_name}'"), key=lambda version: int(version.version))
-        return {"name": self._registered_model_name, "version": int(latest.version), "run_id": latest.run_id, "aliases": list(latest.aliases)}
+        newest = max(int(version.version) for version in client.search_model_versions(f"name='{self._registered_model_name}'"))
+        latest = client.get_model_version(self._registered_model_name, str(newest))  # a search does not return the aliases
+        return {"name": self._registered_model_name, "version": newest, "run_id": latest.run_id, "aliases": list(latest.aliases)}
 
     def _describe(self) -> dict[str, Any]:
         return {"name": self._name, "registered_model_name": self._registered_model_name}

@@ -1,0 +1,1 @@
+"""How the served model's decisions turn out once outcomes are known."""

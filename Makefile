@@ -11,7 +11,7 @@ export MLFLOW_DISABLE_TELEMETRY := true
 export BENTOML_DO_NOT_TRACK := true
 export DO_NOT_TRACK := true
 
-.PHONY: install browser run test app benchmark-data-processing viz clean-data
+.PHONY: install browser postgres run test app benchmark-data-processing viz clean-data
 
 $(BIN)/kedro: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -29,7 +29,12 @@ CHROMIUM := /usr/bin/chromium
 browser:
 	@test -x $(CHROMIUM) || { apt-get update && apt-get install -y --no-install-recommends chromium; }
 
-test: install browser
+# The audit log, MLflow and Optuna tests on PostgreSQL start a real server from Debian's binaries.
+POSTGRES_BIN := /usr/lib/postgresql/15/bin
+postgres:
+	@test -x $(POSTGRES_BIN)/initdb || { apt-get update && apt-get install -y --no-install-recommends postgresql-15; }
+
+test: install browser postgres
 	$(BIN)/pytest
 
 # The web app on http://localhost:8501, talking to the service at CREDIT_SCORING_APP_SERVICE_URL

@@ -42,6 +42,7 @@ from pret_a_depenser.scoring import (
     metrics,
 )
 from pret_a_depenser.scoring.audit import AuditLogUnavailable, DecisionAuditLog, check_audit_store
+from pret_a_depenser.scoring.audit_postgres import is_database_url
 from pret_a_depenser.scoring.bundle import load_scoring_model, read_model_directory
 from pret_a_depenser.scoring.http import (
     ApiKeyMiddleware,
@@ -104,7 +105,7 @@ async def health(request: Request) -> JSONResponse:
 
 @bentoml.service(
     name="credit_scoring",
-    workers=1,
+    workers=SETTINGS.workers,
     traffic={"timeout": 30},  # the concurrency limit is ConcurrencyLimitMiddleware's, taken once the body is read
     logging={"access": {"enabled": False}},
 )
@@ -121,7 +122,7 @@ class CreditScoring:
         else:
             self.model = load_scoring_model(SETTINGS.model_source_settings())
         self.audit_log = DecisionAuditLog(
-            Path(SETTINGS.audit_log), SETTINGS.audit_retention_days, self.model.tag, self.model.mlflow_run_id,
+            audit_location(SETTINGS.audit_log), SETTINGS.audit_retention_days, self.model.tag, self.model.mlflow_run_id,
             commit_timeout=SETTINGS.audit_commit_timeout, max_queued=4 * SETTINGS.max_concurrency,
         )
         if not SETTINGS.api_key:
@@ -129,7 +130,7 @@ class CreditScoring:
         logger.info(
             "credit_scoring ready: model %s (%s), feature spec %s, %d features, threshold %.3f, decisions logged to %s (kept %d days)",
             self.model.tag, self.model.source, self.model.feature_spec["version"], len(self.model.features), self.model.threshold,
-            SETTINGS.audit_log, SETTINGS.audit_retention_days,
+            self.audit_log.where, SETTINGS.audit_retention_days,
         )
         LOADED["model"] = self.model
         gc.freeze()  # the model and import-time objects are permanent: full collections no longer walk them
@@ -146,7 +147,7 @@ class CreditScoring:
                 read_model_directory(Path(stored.path), str(stored.tag), "bentoml")
             else:
                 load_scoring_model(SETTINGS.model_source_settings())
-            check_audit_store(Path(SETTINGS.audit_log))
+            check_audit_store(audit_location(SETTINGS.audit_log))
         except (ModelSourceError, AuditLogUnavailable) as error:
             raise SystemExit(f"credit_scoring cannot start: {error}") from None
 
@@ -232,6 +233,11 @@ class CreditScoring:
         prediction = self.model.score_inputs(inputs)[0]
         request_id = await self._decided_async(ctx, "predict_features", inputs, [prediction], started)
         return Prediction.model_construct(**prediction, request_id=request_id)
+
+
+def audit_location(setting: str) -> Path | str:
+    """The audit log's file, or its database URL (kept as a string)."""
+    return setting if is_database_url(setting) else Path(setting)
 
 
 def ascii_request_id(header: str | None) -> str | None:

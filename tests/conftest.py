@@ -7,6 +7,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -121,3 +122,37 @@ def finished_project(tmp_path_factory) -> Path:
     result = kedro_run(project, "--env", "test")
     assert result.returncode == 0, result.stderr[-4000:]
     return project
+
+
+POSTGRES_BIN = Path("/usr/lib/postgresql/15/bin")
+
+
+def _as_postgres(command: list[str]) -> list[str]:
+    """PostgreSQL refuses to run as root: run its programs as the ``postgres`` user when we are root."""
+    return ["runuser", "-u", "postgres", "--", *command] if os.geteuid() == 0 else command
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A real PostgreSQL 15 server in a temporary folder, on a free loopback port, for the session."""
+    import pwd
+    import socket
+
+    assert (POSTGRES_BIN / "initdb").exists(), f"PostgreSQL 15 server binaries are missing from {POSTGRES_BIN}: `make postgres` installs them"
+    folder = Path(tempfile.mkdtemp(prefix="postgres-"))  # not under pytest's root-only folders: the server runs as postgres
+    if os.geteuid() == 0:
+        owner = pwd.getpwnam("postgres")
+        os.chown(folder, owner.pw_uid, owner.pw_gid)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    data = folder / "data"
+    subprocess.run(_as_postgres([str(POSTGRES_BIN / "initdb"), "-D", str(data), "-A", "trust", "-U", "app"]), check=True, capture_output=True, timeout=120)
+    start = [str(POSTGRES_BIN / "pg_ctl"), "-D", str(data), "-o", f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c max_connections=200",
+             "-l", str(folder / "log"), "-w", "start"]
+    subprocess.run(_as_postgres(start), check=True, capture_output=True, timeout=120)
+    try:
+        yield f"postgresql://app@127.0.0.1:{port}/postgres"
+    finally:
+        subprocess.run(_as_postgres([str(POSTGRES_BIN / "pg_ctl"), "-D", str(data), "-m", "fast", "stop"]), check=False, capture_output=True, timeout=120)
+        shutil.rmtree(folder, ignore_errors=True)

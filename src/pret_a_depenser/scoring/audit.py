@@ -1,4 +1,5 @@
-"""The decision audit log: every decision the service makes, appended to SQLite, kept for a retention period.
+"""The decision audit log: every decision the service makes, appended to SQLite (a file, the default) or
+PostgreSQL (a URL: ``audit_postgres``), kept for a retention period.
 
 Credit scoring is a high-risk use under the EU AI Act (automatic logging, logs kept at least six
 months). A decision is answered only once its record is committed: ``record`` queues it and returns a
@@ -25,6 +26,8 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+
+from . import audit_postgres
 
 logger = logging.getLogger(__name__)
 
@@ -72,26 +75,44 @@ class DecisionAuditLog:
     """Append-only log of decisions in a SQLite file (WAL mode, safe for several worker processes)."""
 
     def __init__(
-        self, path: Path, retention_days: int, model_tag: str, mlflow_run_id: str | None, batch_size: int = 500,
+        self, path: Path | str, retention_days: int, model_tag: str, mlflow_run_id: str | None, batch_size: int = 500,
         commit_timeout: float = 5.0, max_queued: int = 1000,
     ) -> None:
-        self.path = Path(path)
+        self.postgres_url = str(path) if audit_postgres.is_database_url(path) else None
+        self.path = Path(path) if self.postgres_url is None else None
+        self.where = audit_postgres.redacted(self.postgres_url) if self.postgres_url else str(self.path)
         self.retention = timedelta(days=retention_days)
         self.model_tag = model_tag
         self.mlflow_run_id = mlflow_run_id
         self.commit_timeout = commit_timeout
         self._batch_size = batch_size
         self._queue: queue.Queue = queue.Queue(maxsize=max_queued)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self._connect() as connection:  # schema and pruning before the first request, errors surface at start-up
-            connection.executescript(SCHEMA)
-            _add_missing_columns(connection)
+        connection = self._connect()  # schema and pruning before the first request, errors surface at start-up
+        try:
+            if self.postgres_url:
+                audit_postgres.ensure_schema(connection)
+            else:
+                connection.executescript(SCHEMA)
+                _add_missing_columns(connection)
             self._prune(connection)
+        finally:
+            connection.close()
         self._last_prune = time.monotonic()
         self._writer = threading.Thread(target=self._write_forever, name="decision-audit-writer", daemon=True)
         self._writer.start()
 
-    def _connect(self) -> sqlite3.Connection:
+    @property
+    def _errors(self) -> tuple[type[Exception], ...]:
+        if self.postgres_url:
+            import psycopg
+
+            return (psycopg.Error,)
+        return (sqlite3.Error,)
+
+    def _connect(self):
+        if self.postgres_url:
+            return audit_postgres.connect(self.postgres_url, self.commit_timeout)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
         connection = sqlite3.connect(self.path, timeout=min(self.commit_timeout, 30), isolation_level=None, check_same_thread=False)
         connection.execute("PRAGMA journal_mode=WAL")
         connection.execute("PRAGMA synchronous=NORMAL")
@@ -110,7 +131,7 @@ class DecisionAuditLog:
         try:
             self._queue.put(item, timeout=self.commit_timeout)
         except queue.Full:
-            committed.set_exception(AuditLogUnavailable(f"decision audit log {self.path}: {self._queue.maxsize} requests already wait for their commit"))
+            committed.set_exception(AuditLogUnavailable(f"decision audit log {self.where}: {self._queue.maxsize} requests already wait for their commit"))
         return committed
 
 
@@ -132,35 +153,52 @@ class DecisionAuditLog:
             ))
         return rows
 
-    def _commit(self, connection: sqlite3.Connection, rows: list[tuple]) -> Exception | None:
-        """Commit the rows, retrying until the commit deadline; the error if they could not be."""
+    def _insert(self, connection, rows: list[tuple]) -> None:
+        if self.postgres_url:
+            audit_postgres.insert(connection, rows)
+            return
+        connection.execute("BEGIN IMMEDIATE")
+        try:
+            connection.executemany(INSERT, rows)
+            connection.execute("COMMIT")
+        except sqlite3.Error:
+            if connection.in_transaction:
+                connection.execute("ROLLBACK")
+            raise
+
+    def _commit(self, connection, rows: list[tuple]) -> tuple[Any, Exception | None]:
+        """Commit the rows, retrying (and reconnecting to a database that went away) until the commit
+        deadline; the connection to go on with, and the error if they could not be committed."""
         deadline = time.monotonic() + self.commit_timeout
         attempt = 0
         while True:
             try:
-                connection.execute("BEGIN IMMEDIATE")
-                connection.executemany(INSERT, rows)
-                connection.execute("COMMIT")
-                return None
-            except sqlite3.Error as error:
-                if connection.in_transaction:
-                    connection.execute("ROLLBACK")
+                if connection is None:
+                    connection = self._connect()
+                self._insert(connection, rows)
+                return connection, None
+            except (*self._errors, OSError) as error:
+                if self.postgres_url and connection is not None and connection.closed:
+                    connection = None  # the server or the network went away: a new connection next time
                 if time.monotonic() + 0.05 * 2**attempt > deadline:
-                    logger.error("decision audit log %s: %d records could not be committed (%s): their requests are answered 503", self.path, len(rows), error)
-                    return error
+                    logger.error("decision audit log %s: %d records could not be committed (%s): their requests are answered 503", self.where, len(rows), error)
+                    return connection, error
                 time.sleep(0.05 * 2**attempt)
                 attempt += 1
 
-    def _prune(self, connection: sqlite3.Connection) -> int:
+    def _prune(self, connection) -> int:
         """Delete records older than the retention period (the only way records leave the log)."""
         cutoff = (datetime.now(UTC) - self.retention).isoformat(timespec="microseconds")
-        deleted = connection.execute("DELETE FROM decisions WHERE timestamp < ?", (cutoff,)).rowcount
+        if self.postgres_url:
+            deleted = audit_postgres.prune(connection, cutoff)
+        else:
+            deleted = connection.execute("DELETE FROM decisions WHERE timestamp < ?", (cutoff,)).rowcount
         if deleted:
             logger.info("decision audit log: %d records older than %s pruned (retention %d days)", deleted, cutoff, self.retention.days)
         return deleted
 
     def _write_forever(self) -> None:
-        connection = self._connect()
+        connection = None
         stopping = False
         while not stopping:
             items = [self._queue.get()]
@@ -172,19 +210,25 @@ class DecisionAuditLog:
             stopping = any(item is _STOP for item in items)
             records = [item for item in items if item is not _STOP]
             rows = [row for item in records for row in self._rows(item)]
-            error = self._commit(connection, rows) if rows else None
+            error = None
+            if rows:
+                connection, error = self._commit(connection, rows)
             for item in records:
                 committed = item[-1]
                 if error is None:
                     committed.set_result(None)
                 else:
-                    committed.set_exception(AuditLogUnavailable(f"decision audit log {self.path}: {error}"))
-            if time.monotonic() - self._last_prune > 3600:
-                self._prune(connection)
+                    committed.set_exception(AuditLogUnavailable(f"decision audit log {self.where}: {error}"))
+            if connection is not None and time.monotonic() - self._last_prune > 3600:
+                try:
+                    self._prune(connection)
+                except self._errors as prune_error:
+                    logger.warning("decision audit log %s: pruning failed (%s); retried in an hour", self.where, prune_error)
                 self._last_prune = time.monotonic()
             for _ in items:
                 self._queue.task_done()
-        connection.close()
+        if connection is not None:
+            connection.close()
 
 
 def _add_missing_columns(connection: sqlite3.Connection) -> None:
@@ -196,9 +240,11 @@ def _add_missing_columns(connection: sqlite3.Connection) -> None:
         connection.execute("ALTER TABLE decisions ADD COLUMN applicant_id INTEGER")
 
 
-def check_audit_store(path: Path) -> None:
-    """Raise ``AuditLogUnavailable`` naming the file if the audit log cannot be created, read or written,
-    or fails SQLite's integrity check (a truncated, random or half-corrupted file)."""
+def check_audit_store(path: Path | str) -> None:
+    """Raise ``AuditLogUnavailable`` naming the file (or database) if the audit log cannot be created,
+    read or written, or fails SQLite's integrity check (a truncated, random or half-corrupted file)."""
+    if audit_postgres.is_database_url(path):
+        return _check_postgres(str(path))
     path = Path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -218,8 +264,24 @@ def check_audit_store(path: Path) -> None:
         raise AuditLogUnavailable(f"decision audit log {path} cannot be opened for writing: {error}") from None
 
 
-def read_decisions(path: Path) -> list[dict[str, Any]]:
+def _check_postgres(url: str) -> None:
+    import psycopg
+
+    try:
+        with audit_postgres.connect(url, 5) as connection:
+            audit_postgres.ensure_schema(connection)
+            with connection.transaction():
+                connection.execute("LOCK TABLE decisions IN ROW EXCLUSIVE MODE NOWAIT")  # can we write?
+                raise psycopg.Rollback()
+    except psycopg.Error as error:
+        first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise AuditLogUnavailable(f"decision audit log {audit_postgres.redacted(url)} cannot be opened for writing: {first_line}") from None
+
+
+def read_decisions(path: Path | str) -> list[dict[str, Any]]:
     """Every record of an audit log, oldest first (for monitoring and audits)."""
+    if audit_postgres.is_database_url(path):
+        return audit_postgres.read(str(path))
     connection = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)  # as_uri escapes '#', '?', '%'...
     try:
         connection.row_factory = sqlite3.Row

@@ -43,7 +43,8 @@ class ServiceSettings:
     max_batch_size: int = 1000
     max_concurrency: int = 32               # requests in flight per worker beyond which the answer is 429
     max_concurrent_batches: int = 2         # /predict_batch requests in flight per worker beyond which the answer is 429
-    audit_log: str = "data/audit/decisions.sqlite"
+    workers: int = 1                        # worker processes (each loads the model; the audit log is shared)
+    audit_log: str = "data/audit/decisions.sqlite"  # a SQLite file, or postgresql://user:password@host:port/database
     audit_retention_days: int = 183         # six months: the EU AI Act's minimum for high-risk systems
     audit_commit_timeout: float = 5.0       # seconds a decision waits for its audit record's commit before a 503
 
@@ -66,6 +67,7 @@ class ServiceSettings:
             max_batch_size=_positive_int(environ, "CREDIT_SCORING_MAX_BATCH_SIZE", 1000),
             max_concurrency=_positive_int(environ, "CREDIT_SCORING_MAX_CONCURRENCY", 32),
             max_concurrent_batches=_positive_int(environ, "CREDIT_SCORING_MAX_CONCURRENT_BATCHES", 2),
+            workers=_positive_int(environ, "CREDIT_SCORING_WORKERS", 1),
             audit_log=environ.get("CREDIT_SCORING_AUDIT_LOG", "").strip() or "data/audit/decisions.sqlite",
             audit_retention_days=_positive_int(environ, "CREDIT_SCORING_AUDIT_RETENTION_DAYS", 183),
             audit_commit_timeout=float(_positive_int(environ, "CREDIT_SCORING_AUDIT_COMMIT_TIMEOUT", 5)),

@@ -1,0 +1,112 @@
+"""The decision audit log on a real PostgreSQL server: the same records and durability rule as SQLite,
+shared by two `bentoml serve` workers, and every answered decision recorded after a SIGKILL mid-burst."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+
+import httpx
+import psutil
+import psycopg
+import pytest
+
+from pret_a_depenser.scoring.audit import AuditLogUnavailable, DecisionAuditLog, check_audit_store, read_decisions
+
+from .test_bentoml_serve import free_port, start_server, stop, wait_until_ready
+
+JSON = {"content-type": "application/json"}
+RESULT = {"probability_of_default": 0.7, "threshold": 0.5, "decision": "REFUSED", "unseen_categories": []}
+
+
+@pytest.fixture()
+def database(postgres_url) -> str:
+    """A fresh database on the session's server."""
+    name = f"audit_{time.monotonic_ns()}"
+    with psycopg.connect(postgres_url, autocommit=True) as connection:
+        connection.execute(f"CREATE DATABASE {name}")
+    return postgres_url.rsplit("/", 1)[0] + f"/{name}"
+
+
+def test_records_are_committed_read_back_and_pruned_by_retention_only(database):
+    url = database.replace("postgresql://", "postgresql+psycopg://")  # SQLAlchemy's form works too
+    check_audit_store(url)
+    log = DecisionAuditLog(url, 30, "credit_scoring:1", "run-1")
+    log.record("first", "predict", [{"A": 1.0}], [RESULT], 2.0, "client-1", [100001]).result(timeout=10)
+    log.record("second", "predict_batch", [{"A": 2.0}, {"A": 3.0}], [RESULT, RESULT], 3.0, None, [100002, 100003]).result(timeout=10)
+    log.close()
+    records = read_decisions(database)
+    assert [(r["request_id"], r["position"], r["applicant_id"], r["client_request_id"]) for r in records] == [
+        ("first", 0, 100001, "client-1"), ("second", 0, 100002, None), ("second", 1, 100003, None)]
+    assert json.loads(records[1]["features"]) == {"A": 2.0} and records[0]["model_tag"] == "credit_scoring:1"
+    old = (datetime.now(UTC) - timedelta(days=40)).isoformat()
+    with psycopg.connect(database, autocommit=True) as connection:
+        connection.execute("UPDATE decisions SET timestamp = %s WHERE request_id = 'first'", (old,))
+    DecisionAuditLog(database, 30, "credit_scoring:1", None).close()  # pruning happens at start-up
+    assert [record["request_id"] for record in read_decisions(database)] == ["second", "second"]
+
+
+def test_a_database_that_cannot_be_reached_or_written_is_named_without_its_password(postgres_url):
+    unreachable = f"postgresql://app:secret@127.0.0.1:{free_port()}/postgres"
+    with pytest.raises(AuditLogUnavailable, match=r"app:\*\*\*@127\.0\.0\.1") as error:
+        check_audit_store(unreachable)
+    assert "secret" not in str(error.value)
+
+
+def test_two_workers_share_one_log_and_a_sigkill_mid_burst_loses_no_answered_decision(bentoml_home, test_applicants, database, tmp_path):
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    server = start_server(bentoml_home, port, tmp_path / "unused.sqlite", CREDIT_SCORING_AUDIT_LOG=database, CREDIT_SCORING_WORKERS="2")
+    requests = test_applicants["request"].tolist()
+    singles = [json.dumps(request).encode() for request in requests]
+    batch = json.dumps(requests[:200]).encode()
+    answered: dict[str, int] = {}
+    lock = threading.Lock()
+    stop_sending = threading.Event()
+
+    def client(number: int) -> None:
+        with httpx.Client(base_url=url, timeout=30) as session:
+            for index in range(10_000):
+                if stop_sending.is_set():
+                    return
+                is_batch = number == 0
+                try:
+                    response = session.post("/predict_batch" if is_batch else "/predict", content=batch if is_batch else singles[index % len(singles)], headers=JSON)
+                except httpx.HTTPError:
+                    continue  # the killed worker's connections; the other worker still answers
+                if response.status_code == 200:
+                    with lock:
+                        answered[response.headers["x-request-id"]] = 200 if is_batch else 1
+
+    try:
+        wait_until_ready(server, url)
+        workers = []
+        deadline = time.monotonic() + 60
+        while len(workers) < 2 and time.monotonic() < deadline:
+            workers = [child for child in psutil.Process(server.pid).children(recursive=True) if "_bentoml_impl.worker.service" in " ".join(child.cmdline())]
+            time.sleep(0.2)
+        assert len(workers) == 2
+        clients = [threading.Thread(target=client, args=(number,)) for number in range(8)]
+        for thread in clients:
+            thread.start()
+        while time.monotonic() < deadline + 60:
+            with lock:
+                if len(answered) >= 40 and 200 in answered.values():
+                    break
+            time.sleep(0.1)
+        workers[0].kill()  # SIGKILL one worker mid-burst: no shutdown hook, no drain
+        time.sleep(2)
+        stop_sending.set()
+        for thread in clients:
+            thread.join(timeout=60)
+    finally:
+        stop(server)  # SIGTERM: the surviving workers drain their queues
+    recorded: dict[str, int] = {}
+    for record in read_decisions(database):
+        recorded[record["request_id"]] = recorded.get(record["request_id"], 0) + 1
+    assert sum(1 for count in answered.values() if count == 200) >= 1 and len(answered) >= 40
+    missing = {request_id: count for request_id, count in answered.items() if recorded.get(request_id) != count}
+    assert missing == {}, f"{len(missing)} answered requests without exactly their records, e.g. {list(missing.items())[:5]}"
+    assert len({record["model_tag"] for record in read_decisions(database)}) == 1

@@ -100,8 +100,13 @@ print(json.dumps({"tag": model.tag, "features": model.features, "threshold": mod
     assert saved["first_pd"] == pytest.approx(decisions.loc[first, "probability_of_default"], abs=1e-12)
 
 
-def test_two_tuning_processes_share_one_sqlite_study(finished_project):
-    storage = f"sqlite:///{finished_project / 'optuna.db'}"
+def test_two_tuning_processes_share_one_study_on_postgresql(finished_project, postgres_url):
+    """One study shared by two processes, as by two machines: the storage is a SQLAlchemy URL (SQLite works the same)."""
+    import psycopg
+
+    with psycopg.connect(postgres_url, autocommit=True) as connection:
+        connection.execute("CREATE DATABASE optuna")
+    storage = postgres_url.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://") + "/optuna"
     command = [sys.executable, "-m", "kedro", "run", "--env", "test", "--pipeline", "tuning", "--params", f"tuning.storage={storage},tuning.n_trials=2"]
     processes = [
         subprocess.Popen(command, cwd=finished_project, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=project_environment(finished_project))

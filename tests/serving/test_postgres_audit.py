@@ -110,3 +110,13 @@ def test_two_workers_share_one_log_and_a_sigkill_mid_burst_loses_no_answered_dec
     missing = {request_id: count for request_id, count in answered.items() if recorded.get(request_id) != count}
     assert missing == {}, f"{len(missing)} answered requests without exactly their records, e.g. {list(missing.items())[:5]}"
     assert len({record["model_tag"] for record in read_decisions(database)}) == 1
+
+
+def test_the_catalog_reads_the_postgresql_log_for_monitoring(database):
+    from pret_a_depenser.datasets import AuditLogDataset
+
+    log = DecisionAuditLog(database, 30, "credit_scoring:1", None)
+    log.record("r", "predict", [{"A": 1.0}], [RESULT], 2.0, None, [7]).result(timeout=10)
+    log.close()
+    frame = AuditLogDataset(filepath=database).load()
+    assert frame["applicant_id"].tolist() == [7] and frame["model_tag"].tolist() == ["credit_scoring:1"]

@@ -4,11 +4,9 @@ shared by two `bentoml serve` workers, and every answered decision recorded afte
 from __future__ import annotations
 
 import json
-import threading
 import time
 from datetime import UTC, datetime, timedelta
 
-import httpx
 import psutil
 import psycopg
 import pytest
@@ -16,6 +14,7 @@ import pytest
 from pret_a_depenser.scoring.audit import AuditLogUnavailable, DecisionAuditLog, check_audit_store, read_decisions
 
 from .test_bentoml_serve import free_port, start_server, stop, wait_until_ready
+from .test_reliability import burst_then_kill, unrecorded
 
 JSON = {"content-type": "application/json"}
 RESULT = {"probability_of_default": 0.7, "threshold": 0.5, "decision": "REFUSED", "unseen_categories": []}
@@ -59,57 +58,21 @@ def test_two_workers_share_one_log_and_a_sigkill_mid_burst_loses_no_answered_dec
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     server = start_server(bentoml_home, port, tmp_path / "unused.sqlite", CREDIT_SCORING_AUDIT_LOG=database, CREDIT_SCORING_WORKERS="2")
-    requests = test_applicants["request"].tolist()
-    singles = [json.dumps(request).encode() for request in requests]
-    batch = json.dumps(requests[:200]).encode()
-    answered: dict[str, int] = {}
-    lock = threading.Lock()
-    stop_sending = threading.Event()
-
-    def client(number: int) -> None:
-        with httpx.Client(base_url=url, timeout=30) as session:
-            for index in range(10_000):
-                if stop_sending.is_set():
-                    return
-                is_batch = number == 0
-                try:
-                    response = session.post("/predict_batch" if is_batch else "/predict", content=batch if is_batch else singles[index % len(singles)], headers=JSON)
-                except httpx.HTTPError:
-                    continue  # the killed worker's connections; the other worker still answers
-                if response.status_code == 200:
-                    with lock:
-                        answered[response.headers["x-request-id"]] = 200 if is_batch else 1
-
     try:
         wait_until_ready(server, url)
-        workers = []
         deadline = time.monotonic() + 60
+        workers = []
         while len(workers) < 2 and time.monotonic() < deadline:
             workers = [child for child in psutil.Process(server.pid).children(recursive=True) if "_bentoml_impl.worker.service" in " ".join(child.cmdline())]
             time.sleep(0.2)
         assert len(workers) == 2
-        clients = [threading.Thread(target=client, args=(number,)) for number in range(8)]
-        for thread in clients:
-            thread.start()
-        while time.monotonic() < deadline + 60:
-            with lock:
-                if len(answered) >= 40 and 200 in answered.values():
-                    break
-            time.sleep(0.1)
-        workers[0].kill()  # SIGKILL one worker mid-burst: no shutdown hook, no drain
-        time.sleep(2)
-        stop_sending.set()
-        for thread in clients:
-            thread.join(timeout=60)
+        answered = burst_then_kill(url, test_applicants["request"].tolist(), 200, workers[0], min_answered=40)
     finally:
         stop(server)  # SIGTERM: the surviving workers drain their queues
-    recorded: dict[str, int] = {}
-    for record in read_decisions(database):
-        recorded[record["request_id"]] = recorded.get(record["request_id"], 0) + 1
-    assert sum(1 for count in answered.values() if count == 200) >= 1 and len(answered) >= 40
-    missing = {request_id: count for request_id, count in answered.items() if recorded.get(request_id) != count}
+    records = read_decisions(database)
+    missing = unrecorded(answered, records)
     assert missing == {}, f"{len(missing)} answered requests without exactly their records, e.g. {list(missing.items())[:5]}"
-    assert len({record["model_tag"] for record in read_decisions(database)}) == 1
+    assert len({record["model_tag"] for record in records}) == 1
 
 
 def test_the_catalog_reads_the_postgresql_log_for_monitoring(database):

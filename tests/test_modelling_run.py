@@ -21,7 +21,7 @@ def test_final_metrics_and_holdout_predictions_are_written(finished_project):
         assert key in metrics, key
     assert 0.5 < metrics["roc_auc"] <= 1 and 0.5 < metrics["oracle_roc_auc"] <= 1
     predictions = pd.read_parquet(finished_project / "data/08_reporting/holdout_predictions.parquet")
-    assert list(predictions.columns) == ["SK_ID_CURR", "TARGET", "PD"] and len(predictions) == metrics["n_holdout"]
+    assert list(predictions.columns) == ["SK_ID_CURR", "TARGET", "PD", "SCORE"] and len(predictions) == metrics["n_holdout"]
     split = pd.read_parquet(finished_project / "data/05_model_input/holdout_split.parquet")
     assert set(predictions["SK_ID_CURR"]) == set(split.loc[split["SET"] == "holdout", "SK_ID_CURR"])
     assert len(json.loads((finished_project / "data/05_model_input/kept_features.json").read_text())) == 45
@@ -164,7 +164,7 @@ def test_the_run_logs_its_input_data_and_the_registered_version_traces_to_it(fin
     training = json.loads((finished_project / "data/08_reporting/training_data_lineage.json").read_text())
     assert set(raw) == {"application_train", "application_test", "bureau", "bureau_balance", "previous_application", "POS_CASH_balance",
                         "installments_payments", "credit_card_balance"}
-    assert raw["application_train"]["rows"] == 2500 and set(training) == {"model_input_train", "holdout_split"}
+    assert raw["application_train"]["rows"] + raw["application_test"]["rows"] == 2500 and set(training) == {"model_input_train", "holdout_split"}
     for context, tables in (("raw", raw), ("training", training)):
         for name, figures in tables.items():
             dataset = logged[(name, context)]

@@ -12,12 +12,10 @@ def register_pipelines() -> dict[str, Pipeline]:
     ``generate_data`` is not part of the default run: the raw-data hook generates the default sample
     only when ``data/01_raw/`` is empty, so real Kaggle files there are never replaced. ``monitoring``
     is run on demand, once the service has logged decisions (or on a scoring batch), and
-    ``outcome_monitoring`` once outcomes of those decisions are known.
+    ``outcome_monitoring`` once outcomes of those decisions are known; ``batch_scoring_champion`` scores
+    with the registry's champion instead of the latest model.
     """
     pipelines = find_pipelines(raise_errors=True)
-    # The same scoring with the registry's champion (`models:/credit_scoring@champion`) instead of the
-    # BentoML store's latest model.
-    pipelines["batch_scoring_champion"] = Pipeline(pipelines["batch_scoring"], inputs={"credit_scoring_bento_model": "champion_model"})
     pipelines["__default__"] = sum(
         (pipeline for name, pipeline in pipelines.items() if name not in ("generate_data", "monitoring", "outcome_monitoring", "batch_scoring_champion")), Pipeline([])
     )

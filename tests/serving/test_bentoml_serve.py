@@ -77,7 +77,7 @@ def test_under_bentoml_serve_the_raw_files_records_get_the_pipeline_decisions(be
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     audit_log = tmp_path / "decisions.sqlite"
-    server = start_server(bentoml_home, port, audit_log)
+    server = start_server(bentoml_home, port, audit_log, CREDIT_SCORING_MAX_CONCURRENT_BATCHES="4")  # the four batches in flight at SIGTERM
     try:
         wait_until_ready(server, url)
         assert httpx.get(f"{url}/health").json()["ready"] is True

@@ -33,8 +33,8 @@ def test_a_worse_second_version_is_the_challenger_and_the_champion_alias_stays(f
     client = mlflow.MlflowClient()
     versions = sorted(client.search_model_versions("name='credit_scoring'"), key=lambda version: int(version.version))
     assert [int(version.version) for version in versions] == [1, 2]
-    assert client.get_model_version_by_alias("credit_scoring", "champion").version == "1"
-    assert client.get_model_version_by_alias("credit_scoring", "challenger").version == "2"
+    assert int(client.get_model_version_by_alias("credit_scoring", "champion").version) == 1
+    assert int(client.get_model_version_by_alias("credit_scoring", "challenger").version) == 2
     second = client.get_model_version("credit_scoring", "2")
     assert second.tags["promotion"] == "challenger" and "business cost" in second.tags["promotion_reasons"]
     assert client.get_model_version("credit_scoring", "1").tags["promotion"] == "champion"

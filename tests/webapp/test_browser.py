@@ -116,6 +116,12 @@ def raw_test_tables(project: Path) -> dict[str, pl.DataFrame]:
     return tables
 
 
+def expect(locator):
+    from playwright.sync_api import expect as playwright_expect
+
+    return playwright_expect(locator)
+
+
 def choose_applicant(page, applicant: int) -> float:
     """With the keyboard only: Tab to the search box, type the applicant's SK_ID_CURR, Enter; seconds
     from Enter until its decision shows."""
@@ -153,7 +159,7 @@ def test_the_applicant_page_shows_the_services_decision_and_the_what_if_changes_
     decision = page.get_by_test_id("stAlert").filter(has_text="probability of default").first.inner_text()
     word = "Accepted" if served["decision"] == "ACCEPTED" else "Refused"
     assert f"{word} — probability of default {served['probability_of_default']:.1%} against a threshold of {served['threshold']:.1%}" in decision
-    assert page.locator("li", has_text=f"Probability of default: {served['probability_of_default']:.1%}").is_visible()
+    expect(page.locator("li", has_text=f"Probability of default: {served['probability_of_default']:.1%}")).to_be_visible()  # waits for it
     assert seconds < TIME_TO_DECISION_TARGET
 
     credit = page.get_by_label("Credit amount")

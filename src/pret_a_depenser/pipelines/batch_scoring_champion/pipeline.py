@@ -6,4 +6,12 @@ from pret_a_depenser.pipelines.batch_scoring import create_pipeline as batch_sco
 
 
 def create_pipeline(**kwargs) -> Pipeline:
-    return Pipeline(batch_scoring(), inputs={"credit_scoring_bento_model": "champion_model"}, tags=["batch_scoring_champion"])
+    """The same nodes under their own namespace (own names in kedro-viz), reading and writing the same datasets."""
+    return Pipeline(
+        batch_scoring(),
+        namespace="batch_scoring_champion",
+        inputs={"credit_scoring_bento_model": "champion_model", "model_input_test": "model_input_test"},
+        outputs={"batch_decisions": "batch_decisions", "kaggle_submission": "kaggle_submission"},
+        parameters={"params:batch_scoring": "params:batch_scoring"},
+        tags=["batch_scoring_champion"],
+    )

@@ -1,4 +1,4 @@
-"""Wiring of batch_scoring_champion: the batch_scoring pipeline, its model input mapped to the champion."""
+"""Wiring of batch_scoring_champion: batch_scoring's scoring node, its model input mapped to the champion."""
 
 from kedro.pipeline import Pipeline
 
@@ -6,12 +6,13 @@ from pret_a_depenser.pipelines.batch_scoring import create_pipeline as batch_sco
 
 
 def create_pipeline(**kwargs) -> Pipeline:
-    """The same nodes under their own namespace (own names in kedro-viz), reading and writing the same datasets."""
+    """The scoring node under its own namespace, writing the same decisions table (the Kaggle submission
+    stays the latest model's)."""
     return Pipeline(
-        batch_scoring(),
+        batch_scoring().only_nodes("score_test_applicants_node"),
         namespace="batch_scoring_champion",
         inputs={"credit_scoring_bento_model": "champion_model", "model_input_test": "model_input_test"},
-        outputs={"batch_decisions": "batch_decisions", "kaggle_submission": "kaggle_submission"},
+        outputs={"batch_decisions": "batch_decisions"},
         parameters={"params:batch_scoring": "params:batch_scoring"},
         tags=["batch_scoring_champion"],
     )

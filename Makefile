@@ -34,7 +34,9 @@ POSTGRES_BIN := /usr/lib/postgresql/15/bin
 postgres:
 	@test -x $(POSTGRES_BIN)/initdb || { apt-get update && apt-get install -y --no-install-recommends postgresql-15; }
 
+# The style check first (ruff, configured in pyproject.toml), then the tests (coverage must stay >= 90 %).
 test: install browser postgres
+	$(BIN)/ruff check src tests app benchmarks scripts service.py
 	$(BIN)/pytest
 
 # The web app on http://localhost:8501, talking to the service at CREDIT_SCORING_APP_SERVICE_URL

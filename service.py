@@ -42,7 +42,6 @@ from pret_a_depenser.scoring import (
     metrics,
 )
 from pret_a_depenser.scoring.audit import AuditLogUnavailable, DecisionAuditLog, check_audit_store
-from pret_a_depenser.scoring.audit_postgres import is_database_url
 from pret_a_depenser.scoring.bundle import load_scoring_model, read_model_directory
 from pret_a_depenser.scoring.http import (
     ApiKeyMiddleware,
@@ -122,7 +121,7 @@ class CreditScoring:
         else:
             self.model = load_scoring_model(SETTINGS.model_source_settings())
         self.audit_log = DecisionAuditLog(
-            audit_location(SETTINGS.audit_log), SETTINGS.audit_retention_days, self.model.tag, self.model.mlflow_run_id,
+            SETTINGS.audit_log, SETTINGS.audit_retention_days, self.model.tag, self.model.mlflow_run_id,
             commit_timeout=SETTINGS.audit_commit_timeout, max_queued=4 * SETTINGS.max_concurrency,
         )
         if not SETTINGS.api_key:
@@ -147,7 +146,7 @@ class CreditScoring:
                 read_model_directory(Path(stored.path), str(stored.tag), "bentoml")
             else:
                 load_scoring_model(SETTINGS.model_source_settings())
-            check_audit_store(audit_location(SETTINGS.audit_log))
+            check_audit_store(SETTINGS.audit_log)
         except (ModelSourceError, AuditLogUnavailable) as error:
             raise SystemExit(f"credit_scoring cannot start: {error}") from None
 
@@ -233,11 +232,6 @@ class CreditScoring:
         prediction = self.model.score_inputs(inputs)[0]
         request_id = await self._decided_async(ctx, "predict_features", inputs, [prediction], started)
         return Prediction.model_construct(**prediction, request_id=request_id)
-
-
-def audit_location(setting: str) -> Path | str:
-    """The audit log's file, or its database URL (kept as a string)."""
-    return setting if is_database_url(setting) else Path(setting)
 
 
 def ascii_request_id(header: str | None) -> str | None:

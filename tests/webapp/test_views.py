@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from pret_a_depenser.raw_contract import NO_DATE
 from pret_a_depenser.webapp.views import (
-    DAYS_EMPLOYED_NOT_EMPLOYED,
     FORM_DEFAULTS,
     age_band,
     blank_application,
@@ -83,7 +83,7 @@ def test_a_blank_application_has_every_complete_column_of_the_contract():
 
     records = blank_application({**FORM_DEFAULTS, "employed": False})
     parsed = ApplicantRecords.model_validate(records)
-    assert parsed.application.DAYS_EMPLOYED == DAYS_EMPLOYED_NOT_EMPLOYED and parsed.application.DAYS_BIRTH == -14610
+    assert parsed.application.DAYS_EMPLOYED == NO_DATE and parsed.application.DAYS_BIRTH == -14610
     assert parsed.application.EXT_SOURCE_1 is None and parsed.bureau == []
 
 

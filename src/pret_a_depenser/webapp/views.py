@@ -11,7 +11,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-DAYS_PER_YEAR = 365.25
+from pret_a_depenser.features.application import DAYS_PER_YEAR
+from pret_a_depenser.raw_contract import NO_DATE
+
 AGE_BANDS = (18, 30, 40, 50, 60, 200)  # band edges in years: 18-29, 30-39, ..., 60+
 N_INCOME_BANDS = 5  # income quintiles of the training applicants
 DECISION_WORDS = {  # icon (Material Symbols, shipped with Streamlit), word, meaning: never a colour alone
@@ -177,7 +179,6 @@ FORM_DEFAULTS = {  # the form's starting values: a median-looking applicant
     "AMT_GOODS_PRICE": 450_000.0, "NAME_CONTRACT_TYPE": "Cash loans", "REGION_RATING_CLIENT": 2,
     "EXT_SOURCE_1": None, "EXT_SOURCE_2": 0.5, "EXT_SOURCE_3": 0.5,
 }
-DAYS_EMPLOYED_NOT_EMPLOYED = 365243  # the files' sentinel for pensioners and the unemployed
 OTHER_REQUIRED_VALUES = {  # the application's other complete columns, as most applicants have them
     "FLAG_MOBIL": 1, "FLAG_CONT_MOBILE": 1, "FLAG_WORK_PHONE": 0, "FLAG_PHONE": 0, "FLAG_EMAIL": 0, "HOUR_APPR_PROCESS_START": 12,
     "REG_REGION_NOT_LIVE_REGION": 0, "REG_REGION_NOT_WORK_REGION": 0, "LIVE_REGION_NOT_WORK_REGION": 0,
@@ -191,7 +192,7 @@ def blank_application(form: dict[str, Any]) -> dict[str, Any]:
     application = {
         "SK_ID_CURR": int(form["SK_ID_CURR"]),
         "DAYS_BIRTH": -round(float(form["age_years"]) * DAYS_PER_YEAR),
-        "DAYS_EMPLOYED": -round(float(form["years_employed"]) * DAYS_PER_YEAR) if form["employed"] else DAYS_EMPLOYED_NOT_EMPLOYED,
+        "DAYS_EMPLOYED": -round(float(form["years_employed"]) * DAYS_PER_YEAR) if form["employed"] else NO_DATE,
         "DAYS_ID_PUBLISH": -round(float(form["years_since_id_published"]) * DAYS_PER_YEAR),
         "FLAG_EMP_PHONE": int(bool(form["employed"])),
         "REGION_RATING_CLIENT_W_CITY": int(form["REGION_RATING_CLIENT"]),

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
+from pret_a_depenser.constants import NO_DATE
+
 if TYPE_CHECKING:
     import pandera.polars as pa
 
@@ -100,7 +102,6 @@ CONTRACT_STATUSES = ["Approved", "Canceled", "Refused", "Unused offer"]
 # years; amounts stay within +/- 1e12 (real maxima are below 1e9; card balances and bureau debts may be
 # negative); normalised scores and building figures lie in [0, 1]; counts, days past due and hours are
 # never negative.
-NO_DATE = 365_243  # the files' "no date" day offset (e.g. DAYS_EMPLOYED of pensioners and the unemployed)
 DAY_OFFSET_RANGE: list[Rule] = [("ge", -73_050), ("le", NO_DATE)]
 MONTH_OFFSET_RANGE: list[Rule] = [("ge", -1_200)]
 AMOUNT_RANGE: list[Rule] = [("ge", -1e12), ("le", 1e12)]

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pret_a_depenser.raw_contract import NO_DATE
+from pret_a_depenser.constants import NO_DATE
 from pret_a_depenser.webapp.views import (
     FORM_DEFAULTS,
     age_band,

@@ -26,9 +26,10 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
+from pret_a_depenser.constants import APPLICANT_KEY
+
 from .kernels import dense_positions, filled_columns, gather_columns, scatter_columns, segment_statistics
 
-APPLICANT_KEY = "SK_ID_CURR"
 COUNT_DTYPE, FLOAT_DTYPE = "Int64", "Float32"
 # Above this ratio of key range to keys, key lookups use a sorted search instead of a dense table.
 DENSE_LOOKUP_MAX_SPREAD = 64

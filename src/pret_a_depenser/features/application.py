@@ -9,8 +9,9 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from pret_a_depenser.constants import APPLICANT_KEY, DAYS_PER_YEAR
+
 from .aggregation import (
-    APPLICANT_KEY,
     COUNT_DTYPE,
     FLOAT_DTYPE,
     SMALL_INPUT_ROWS,
@@ -25,7 +26,6 @@ from .aggregation import (
     where_known,
 )
 
-DAYS_PER_YEAR = 365.25
 EXT_SOURCES = ["EXT_SOURCE_1", "EXT_SOURCE_2", "EXT_SOURCE_3"]
 TARGET = "TARGET"
 

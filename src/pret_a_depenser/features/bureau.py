@@ -7,8 +7,9 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from pret_a_depenser.constants import APPLICANT_KEY
+
 from .aggregation import (
-    APPLICANT_KEY,
     FeatureBlock,
     aggregate_by_applicant,
     applicant_chunks,

@@ -12,9 +12,10 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from pret_a_depenser.constants import APPLICANT_KEY
 from pret_a_depenser.raw_contract import TABLE_FILES, empty_raw_table
 
-from .aggregation import APPLICANT_KEY, FeatureBlock, label_counts
+from .aggregation import FeatureBlock, label_counts
 from .application import ApplicationFeatures, application_features
 from .bureau import bureau_features
 from .credit_card import credit_card_features

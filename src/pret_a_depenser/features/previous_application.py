@@ -7,10 +7,10 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from pret_a_depenser.constants import APPLICANT_KEY
 from pret_a_depenser.raw_contract import PREVIOUS_APPLICATION_COLUMNS
 
 from .aggregation import (
-    APPLICANT_KEY,
     FeatureBlock,
     aggregate_by_applicant,
     features_by_chunk,

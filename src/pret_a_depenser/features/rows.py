@@ -14,7 +14,9 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from .aggregation import APPLICANT_KEY, FeatureBlock
+from pret_a_depenser.constants import APPLICANT_KEY
+
+from .aggregation import FeatureBlock
 from .application import TARGET, ApplicationFeatures
 
 

@@ -16,7 +16,9 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from .aggregation import APPLICANT_KEY, key_membership, label_counts
+from pret_a_depenser.constants import APPLICANT_KEY
+
+from .aggregation import key_membership, label_counts
 from .bureau import SHARE_COLUMNS as BUREAU_SHARE_COLUMNS
 from .credit_card import SHARE_COLUMNS as CREDIT_CARD_SHARE_COLUMNS
 from .pos_cash import SHARE_COLUMNS as POS_CASH_SHARE_COLUMNS

@@ -6,11 +6,11 @@ import numpy as np
 import pandas as pd
 from scipy.special import ndtr
 
+from pret_a_depenser.constants import DAYS_PER_YEAR, NO_DATE
+
 from ..raw_contract import APPLICATION_TEST_COLUMNS
 from . import vocabulary as vocab
 from .sampling import blank_categories, categorical, quantile_map, sigmoid, with_missing
-
-DAYS_SENTINEL = 365243
 
 # (probability, value) knots of the real EXT_SOURCE_* marginals (quartiles of application_train).
 EXT_SOURCE_QUANTILES = {
@@ -154,10 +154,10 @@ def generate_applications(rng: np.random.Generator, sk_id_curr: np.ndarray, z: n
     f["NAME_HOUSING_TYPE"] = categorical(rng, vocab.NAME_HOUSING_TYPE, n)
     population = np.round(np.exp(rng.normal(np.log(0.0188), 0.75, n)).clip(0.00029, 0.072508), 6)
     f["REGION_POPULATION_RELATIVE"] = population
-    f["DAYS_BIRTH"] = -np.round(age * 365.25).astype(np.int64)
+    f["DAYS_BIRTH"] = -np.round(age * DAYS_PER_YEAR).astype(np.int64)
     years_employed = np.minimum(rng.gamma(1.2, 5.4, n), age - 18.5)
-    f["DAYS_EMPLOYED"] = np.where(no_job, DAYS_SENTINEL, -np.round(years_employed * 365.25)).astype(np.int64)
-    f["DAYS_REGISTRATION"] = -np.minimum(rng.gamma(1.8, 2770, n), age * 365.25 - 6000).clip(0).round()
+    f["DAYS_EMPLOYED"] = np.where(no_job, NO_DATE, -np.round(years_employed * DAYS_PER_YEAR)).astype(np.int64)
+    f["DAYS_REGISTRATION"] = -np.minimum(rng.gamma(1.8, 2770, n), age * DAYS_PER_YEAR - 6000).clip(0).round()
     f["DAYS_ID_PUBLISH"] = -np.round(np.clip(rng.normal(3000 - 250 * z, 1450), 0, 7197)).astype(np.int64)
     car = np.asarray(f["FLAG_OWN_CAR"] == "Y")
     f["OWN_CAR_AGE"] = np.where(car, np.minimum(np.round(rng.gamma(1.6, 7.5, n)), 65), np.nan)

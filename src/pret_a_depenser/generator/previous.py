@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from pret_a_depenser.constants import NO_DATE
+
 from . import vocabulary as vocab
-from .applications import DAYS_SENTINEL
 from .sampling import categorical, fan_out, sigmoid
 
 PREVIOUS_SHARE_WITH_HISTORY = 0.951
@@ -64,13 +65,13 @@ def generate_previous_applications(rng: np.random.Generator, sk_id_curr: np.ndar
     first_due = days_decision + rng.integers(10, 45, n)
     last_due_plan = first_due + np.round(30.4 * (np.nan_to_num(term, nan=0) - 1))
     ended_early = rng.random(n) < 0.35
-    last_due = np.where(last_due_plan < 0, np.where(ended_early, np.round(first_due + (last_due_plan - first_due) * rng.uniform(0.3, 1.0, n)), last_due_plan), DAYS_SENTINEL)
+    last_due = np.where(last_due_plan < 0, np.where(ended_early, np.round(first_due + (last_due_plan - first_due) * rng.uniform(0.3, 1.0, n)), last_due_plan), NO_DATE)
     card = kind == REVOLVING
-    first_drawing = np.where(card, days_decision + rng.integers(0, 30, n), DAYS_SENTINEL)
-    first_due = np.where(card & (rng.random(n) < 0.35), DAYS_SENTINEL, first_due)
-    last_due_plan = np.where(card, DAYS_SENTINEL, last_due_plan)
-    last_due = np.where(card, np.where(rng.random(n) < 0.5, DAYS_SENTINEL, -rng.integers(1, 900, n)), last_due)
-    termination = np.where(last_due == DAYS_SENTINEL, DAYS_SENTINEL, last_due + rng.integers(0, 10, n))
+    first_drawing = np.where(card, days_decision + rng.integers(0, 30, n), NO_DATE)
+    first_due = np.where(card & (rng.random(n) < 0.35), NO_DATE, first_due)
+    last_due_plan = np.where(card, NO_DATE, last_due_plan)
+    last_due = np.where(card, np.where(rng.random(n) < 0.5, NO_DATE, -rng.integers(1, 900, n)), last_due)
+    termination = np.where(last_due == NO_DATE, NO_DATE, last_due + rng.integers(0, 10, n))
 
     def when_approved(values):
         return np.where(approved, values, np.nan)

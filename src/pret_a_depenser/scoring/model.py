@@ -28,15 +28,15 @@ import pandas as pd
 import polars as pl
 from catboost import CatBoostClassifier, FeaturesData, Pool
 
+from pret_a_depenser.constants import APPLICANT_KEY, DAYS_PER_YEAR
 from pret_a_depenser.features import FeatureRows, transform
 
 from .calibration import calibrate
-from .records import APPLICANT_KEY, MISSING_LABEL, applicant_tables
+from .records import MISSING_LABEL, applicant_tables
 
 ACCEPTED, REFUSED = "ACCEPTED", "REFUSED"
 MODEL_FILE = "model.cbm"
 SERVING_FILE = "serving.json"
-DAYS_PER_YEAR = 365.25
 LOAD_KEYS = ("tag", "source")  # metadata set when loaded, never saved
 
 

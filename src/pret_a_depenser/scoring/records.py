@@ -28,9 +28,9 @@ from pydantic import (
     model_validator,
 )
 
+from pret_a_depenser.constants import APPLICANT_KEY
 from pret_a_depenser.raw_contract import RAW_TABLES, TABLE_FILES
 
-APPLICANT_KEY = "SK_ID_CURR"
 MAX_LABEL_LENGTH = 200
 MISSING_LABEL = "MISSING"  # the model's level for a missing label: a client sends null instead
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1  # the files' integer columns are read as Int64

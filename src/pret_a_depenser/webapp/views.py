@@ -11,8 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from pret_a_depenser.features.application import DAYS_PER_YEAR
-from pret_a_depenser.raw_contract import NO_DATE
+from pret_a_depenser.constants import DAYS_PER_YEAR, NO_DATE
 
 AGE_BANDS = (18, 30, 40, 50, 60, 200)  # band edges in years: 18-29, 30-39, ..., 60+
 N_INCOME_BANDS = 5  # income quintiles of the training applicants

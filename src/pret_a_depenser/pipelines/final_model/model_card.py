@@ -6,6 +6,8 @@ from typing import Any
 
 import pandas as pd
 
+from pret_a_depenser.constants import DAYS_PER_YEAR
+
 
 def _table(frame: pd.DataFrame, floatfmt: str = ".3f") -> str:
     header = "| " + " | ".join(map(str, frame.columns)) + " |"
@@ -36,9 +38,9 @@ def model_card(
     """Data, features, training, holdout metrics, threshold and cost, fairness, drift baseline, limitations."""
     training = holdout_split[holdout_split["SET"] == "train"]
     source = "generated Home-Credit-shaped sample (the project's generator)" if not generator_truth.empty else "Kaggle Home Credit Default Risk files"
-    history_years = -model_input_train["DAYS_BIRTH"].astype(float).min() / 365.25 if "DAYS_BIRTH" in model_input_train else float("nan")
+    history_years = -model_input_train["DAYS_BIRTH"].astype(float).min() / DAYS_PER_YEAR if "DAYS_BIRTH" in model_input_train else float("nan")
     oldest_decision = model_input_train.get("PREV_DAYS_DECISION_MIN")
-    span = f"up to {-float(oldest_decision.min()) / 365.25:.1f} years of previous applications before each application" if oldest_decision is not None else "day offsets only"
+    span = f"up to {-float(oldest_decision.min()) / DAYS_PER_YEAR:.1f} years of previous applications before each application" if oldest_decision is not None else "day offsets only"
     fairness_columns = ["attribute", "group", "n", "approval_rate", "approval_rate_ratio_to_best", "default_rate_among_approved", "false_refusal_rate", "false_refusal_rate_ratio_to_best", "roc_auc"]
     fairness = fairness_table[fairness_columns].assign(n=fairness_table["n"].astype(int))
     tuned = pd.DataFrame({"hyperparameter": list(tuned_params), "value": [str(value) for value in tuned_params.values()]})

@@ -6,7 +6,8 @@ from typing import Any
 
 import polars as pl
 
-from pret_a_depenser.scoring.records import APPLICANT_KEY, applicant_records
+from pret_a_depenser.constants import APPLICANT_KEY
+from pret_a_depenser.scoring.records import applicant_records
 
 
 def example_applicants(
@@ -23,7 +24,7 @@ def example_applicants(
     closest to the median size (rows over all tables), ties broken by SK_ID_CURR, among the first ``n_candidates`` test applicants (so that only
     their rows are read out of the big tables): typical requests for the MLflow model's input example,
     the README and the latency benchmark."""
-    candidates = application_test.get_column(APPLICANT_KEY).head(int(parameters["n_candidates"])).implode()
+    candidates = application_test.get_column(APPLICANT_KEY).head(parameters["n_candidates"]).implode()
     history = {
         "bureau": bureau, "previous_application": previous_application, "POS_CASH_balance": pos_cash_balance,
         "installments_payments": installments_payments, "credit_card_balance": credit_card_balance,
@@ -36,5 +37,5 @@ def example_applicants(
     per_applicant = counts.group_by(APPLICANT_KEY).agg(pl.len().alias("rows"), pl.col("table").n_unique().alias("tables"))
     sizes = tables["application"].select(APPLICANT_KEY).join(per_applicant, on=APPLICANT_KEY, how="left").fill_null(0)
     median = sizes["rows"].median() or 0
-    chosen = sizes.sort(["tables", (pl.col("rows") - median).abs(), APPLICANT_KEY], descending=[True, False, False]).head(int(parameters["n_examples"]))
+    chosen = sizes.sort(["tables", (pl.col("rows") - median).abs(), APPLICANT_KEY], descending=[True, False, False]).head(parameters["n_examples"])
     return applicant_records(tables, chosen[APPLICANT_KEY].to_list())

@@ -92,7 +92,7 @@ def project_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 # Small and fast settings for every modelling pipeline (a `test` Kedro environment in the copy).
 SMALL_PARAMETERS = {
-    "generate_data": {"n_applicants": 2500, "seed": 3, "chunk_size": 2500, "progress": False},
+    "generate_data": {"n_applicants": 2500, "chunk_size": 2500, "progress": False},
     "split": {"n_folds": 3},
     "benchmarking": {
         "sample_size": 900,
@@ -119,6 +119,8 @@ def finished_project(tmp_path_factory) -> Path:
     project = copy_project(tmp_path_factory.mktemp("project"))
     (project / "conf" / "test").mkdir()
     (project / "conf" / "test" / "parameters.yml").write_text(yaml.safe_dump(SMALL_PARAMETERS))
+    generated = kedro_run(project, "--env", "test", "--pipeline", "generate_data")
+    assert generated.returncode == 0, generated.stderr[-4000:]
     result = kedro_run(project, "--env", "test")
     assert result.returncode == 0, result.stderr[-4000:]
     return project

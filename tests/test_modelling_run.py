@@ -28,6 +28,8 @@ def test_final_metrics_and_holdout_predictions_are_written(finished_project):
     plots = {path.name for path in (finished_project / "data/08_reporting").rglob("*.png")}
     assert {"benchmark_comparison.png", "cost_curve.png", "roc.png", "precision_recall.png", "calibration.png", "shap_beeswarm.png", "shap_mean_abs_bar.png"} <= plots
     assert any(name.startswith("waterfall_refused_") for name in plots) and any(name.startswith("waterfall_accepted_") for name in plots)
+    report = (finished_project / "data/08_reporting/results.md").read_text()
+    assert f"| ROC AUC | {metrics['roc_auc']:.4f} |" in report and "45 features kept." in report
 
 
 def test_runs_metrics_and_model_read_back_from_mlflow(finished_project):
@@ -164,7 +166,7 @@ def test_the_run_logs_its_input_data_and_the_registered_version_traces_to_it(fin
     training = json.loads((finished_project / "data/08_reporting/training_data_lineage.json").read_text())
     assert set(raw) == {"application_train", "application_test", "bureau", "bureau_balance", "previous_application", "POS_CASH_balance",
                         "installments_payments", "credit_card_balance"}
-    assert raw["application_train"]["rows"] + raw["application_test"]["rows"] == 2500 and set(training) == {"model_input_train", "holdout_split"}
+    assert raw["application_train"]["rows"] + raw["application_test"]["rows"] == 2500 and set(training) == {"selected_training_set", "holdout_set"}
     for context, tables in (("raw", raw), ("training", training)):
         for name, figures in tables.items():
             dataset = logged[(name, context)]
@@ -173,7 +175,7 @@ def test_the_run_logs_its_input_data_and_the_registered_version_traces_to_it(fin
     client = mlflow.MlflowClient()
     version = client.get_model_version("credit_scoring", str(max(int(item.version) for item in client.search_model_versions("name='credit_scoring'"))))
     assert version.run_id == run_id
-    assert version.tags["data_digest.bureau"] == raw["bureau"]["digest"] and version.tags["data_digest.model_input_train"] == training["model_input_train"]["digest"]
+    assert version.tags["data_digest.bureau"] == raw["bureau"]["digest"] and version.tags["data_digest.selected_training_set"] == training["selected_training_set"]["digest"]
     assert version.tags["feature_spec_version"] == json.loads((finished_project / "data/04_feature/feature_spec.json").read_text())["version"]
     assert len(version.tags["git_commit"].split("-")[0]) in (40, 7) or version.tags["git_commit"] == "unknown"
 

@@ -54,14 +54,9 @@ def out_of_fold_predictions(
     return proba, fit_seconds, predict_seconds
 
 
-def training_rows(model_input_train: pd.DataFrame, holdout_split: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
-    """Features (without the key), target and fold of the non-holdout applicants, in the split's order."""
-    train = holdout_split[holdout_split["SET"] == "train"]
-    rows = model_input_train.set_index("SK_ID_CURR").loc[train["SK_ID_CURR"]]
-    return rows.drop(columns="TARGET").reset_index(drop=True), train["TARGET"].to_numpy(), train["FOLD"].to_numpy()
+SPLIT_COLUMNS = ["SK_ID_CURR", "TARGET", "FOLD"]
 
 
-def holdout_rows(model_input_train: pd.DataFrame, holdout_split: pd.DataFrame) -> pd.DataFrame:
-    """The holdout applicants' rows (key, target and features), in the split's order."""
-    holdout = holdout_split.loc[holdout_split["SET"] == "holdout", "SK_ID_CURR"]
-    return model_input_train.set_index("SK_ID_CURR").loc[holdout].reset_index()
+def features_target_folds(training_set: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """A training set's features (without key, target and fold), its target and its folds."""
+    return training_set.drop(columns=SPLIT_COLUMNS), training_set["TARGET"].to_numpy().astype(int), training_set["FOLD"].to_numpy()

@@ -3,28 +3,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pret_a_depenser.pipelines.benchmarking.nodes import (
-    benchmark_chart,
-    best_benchmark_metrics,
-    evaluate_predictions,
-    split_holdout,
-    training_rows,
-)
-
-
-def _model_input(n=200):
-    rng = np.random.default_rng(0)
-    return pd.DataFrame({"SK_ID_CURR": np.arange(n) + 100000, "TARGET": (rng.random(n) < 0.2).astype(int), "X": rng.normal(size=n)})
-
-
-def test_split_holdout_and_training_rows_exclude_the_holdout():
-    frame = _model_input()
-    split = split_holdout(frame, {"holdout_share": 0.25, "n_folds": 3, "seed": 0})
-    features, _, folds = training_rows(frame, split)
-    assert len(features) == 150 and list(features.columns) == ["X"] and set(folds) == {0, 1, 2}
-    holdout_ids = set(split.loc[split["SET"] == "holdout", "SK_ID_CURR"])
-    train_ids = set(split.loc[split["SET"] == "train", "SK_ID_CURR"])
-    assert not holdout_ids & train_ids and len(holdout_ids) == 50
+from pret_a_depenser.pipelines.benchmarking.nodes import benchmark_chart, best_benchmark_metrics, evaluate_predictions
 
 
 def test_evaluate_predictions_reports_cost_at_best_threshold_and_at_half():

@@ -14,7 +14,6 @@ import numpy as np
 import pandas as pd
 from conftest import kedro_run, project_environment
 
-from pret_a_depenser.modelling.cross_validation import holdout_rows
 from pret_a_depenser.scoring import CreditScoringModel
 from pret_a_depenser.scoring.audit import DecisionAuditLog
 
@@ -27,7 +26,7 @@ def test_a_period_with_a_shifted_population_is_flagged_and_a_normal_one_is_not(f
         check=True, cwd=project, capture_output=True, text=True, env=project_environment(project),
     ).stdout.strip().splitlines()[-1]
     model = CreditScoringModel.load(project / "data/06_models/credit_scoring_model")
-    holdout = holdout_rows(pd.read_parquet(project / "data/05_model_input/model_input_train.parquet"), pd.read_parquet(project / "data/05_model_input/holdout_split.parquet"))
+    holdout = pd.read_parquet(project / "data/05_model_input/holdout_set.parquet")
     shifted_feature = next(name for name in model.numeric_features if holdout[name].notna().mean() > 0.9 and holdout[name].std() > 0)
     shifted = holdout.assign(**{shifted_feature: holdout[shifted_feature] + 4 * holdout[shifted_feature].std(), "SK_ID_CURR": holdout["SK_ID_CURR"] + 10_000_000})
 

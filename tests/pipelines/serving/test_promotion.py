@@ -11,7 +11,7 @@ FAIR = pd.DataFrame({"attribute": ["CODE_GENDER", "CODE_GENDER", "AGE_BAND"], "g
 
 
 def _decide(metrics, fairness=FAIR, champion=None):
-    return promotion_decision(champion, metrics, fairness, pd.DataFrame(), pd.DataFrame(), {}, PARAMETERS)
+    return promotion_decision(champion, metrics, fairness, pd.DataFrame(), {}, PARAMETERS)
 
 
 def test_the_first_fair_version_is_promoted_and_age_bands_are_audited_not_gated():
@@ -41,11 +41,10 @@ class _Champion:
 
 
 def test_a_version_costlier_or_less_discriminating_than_the_champion_on_the_same_holdout_is_the_challenger():
-    frame = pd.DataFrame({"SK_ID_CURR": [1, 2, 3, 4], "TARGET": [1, 0, 0, 1], "X": [0.0] * 4})
-    split = pd.DataFrame({"SK_ID_CURR": [1, 2, 3, 4], "TARGET": [1, 0, 0, 1], "SET": "holdout", "FOLD": -1})
+    holdout_set = pd.DataFrame({"SK_ID_CURR": [1, 2, 3, 4], "TARGET": [1, 0, 0, 1], "X": [0.0] * 4})
     champion = _Champion([0.9, 0.1, 0.2, 0.8])  # perfect ranking, cost 0 at 0.5
-    decision = promotion_decision(champion, {"roc_auc": 0.75, "business_cost": 10.0}, FAIR, frame, split, {"fn_cost": 10, "fp_cost": 1}, PARAMETERS)
+    decision = promotion_decision(champion, {"roc_auc": 0.75, "business_cost": 10.0}, FAIR, holdout_set, {"fn_cost": 10, "fp_cost": 1}, PARAMETERS)
     assert decision["promote"] is False and decision["champion"] == {"model_tag": "credit_scoring:champion", "roc_auc": 1.0, "business_cost": 0.0}
     assert [reason.split(" ")[1] for reason in decision["reasons"]] == ["business", "ROC"]
-    equal = promotion_decision(champion, {"roc_auc": 1.0, "business_cost": 0.0}, FAIR, frame, split, {"fn_cost": 10, "fp_cost": 1}, PARAMETERS)
+    equal = promotion_decision(champion, {"roc_auc": 1.0, "business_cost": 0.0}, FAIR, holdout_set, {"fn_cost": 10, "fp_cost": 1}, PARAMETERS)
     assert equal["promote"] is True

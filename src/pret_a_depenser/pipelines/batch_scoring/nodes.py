@@ -13,7 +13,7 @@ def score_applicants(credit_scoring_model: CreditScoringModel | None, applicants
     """PD and decision per applicant, by the artefact ``POST /predict`` answers with, in chunks."""
     if credit_scoring_model is None:
         raise ValueError("no registered credit_scoring version holds the champion alias yet: run `kedro run` first")
-    chunk = int(parameters["chunk_size"])
+    chunk = parameters["chunk_size"]
     parts = [
         credit_scoring_model.score_table(credit_scoring_model.inputs_from_frame(applicants.iloc[start : start + chunk]))
         for start in range(0, len(applicants), chunk)

@@ -1,4 +1,4 @@
-"""Holdout split, then six classifiers cross-validated on the same folds and compared on business cost."""
+"""Six classifiers cross-validated on the same folds of the training set and compared on business cost."""
 
 from .pipeline import create_pipeline
 

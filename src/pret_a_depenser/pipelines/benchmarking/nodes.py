@@ -11,42 +11,29 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from pret_a_depenser.modelling.cross_validation import holdout_and_folds, out_of_fold_predictions, training_rows
+from pret_a_depenser.modelling.cross_validation import features_target_folds, out_of_fold_predictions
 from pret_a_depenser.modelling.estimators import IMBALANCE_HANDLING, model_factory
 from pret_a_depenser.modelling.evaluation import evaluate_predictions
-
-ID_COLUMNS = ["SK_ID_CURR", "TARGET"]
-
-
-def split_holdout(model_input_train: pd.DataFrame, parameters: dict[str, Any]) -> pd.DataFrame:
-    """The one seeded, stratified holdout (never seen before the final evaluation) and the CV folds."""
-    return holdout_and_folds(
-        model_input_train[ID_COLUMNS],
-        holdout_share=float(parameters["holdout_share"]),
-        n_folds=int(parameters["n_folds"]),
-        seed=int(parameters["seed"]),
-    )
+from pret_a_depenser.tracking import MlflowMetrics, mlflow_metrics
 
 
-def benchmark_models(
-    model_input_train: pd.DataFrame, holdout_split: pd.DataFrame, parameters: dict[str, Any], business: dict[str, Any]
-) -> pd.DataFrame:
+def benchmark_models(training_set: pd.DataFrame, parameters: dict[str, Any], business: dict[str, Any], seed: int) -> pd.DataFrame:
     """One row per model: cross-validated metrics on the same folds, fit and predict time.
 
     Runs on a seeded ``sample_size`` subset of the training applicants so the six models (random forest
     and MLP on ~1,800 columns included) fit in the default run's time budget.
     """
-    features, y, folds = training_rows(model_input_train, holdout_split)
-    sample_size = min(int(parameters["sample_size"]), len(y))
-    rows = np.sort(np.random.default_rng(int(parameters["seed"])).choice(len(y), size=sample_size, replace=False))
+    features, y, folds = features_target_folds(training_set)
+    sample_size = min(parameters["sample_size"], len(y))
+    rows = np.sort(np.random.default_rng(seed).choice(len(y), size=sample_size, replace=False))
     features, y, folds = features.iloc[rows].reset_index(drop=True), y[rows], folds[rows]
     results = []
     for name, hyperparameters in parameters["models"].items():
-        make_model = model_factory(name, hyperparameters, int(parameters["seed"]))
+        make_model = model_factory(name, hyperparameters, seed)
         proba, fit_seconds, predict_seconds = out_of_fold_predictions(make_model, features, y, folds)
         results.append({
             "model": name,
-            **evaluate_predictions(y, proba, business, float(business["threshold_step"])),
+            **evaluate_predictions(y, proba, business, business["threshold_step"]),
             "fit_seconds": fit_seconds,
             "predict_seconds": predict_seconds,
             "n_applicants": len(y),
@@ -73,10 +60,9 @@ def benchmark_chart(benchmark_results: pd.DataFrame) -> plt.Figure:
     return figure
 
 
-def best_benchmark_metrics(benchmark_results: pd.DataFrame) -> dict[str, dict[str, float]]:
+def best_benchmark_metrics(benchmark_results: pd.DataFrame) -> MlflowMetrics:
     """Headline metrics for the parent MLflow run (logged as ``benchmark_metrics.<model>_roc_auc`` ...)."""
     metrics = {}
     for row in benchmark_results.to_dict(orient="records"):
-        metrics[f"{row['model']}_roc_auc"] = {"value": row["roc_auc"], "step": 0}
-        metrics[f"{row['model']}_business_cost_per_applicant"] = {"value": row["business_cost_per_applicant"], "step": 0}
+        metrics.update(mlflow_metrics({"roc_auc": row["roc_auc"], "business_cost_per_applicant": row["business_cost_per_applicant"]}, f"{row['model']}_"))
     return metrics

@@ -2,25 +2,19 @@
 
 from kedro.pipeline import Node, Pipeline
 
-from .nodes import benchmark_chart, benchmark_models, best_benchmark_metrics, split_holdout
+from .nodes import benchmark_chart, benchmark_models, best_benchmark_metrics
 
 
 def create_pipeline(**kwargs) -> Pipeline:
     return Pipeline(
         [
             Node(
-                func=split_holdout,
-                inputs=dict(model_input_train="model_input_train", parameters="params:split"),
-                outputs="holdout_split",
-                name="split_holdout_node",
-            ),
-            Node(
                 func=benchmark_models,
                 inputs=dict(
-                    model_input_train="model_input_train",
-                    holdout_split="holdout_split",
+                    training_set="training_set",
                     parameters="params:benchmarking",
                     business="params:business_cost",
+                    seed="params:seed",
                 ),
                 outputs="benchmark_results",
                 name="benchmark_models_node",

@@ -16,20 +16,15 @@ import numpy as np
 import pandas as pd
 import shap
 
-from pret_a_depenser.modelling.cross_validation import holdout_rows
 from pret_a_depenser.scoring import CreditScoringModel
 from pret_a_depenser.scoring.calibration import calibrate
 
 
 def explain_holdout_sample(
-    credit_scoring_model: CreditScoringModel,
-    model_input_train: pd.DataFrame,
-    holdout_split: pd.DataFrame,
-    parameters: dict[str, Any],
+    credit_scoring_model: CreditScoringModel, holdout_set: pd.DataFrame, parameters: dict[str, Any], seed: int
 ) -> shap.Explanation:
     """SHAP values (log-odds) of a seeded sample of holdout applicants."""
-    holdout = holdout_rows(model_input_train, holdout_split)
-    rows = holdout.sample(n=min(len(holdout), int(parameters["sample_size"])), random_state=int(parameters["seed"]))
+    rows = holdout_set.sample(n=min(len(holdout_set), parameters["sample_size"]), random_state=seed)
     inputs = credit_scoring_model.inputs_from_frame(rows)
     values, base_values = credit_scoring_model.shap_values(inputs)
     data = np.concatenate([inputs.numbers.astype(object), inputs.labels], axis=1)
@@ -48,7 +43,7 @@ def global_importance(explanation: shap.Explanation) -> pd.DataFrame:
 def global_plots(explanation: shap.Explanation, parameters: dict[str, Any]) -> dict[str, plt.Figure]:
     figures = {}
     for name, plot in (("shap_beeswarm.png", shap.plots.beeswarm), ("shap_mean_abs_bar.png", shap.plots.bar)):
-        plot(explanation, max_display=int(parameters["max_display"]), show=False)
+        plot(explanation, max_display=parameters["max_display"], show=False)
         figure = plt.gcf()
         figure.set_size_inches(9, 7)
         figure.tight_layout()
@@ -66,7 +61,7 @@ def local_waterfalls(
     log_odds = explanation.base_values + explanation.values.sum(axis=1)
     proba = calibrate(pd_calibration, 1 / (1 + np.exp(-log_odds)))
     figures = {}
-    per_decision = int(parameters["local_examples_per_decision"])
+    per_decision = parameters["local_examples_per_decision"]
     for decision, rows in (("refused", np.flatnonzero(proba >= threshold)), ("accepted", np.flatnonzero(proba < threshold))):
         for row in rows[:per_decision]:
             shap.plots.waterfall(explanation[row], max_display=12, show=False)

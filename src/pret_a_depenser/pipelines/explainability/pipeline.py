@@ -12,9 +12,9 @@ def create_pipeline(**kwargs) -> Pipeline:
                 func=explain_holdout_sample,
                 inputs=dict(
                     credit_scoring_model="credit_scoring_model",
-                    model_input_train="model_input_train",
-                    holdout_split="holdout_split",
+                    holdout_set="holdout_set",
                     parameters="params:explainability",
+                    seed="params:seed",
                 ),
                 outputs="shap_explanation",
                 name="explain_holdout_sample_node",

@@ -7,9 +7,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from pret_a_depenser.modelling.cross_validation import out_of_fold_predictions, training_rows
+from pret_a_depenser.modelling.cross_validation import SPLIT_COLUMNS, features_target_folds, out_of_fold_predictions
 from pret_a_depenser.modelling.estimators import build_model, label_columns, model_factory
 from pret_a_depenser.modelling.evaluation import evaluate_predictions
+from pret_a_depenser.scoring import model_feature_order
+from pret_a_depenser.tracking import MlflowMetrics, mlflow_metrics
 
 
 def protected_features(columns: list[str], protected_attributes: list[str]) -> list[str]:
@@ -17,14 +19,12 @@ def protected_features(columns: list[str], protected_attributes: list[str]) -> l
     return [name for name in columns if any(attribute in name for attribute in protected_attributes)]
 
 
-def rank_features(
-    model_input_train: pd.DataFrame, holdout_split: pd.DataFrame, parameters: dict[str, Any], protected_attributes: list[str]
-) -> pd.DataFrame:
+def rank_features(training_set: pd.DataFrame, parameters: dict[str, Any], protected_attributes: list[str], seed: int) -> pd.DataFrame:
     """Total gain of each feature in a LightGBM fitted on the training applicants (never the holdout);
     protected attributes and their derived features are not candidates, so they are not ranked."""
-    features, y, _ = training_rows(model_input_train, holdout_split)
+    features, y, _ = features_target_folds(training_set)
     features = features.drop(columns=protected_features(list(features.columns), protected_attributes))
-    model = build_model("lightgbm", parameters["ranker"], features, y, int(parameters["seed"]))
+    model = build_model("lightgbm", parameters["ranker"], features, y, seed)
     model.fit(features, y)
     booster = model.named_steps["model"].booster_
     numeric = [name for name in features.columns if name not in label_columns(features)]
@@ -34,46 +34,48 @@ def rank_features(
     return importance.sort_values(["importance", "feature"], ascending=[False, True]).reset_index(drop=True)
 
 
-def select_features(
-    feature_importance: pd.DataFrame, model_input_train: pd.DataFrame, holdout_split: pd.DataFrame, parameters: dict[str, Any]
-) -> tuple[list[str], list[str]]:
+def select_features(feature_importance: pd.DataFrame, training_set: pd.DataFrame, parameters: dict[str, Any], seed: int) -> tuple[list[str], list[str]]:
     """The most important features, skipping any whose |correlation| with an already kept one exceeds
     ``max_correlation``, until ``n_features`` are kept; and which of them are labels (categorical)."""
-    features, _, _ = training_rows(model_input_train, holdout_split)
-    candidates = feature_importance.loc[feature_importance["importance"] > 0, "feature"].head(int(parameters["n_candidates"])).tolist()
+    features, _, _ = features_target_folds(training_set)
+    candidates = feature_importance.loc[feature_importance["importance"] > 0, "feature"].head(parameters["n_candidates"]).tolist()
     categorical = set(label_columns(features[candidates]))
     numeric = [name for name in candidates if name not in categorical]
-    sample = features[numeric].sample(n=min(len(features), int(parameters["correlation_sample"])), random_state=int(parameters["seed"]))
+    sample = features[numeric].sample(n=min(len(features), parameters["correlation_sample"]), random_state=seed)
     values = sample.astype("float64")
     correlation = np.abs(np.nan_to_num(np.corrcoef(values.fillna(values.median()).to_numpy(), rowvar=False)))
     index = {name: position for position, name in enumerate(numeric)}
     kept: list[str] = []
     for name in candidates:
-        if len(kept) == int(parameters["n_features"]):
+        if len(kept) == parameters["n_features"]:
             break
         if name not in categorical:
             kept_numeric = [index[other] for other in kept if other in index]
-            if kept_numeric and correlation[index[name], kept_numeric].max() > float(parameters["max_correlation"]):
+            if kept_numeric and correlation[index[name], kept_numeric].max() > parameters["max_correlation"]:
                 continue
         kept.append(name)
     return kept, [name for name in kept if name in categorical]
 
 
+def selected_training_set(training_set: pd.DataFrame, kept_features: list[str], categorical_features: list[str]) -> pd.DataFrame:
+    """The training set on the kept features, laid out as the model reads them (numbers, then labels)."""
+    return training_set[[*SPLIT_COLUMNS, *model_feature_order(kept_features, categorical_features)]]
+
+
 def compare_feature_sets(
-    model_input_train: pd.DataFrame,
-    holdout_split: pd.DataFrame,
+    training_set: pd.DataFrame,
     kept_features: list[str],
     parameters: dict[str, Any],
     business: dict[str, Any],
-) -> dict[str, dict[str, float]]:
+    seed: int,
+) -> MlflowMetrics:
     """Cross-validated AUC and business cost of the same LightGBM on every column and on the kept ones."""
-    features, y, folds = training_rows(model_input_train, holdout_split)
+    features, y, folds = features_target_folds(training_set)
     metrics = {}
-    make_model = model_factory("lightgbm", parameters["ranker"], int(parameters["seed"]))
+    make_model = model_factory("lightgbm", parameters["ranker"], seed)
     for label, columns in (("all_features", list(features.columns)), ("selected_features", kept_features)):
         proba, _, _ = out_of_fold_predictions(make_model, features[columns], y, folds)
-        evaluation = evaluate_predictions(y, proba, business, float(business["threshold_step"]))
-        for key in ("roc_auc", "business_cost", "business_cost_per_applicant"):
-            metrics[f"{label}_{key}"] = {"value": evaluation[key], "step": 0}
-        metrics[f"{label}_count"] = {"value": float(len(columns)), "step": 0}
+        evaluation = evaluate_predictions(y, proba, business, business["threshold_step"])
+        figures = {key: evaluation[key] for key in ("roc_auc", "business_cost", "business_cost_per_applicant")}
+        metrics.update(mlflow_metrics({**figures, "count": len(columns)}, f"{label}_"))
     return metrics

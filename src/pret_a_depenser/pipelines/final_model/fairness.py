@@ -13,7 +13,9 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import roc_auc_score
 
-DAYS_PER_YEAR = 365.25
+from pret_a_depenser.constants import DAYS_PER_YEAR
+from pret_a_depenser.tracking import MlflowMetrics, mlflow_metrics
+
 # Direction of "better treated" for each rate: the best group has the highest or the lowest value.
 BEST_IS_HIGHEST = {"approval_rate": True, "default_rate_among_approved": False, "false_refusal_rate": False, "roc_auc": True}
 
@@ -41,10 +43,10 @@ def _group_rates(frame: pd.DataFrame, min_group_size: int) -> dict[str, float]:
 
 
 def fairness_audit(
-    holdout_predictions: pd.DataFrame, model_input_train: pd.DataFrame, decision_threshold: dict[str, Any], parameters: dict[str, Any]
+    holdout_predictions: pd.DataFrame, holdout_set: pd.DataFrame, decision_threshold: dict[str, Any], parameters: dict[str, Any]
 ) -> pd.DataFrame:
     """One row per (attribute, group): rates, and each rate's ratio to the best-treated group."""
-    attributes = model_input_train.set_index("SK_ID_CURR").loc[holdout_predictions["SK_ID_CURR"], ["CODE_GENDER", "DAYS_BIRTH"]]
+    attributes = holdout_set.set_index("SK_ID_CURR").loc[holdout_predictions["SK_ID_CURR"], ["CODE_GENDER", "DAYS_BIRTH"]]
     frame = holdout_predictions.assign(
         refused=holdout_predictions["PD"].to_numpy() >= float(decision_threshold["threshold"]),
         CODE_GENDER=attributes["CODE_GENDER"].astype("string").fillna("unknown").to_numpy(),
@@ -52,9 +54,9 @@ def fairness_audit(
     )
     rows = []
     for attribute in ("CODE_GENDER", "AGE_BAND"):
-        groups = pd.DataFrame({group: _group_rates(rows_of_group, int(parameters["min_group_size"])) for group, rows_of_group in frame.groupby(attribute)}).T
+        groups = pd.DataFrame({group: _group_rates(rows_of_group, parameters["min_group_size"]) for group, rows_of_group in frame.groupby(attribute)}).T
         for rate, highest in BEST_IS_HIGHEST.items():
-            eligible = groups.loc[groups["n"] >= int(parameters["min_group_size"]), rate].dropna()
+            eligible = groups.loc[groups["n"] >= parameters["min_group_size"], rate].dropna()
             best = (eligible.max() if highest else eligible.min()) if not eligible.empty else np.nan
             groups[f"{rate}_ratio_to_best"] = groups[rate] / best if best else np.nan
         rows.append(groups.rename_axis("group").reset_index().assign(attribute=attribute))
@@ -62,11 +64,10 @@ def fairness_audit(
     return table[["attribute", "group", *[column for column in table.columns if column not in ("attribute", "group")]]]
 
 
-def fairness_mlflow_metrics(fairness_table: pd.DataFrame) -> dict[str, dict[str, float]]:
+def fairness_mlflow_metrics(fairness_table: pd.DataFrame) -> MlflowMetrics:
     """``fairness.<attribute>.<group>.<rate>`` for every finite rate and ratio."""
     metrics = {}
     for record in fairness_table.to_dict(orient="records"):
-        for key, value in record.items():
-            if key not in ("attribute", "group") and value is not None and np.isfinite(value):
-                metrics[f"fairness.{record['attribute']}.{record['group']}.{key}"] = {"value": float(value), "step": 0}
+        rates = {key: value for key, value in record.items() if key not in ("attribute", "group") and value is not None and np.isfinite(value)}
+        metrics.update(mlflow_metrics(rates, f"fairness.{record['attribute']}.{record['group']}."))
     return metrics

@@ -7,7 +7,6 @@ from typing import Any
 import pandas as pd
 from catboost import CatBoostClassifier
 
-from pret_a_depenser.modelling.cross_validation import training_rows
 from pret_a_depenser.scoring import CreditScoringModel
 from pret_a_depenser.scoring.model import MISSING_LABEL, label_strings, model_feature_order
 
@@ -43,25 +42,23 @@ def credit_scoring_model(
     feature_spec: dict[str, Any],
     kept_features: list[str],
     categorical_features: list[str],
-    model_input_train: pd.DataFrame,
-    holdout_split: pd.DataFrame,
+    selected_training_set: pd.DataFrame,
     decision_threshold: dict[str, Any],
     parameters: dict[str, Any],
     pd_calibration: dict[str, Any] | None = None,
 ) -> CreditScoringModel:
     """Everything a decision depends on, in one object; ``categories`` are the labels seen in training
     (an unseen one is scored and flagged); the threshold applies to the calibrated PD."""
-    training_features, _, _ = training_rows(model_input_train, holdout_split)
     order = model_feature_order(kept_features, categorical_features)
     return CreditScoringModel(
         model=final_model,
         feature_spec=feature_spec,
         numeric_features=[name for name in order if name not in categorical_features],
         categorical_features=[name for name in order if name in categorical_features],
-        categories={name: sorted(set(label_strings(training_features[name].tolist())) - {MISSING_LABEL}) for name in categorical_features},
+        categories={name: sorted(set(label_strings(selected_training_set[name].tolist())) - {MISSING_LABEL}) for name in categorical_features},
         threshold=float(decision_threshold["threshold"]),
         reason_texts={name: reason_text(name, parameters["reason_texts"]) for name in kept_features},
-        max_reasons=int(parameters["max_reasons"]),
+        max_reasons=parameters["max_reasons"],
         metadata={"feature_spec_version": feature_spec["version"]},
         calibration=pd_calibration,
     )

@@ -15,34 +15,29 @@ from sklearn.calibration import calibration_curve
 from sklearn.metrics import brier_score_loss, roc_auc_score
 
 from pret_a_depenser.business_cost import business_cost, confusion_counts, optimal_threshold, threshold_grid
-from pret_a_depenser.modelling.cross_validation import holdout_rows, training_rows
+from pret_a_depenser.modelling.cross_validation import features_target_folds
 from pret_a_depenser.modelling.estimators import catboost_frame
-from pret_a_depenser.scoring import CreditScoringModel, model_feature_order
+from pret_a_depenser.scoring import CreditScoringModel
 from pret_a_depenser.scoring.calibration import calibrate, expected_calibration_error
+from pret_a_depenser.tracking import MlflowMetrics, mlflow_metrics
 
 
 def train_final_model(
-    model_input_train: pd.DataFrame,
-    holdout_split: pd.DataFrame,
-    kept_features: list[str],
-    categorical_features: list[str],
-    tuned_params: dict[str, Any],
-    seed: int,
+    selected_training_set: pd.DataFrame, categorical_features: list[str], tuned_params: dict[str, Any], seed: int
 ) -> CatBoostClassifier:
     """CatBoost with the tuned hyperparameters on all non-holdout applicants, kept features only, laid
     out as the inference artefact feeds them (numbers, then labels)."""
-    features, y, _ = training_rows(model_input_train, holdout_split)
+    features, y, _ = features_target_folds(selected_training_set)
     model = CatBoostClassifier(
         cat_features=categorical_features, auto_class_weights="Balanced", random_seed=seed, verbose=False,
         allow_writing_files=False, **tuned_params,
     )
-    return model.fit(catboost_frame(features[model_feature_order(kept_features, categorical_features)], categorical_features), y)
+    return model.fit(catboost_frame(features, categorical_features), y)
 
 
 def evaluate_on_holdout(
     credit_scoring_model: CreditScoringModel,
-    model_input_train: pd.DataFrame,
-    holdout_split: pd.DataFrame,
+    holdout_set: pd.DataFrame,
     business: dict[str, Any],
     generator_truth: pd.DataFrame,
 ) -> tuple[dict[str, Any], pd.DataFrame]:
@@ -52,9 +47,8 @@ def evaluate_on_holdout(
     With generated data, ``generator_truth`` gives each applicant's true PD: the oracle's AUC and its
     business cost at its own best threshold on the same holdout are the ceiling to compare with.
     """
-    holdout = holdout_rows(model_input_train, holdout_split)
-    y = holdout["TARGET"].to_numpy().astype(int)
-    score = credit_scoring_model.raw_scores(credit_scoring_model.inputs_from_frame(holdout))
+    y = holdout_set["TARGET"].to_numpy().astype(int)
+    score = credit_scoring_model.raw_scores(credit_scoring_model.inputs_from_frame(holdout_set))
     proba = calibrate(credit_scoring_model.calibration, score)
     threshold = credit_scoring_model.threshold
     cost = business_cost(y, proba, threshold, business["fn_cost"], business["fp_cost"])
@@ -73,8 +67,8 @@ def evaluate_on_holdout(
         "expected_calibration_error_uncalibrated": expected_calibration_error(y, score),
     }
     if not generator_truth.empty:
-        true_pd = generator_truth.set_index("SK_ID_CURR").loc[holdout["SK_ID_CURR"], "TRUE_PD"].to_numpy()
-        grid = threshold_grid(float(business["threshold_step"]))
+        true_pd = generator_truth.set_index("SK_ID_CURR").loc[holdout_set["SK_ID_CURR"], "TRUE_PD"].to_numpy()
+        grid = threshold_grid(business["threshold_step"])
         oracle_threshold, oracle_cost = optimal_threshold(y, true_pd, grid, business["fn_cost"], business["fp_cost"])
         metrics.update({
             "oracle_roc_auc": float(roc_auc_score(y, true_pd)),
@@ -84,7 +78,7 @@ def evaluate_on_holdout(
         })
         metrics["roc_auc_vs_oracle"] = metrics["roc_auc"] / metrics["oracle_roc_auc"]
         metrics["business_cost_vs_oracle"] = cost / oracle_cost if oracle_cost else np.nan
-    predictions = pd.DataFrame({"SK_ID_CURR": holdout["SK_ID_CURR"].to_numpy(), "TARGET": y, "PD": proba, "SCORE": score})
+    predictions = pd.DataFrame({"SK_ID_CURR": holdout_set["SK_ID_CURR"].to_numpy(), "TARGET": y, "PD": proba, "SCORE": score})
     return metrics, predictions
 
 
@@ -106,8 +100,8 @@ def reliability_diagram(holdout_predictions: pd.DataFrame, bins: int) -> plt.Fig
 def protected_attribute_effect(
     credit_scoring_model: CreditScoringModel,
     final_metrics: dict[str, Any],
-    model_input_train: pd.DataFrame,
-    holdout_split: pd.DataFrame,
+    training_set: pd.DataFrame,
+    holdout_set: pd.DataFrame,
     tuned_params: dict[str, Any],
     protected_attributes: list[str],
     business: dict[str, Any],
@@ -116,7 +110,7 @@ def protected_attribute_effect(
     """Holdout AUC and business cost of the served model (without the protected attributes) and of the
     same model refitted with them added, through the same calibration and threshold: what leaving them
     out costs."""
-    present = [name for name in protected_attributes if name in model_input_train.columns]
+    present = [name for name in protected_attributes if name in training_set.columns]
     effect: dict[str, Any] = {
         "protected_attributes": present,
         "without": {"roc_auc": final_metrics["roc_auc"], "business_cost": final_metrics["business_cost"]},
@@ -124,14 +118,13 @@ def protected_attribute_effect(
     if not present:
         return effect
     numeric = list(credit_scoring_model.numeric_features)
-    labels = [*credit_scoring_model.categorical_features, *[name for name in present if not pd.api.types.is_numeric_dtype(model_input_train[name])]]
+    labels = [*credit_scoring_model.categorical_features, *[name for name in present if not pd.api.types.is_numeric_dtype(training_set[name])]]
     columns = [*numeric, *[name for name in present if name not in labels], *labels]
-    features, y, _ = training_rows(model_input_train, holdout_split)
+    features, y, _ = features_target_folds(training_set)
     model = CatBoostClassifier(cat_features=labels, auto_class_weights="Balanced", random_seed=seed, verbose=False, allow_writing_files=False, **tuned_params)
     model.fit(catboost_frame(features[columns], labels), y)
-    holdout = holdout_rows(model_input_train, holdout_split)
-    y_holdout = holdout["TARGET"].to_numpy().astype(int)
-    proba = calibrate(credit_scoring_model.calibration, model.predict_proba(catboost_frame(holdout[columns], labels))[:, 1])
+    y_holdout = holdout_set["TARGET"].to_numpy().astype(int)
+    proba = calibrate(credit_scoring_model.calibration, model.predict_proba(catboost_frame(holdout_set[columns], labels))[:, 1])
     threshold = credit_scoring_model.threshold
     effect["with"] = {
         "roc_auc": float(roc_auc_score(y_holdout, proba)),
@@ -140,5 +133,5 @@ def protected_attribute_effect(
     return effect
 
 
-def final_mlflow_metrics(final_metrics: dict[str, Any]) -> dict[str, dict[str, float]]:
-    return {f"holdout_{key}": {"value": float(value), "step": 0} for key, value in final_metrics.items()}
+def final_mlflow_metrics(final_metrics: dict[str, Any]) -> MlflowMetrics:
+    return mlflow_metrics(final_metrics, "holdout_")

@@ -9,12 +9,9 @@ import pandas as pd
 from pret_a_depenser.generator import TABLES, generate_home_credit
 
 
-def generate_home_credit_tables(parameters: dict[str, Any]) -> dict[str, pd.DataFrame]:
+def generate_home_credit_tables(parameters: dict[str, Any], seed: int) -> dict[str, pd.DataFrame]:
     """The eight Kaggle tables and ``generator_truth`` for ``n_applicants`` applicants (train + test)."""
     tables = generate_home_credit(
-        n_applicants=int(parameters["n_applicants"]),
-        seed=int(parameters["seed"]),
-        chunk_size=int(parameters["chunk_size"]),
-        progress=bool(parameters.get("progress", True)),
+        n_applicants=parameters["n_applicants"], seed=seed, chunk_size=parameters["chunk_size"], progress=parameters["progress"]
     )
     return {f"raw_{name}": tables[name] for name in (*TABLES, "generator_truth")}

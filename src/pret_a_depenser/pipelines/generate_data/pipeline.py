@@ -14,7 +14,7 @@ def create_pipeline(**kwargs) -> Pipeline:
         [
             Node(
                 func=generate_home_credit_tables,
-                inputs="params:generate_data",
+                inputs=dict(parameters="params:generate_data", seed="params:seed"),
                 outputs={name: name for name in RAW_OUTPUTS},
                 name="generate_home_credit_tables_node",
                 tags=["generate_data"],

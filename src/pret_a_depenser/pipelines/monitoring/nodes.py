@@ -16,8 +16,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from pret_a_depenser.modelling.cross_validation import training_rows
 from pret_a_depenser.scoring import CreditScoringModel
+from pret_a_depenser.tracking import MlflowMetrics, mlflow_metrics
 
 SCORE = "probability_of_default"
 SMOOTHING = 1e-4  # share given to empty bins so the PSI stays finite
@@ -29,10 +29,9 @@ def _scored(scoring_model: CreditScoringModel, features: pd.DataFrame) -> pd.Dat
     return scored
 
 
-def reference_applicants(credit_scoring_model: CreditScoringModel, model_input_train: pd.DataFrame, holdout_split: pd.DataFrame, parameters: dict[str, Any]) -> pd.DataFrame:
+def reference_applicants(credit_scoring_model: CreditScoringModel, training_set: pd.DataFrame, parameters: dict[str, Any], seed: int) -> pd.DataFrame:
     """The served model's training applicants (a seeded sample), its kept features and its scores."""
-    features, _, _ = training_rows(model_input_train, holdout_split)
-    sample = features.sample(n=min(len(features), int(parameters["max_reference_rows"])), random_state=int(parameters["seed"]))
+    sample = training_set.sample(n=min(len(training_set), parameters["max_reference_rows"]), random_state=seed)
     return _scored(credit_scoring_model, sample)
 
 
@@ -92,13 +91,13 @@ def _categorical_drift(reference: pd.Series, current: pd.Series) -> dict[str, fl
 
 def drift_statistics(reference: pd.DataFrame, current: pd.DataFrame, credit_scoring_model: CreditScoringModel, parameters: dict[str, Any]) -> pd.DataFrame:
     """One row per kept feature and one for the score: PSI, test, p-value, missing shares and status."""
-    if len(current) < int(parameters["min_current_rows"]):
+    if len(current) < parameters["min_current_rows"]:
         raise ValueError(f"{len(current)} current applicants: at least monitoring.min_current_rows={parameters['min_current_rows']} are needed for a drift verdict")
     categorical = set(credit_scoring_model.categorical_features)
     rows = []
     for column in [*credit_scoring_model.features, SCORE]:
         kind = "categorical" if column in categorical else "numeric"
-        figures = _categorical_drift(reference[column], current[column]) if kind == "categorical" else _numeric_drift(reference[column], current[column], int(parameters["psi_bins"]))
+        figures = _categorical_drift(reference[column], current[column]) if kind == "categorical" else _numeric_drift(reference[column], current[column], parameters["psi_bins"])
         rows.append({
             "feature": column, "kind": "score" if column == SCORE else kind, **figures,
             "reference_missing_share": float(reference[column].isna().mean()), "current_missing_share": float(current[column].isna().mean()),
@@ -109,10 +108,11 @@ def drift_statistics(reference: pd.DataFrame, current: pd.DataFrame, credit_scor
     return table.sort_values(["psi"], ascending=False, ignore_index=True)
 
 
-def drift_mlflow_metrics(drift_table: pd.DataFrame) -> dict[str, dict[str, float]]:
+def drift_mlflow_metrics(drift_table: pd.DataFrame) -> MlflowMetrics:
     features = drift_table[drift_table["kind"] != "score"]
-    metrics = {f"drift.psi.{row.feature}": {"value": float(row.psi), "step": 0} for row in drift_table.itertuples()}
-    metrics["drift.n_features_drifted"] = {"value": float((features["status"] == "drift").sum()), "step": 0}
-    metrics["drift.n_features_watched"] = {"value": float((features["status"] == "watch").sum()), "step": 0}
-    metrics["drift.score_psi"] = {"value": float(drift_table.loc[drift_table["kind"] == "score", "psi"].iloc[0]), "step": 0}
-    return metrics
+    summary = {
+        "n_features_drifted": (features["status"] == "drift").sum(),
+        "n_features_watched": (features["status"] == "watch").sum(),
+        "score_psi": drift_table.loc[drift_table["kind"] == "score", "psi"].iloc[0],
+    }
+    return {**mlflow_metrics(dict(zip(drift_table["feature"], drift_table["psi"], strict=True)), "drift.psi."), **mlflow_metrics(summary, "drift.")}

@@ -13,9 +13,9 @@ def create_pipeline(**kwargs) -> Pipeline:
                 func=reference_applicants,
                 inputs=dict(
                     credit_scoring_model="credit_scoring_bento_model",
-                    model_input_train="model_input_train",
-                    holdout_split="holdout_split",
+                    training_set="training_set",
                     parameters="params:monitoring",
+                    seed="params:seed",
                 ),
                 outputs="monitoring_reference",
                 name="reference_applicants_node",

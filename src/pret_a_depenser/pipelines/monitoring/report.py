@@ -34,7 +34,7 @@ def drift_report(drift_table: pd.DataFrame, reference: pd.DataFrame, current: pd
         },
     ))
     table.update_layout(height=min(1200, 120 + 24 * len(drift_table)), margin={"t": 10, "b": 10})
-    shown = pd.concat([drift_table[drift_table["kind"] == "score"], drift_table[(drift_table["kind"] != "score") & (drift_table["status"] != "stable")].head(int(parameters["report_max_features"]))])
+    shown = pd.concat([drift_table[drift_table["kind"] == "score"], drift_table[(drift_table["kind"] != "score") & (drift_table["status"] != "stable")].head(parameters["report_max_features"])])
     distributions = make_subplots(rows=len(shown), cols=1, subplot_titles=[f"{row.feature}: PSI {row.psi:.3f} ({row.status})" for row in shown.itertuples()])
     for position, row in enumerate(shown.itertuples(), start=1):
         _distribution(distributions, reference[row.feature], current[row.feature], row.kind, position)

@@ -86,7 +86,7 @@ def outcome_report(
             row["drifted_features"] = ", ".join(features.loc[features["psi"] >= float(monitoring["psi_act"]), "feature"])
         else:
             row["max_feature_psi"], row["drifted_features"] = np.nan, ""
-        row["cost_alert"] = cost > expected_cost * (1 + float(parameters["cost_margin"]))
+        row["cost_alert"] = cost > expected_cost * (1 + parameters["cost_margin"])
         row["drift_alert"] = bool(row["drifted_features"])
         rows.append(row)
     return pd.DataFrame(rows)

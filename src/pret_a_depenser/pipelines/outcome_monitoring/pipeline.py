@@ -14,9 +14,9 @@ def create_pipeline(**kwargs) -> Pipeline:
                 func=reference_applicants,
                 inputs=dict(
                     credit_scoring_model="credit_scoring_bento_model",
-                    model_input_train="model_input_train",
-                    holdout_split="holdout_split",
+                    training_set="training_set",
                     parameters="params:monitoring",
+                    seed="params:seed",
                 ),
                 outputs="outcome_reference",
                 name="outcome_reference_node",

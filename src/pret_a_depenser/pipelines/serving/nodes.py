@@ -16,14 +16,14 @@ def _short_hash(payload: bytes) -> str:
     return hashlib.sha256(payload).hexdigest()[:12]
 
 
-def training_data_lineage(model_input_train: pd.DataFrame, holdout_split: pd.DataFrame) -> dict[str, dict[str, Any]]:
-    """Rows, columns and content digest of the model input and of the split the final model used."""
-    return {"model_input_train": table_digest(model_input_train), "holdout_split": table_digest(holdout_split)}
+def training_data_lineage(selected_training_set: pd.DataFrame, holdout_set: pd.DataFrame) -> dict[str, dict[str, Any]]:
+    """Rows, columns and content digest of what the final model was trained on and evaluated on."""
+    return {"selected_training_set": table_digest(selected_training_set), "holdout_set": table_digest(holdout_set)}
 
 
 def serving_model(
     credit_scoring_model: CreditScoringModel,
-    holdout_split: pd.DataFrame,
+    selected_training_set: pd.DataFrame,
     final_metrics: dict[str, Any],
     shap_global_importance: pd.DataFrame,
     raw_data_lineage: dict[str, dict[str, Any]],
@@ -34,7 +34,7 @@ def serving_model(
     new label), the digests of the raw tables and model input it comes from, with the holdout metrics
     and the ten most influential features."""
     kinds = [[name, "float"] for name in credit_scoring_model.numeric_features] + [[name, "string"] for name in credit_scoring_model.categorical_features]
-    training = holdout_split[holdout_split["SET"] == "train"][["SK_ID_CURR", "TARGET"]]
+    training = selected_training_set[["SK_ID_CURR", "TARGET"]]
     return credit_scoring_model.with_metadata(
         feature_version=_short_hash(json.dumps(kinds).encode()),
         data_version=_short_hash(pd.util.hash_pandas_object(training, index=False).to_numpy().tobytes()),

@@ -11,7 +11,7 @@ def create_pipeline(**kwargs) -> Pipeline:
         [
             Node(
                 func=training_data_lineage,
-                inputs=dict(model_input_train="model_input_train", holdout_split="holdout_split"),
+                inputs=dict(selected_training_set="selected_training_set", holdout_set="holdout_set"),
                 outputs="training_data_lineage",
                 name="training_data_lineage_node",
             ),
@@ -19,7 +19,7 @@ def create_pipeline(**kwargs) -> Pipeline:
                 func=serving_model,
                 inputs=dict(
                     credit_scoring_model="credit_scoring_model",
-                    holdout_split="holdout_split",
+                    selected_training_set="selected_training_set",
                     final_metrics="final_metrics",
                     shap_global_importance="shap_global_importance",
                     raw_data_lineage="raw_data_lineage",
@@ -34,8 +34,7 @@ def create_pipeline(**kwargs) -> Pipeline:
                     champion_model="champion_model",
                     final_metrics="final_metrics",
                     fairness_table="fairness_table",
-                    model_input_train="model_input_train",
-                    holdout_split="holdout_split",
+                    holdout_set="holdout_set",
                     business="params:business_cost",
                     parameters="params:promotion",
                 ),

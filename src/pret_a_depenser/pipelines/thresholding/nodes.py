@@ -14,19 +14,17 @@ from sklearn.calibration import calibration_curve
 from sklearn.metrics import average_precision_score, precision_recall_curve, roc_auc_score, roc_curve
 
 from pret_a_depenser.business_cost import confusion_counts, cost_curve, optimal_threshold, threshold_grid
-from pret_a_depenser.modelling.cross_validation import out_of_fold_predictions, training_rows
+from pret_a_depenser.modelling.cross_validation import features_target_folds, out_of_fold_predictions
 from pret_a_depenser.modelling.estimators import model_factory
 from pret_a_depenser.scoring.calibration import calibrate, fit_calibration
+from pret_a_depenser.tracking import MlflowMetrics, mlflow_metrics
 
 
-def tuned_out_of_fold_predictions(
-    model_input_train: pd.DataFrame, holdout_split: pd.DataFrame, kept_features: list[str], tuned_params: dict[str, Any], seed: int
-) -> pd.DataFrame:
+def tuned_out_of_fold_predictions(selected_training_set: pd.DataFrame, tuned_params: dict[str, Any], seed: int) -> pd.DataFrame:
     """``SK_ID_CURR``, ``TARGET``, ``FOLD``, ``PD``: the tuned CatBoost's out-of-fold probabilities."""
-    features, y, folds = training_rows(model_input_train, holdout_split)
-    proba, _, _ = out_of_fold_predictions(model_factory("catboost", tuned_params, seed), features[kept_features], y, folds)
-    train = holdout_split[holdout_split["SET"] == "train"]
-    return pd.DataFrame({"SK_ID_CURR": train["SK_ID_CURR"].to_numpy(), "TARGET": y, "FOLD": folds, "PD": proba})
+    features, y, folds = features_target_folds(selected_training_set)
+    proba, _, _ = out_of_fold_predictions(model_factory("catboost", tuned_params, seed), features, y, folds)
+    return pd.DataFrame({"SK_ID_CURR": selected_training_set["SK_ID_CURR"].to_numpy(), "TARGET": y, "FOLD": folds, "PD": proba})
 
 
 def calibrate_out_of_fold(oof_predictions: pd.DataFrame, parameters: dict[str, Any]) -> tuple[dict[str, Any], pd.DataFrame]:
@@ -38,19 +36,21 @@ def calibrate_out_of_fold(oof_predictions: pd.DataFrame, parameters: dict[str, A
     return calibration, calibrated
 
 
-def choose_threshold(oof_predictions: pd.DataFrame, parameters: dict[str, Any], business: dict[str, Any]) -> tuple[pd.DataFrame, dict[str, Any]]:
+def choose_threshold(
+    oof_predictions: pd.DataFrame, parameters: dict[str, Any], business: dict[str, Any], seed: int
+) -> tuple[pd.DataFrame, dict[str, Any]]:
     """The cost curve and the cost-minimising threshold, with a bootstrap percentile interval."""
     y, proba = oof_predictions["TARGET"].to_numpy(), oof_predictions["PD"].to_numpy()
-    grid = threshold_grid(float(business["threshold_step"]))
+    grid = threshold_grid(business["threshold_step"])
     fn_cost, fp_cost = business["fn_cost"], business["fp_cost"]
     curve = cost_curve(y, proba, grid, fn_cost, fp_cost)
     threshold, cost = optimal_threshold(y, proba, grid, fn_cost, fp_cost)
-    rng = np.random.default_rng(int(parameters["seed"]))
+    rng = np.random.default_rng(seed)
     resampled = []
-    for _ in range(int(parameters["bootstrap_samples"])):
+    for _ in range(parameters["bootstrap_samples"]):
         rows = rng.integers(0, len(y), len(y))
         resampled.append(optimal_threshold(y[rows], proba[rows], grid, fn_cost, fp_cost)[0])
-    level = float(parameters["interval_level"])
+    level = parameters["interval_level"]
     low, high = np.quantile(resampled, [(1 - level) / 2, (1 + level) / 2])
     decision = {
         "threshold": threshold,
@@ -66,9 +66,9 @@ def choose_threshold(oof_predictions: pd.DataFrame, parameters: dict[str, Any], 
     return curve, decision
 
 
-def threshold_metrics(decision_threshold: dict[str, Any]) -> dict[str, dict[str, float]]:
+def threshold_metrics(decision_threshold: dict[str, Any]) -> MlflowMetrics:
     keys = ("threshold", "threshold_interval_low", "threshold_interval_high", "business_cost", "business_cost_per_applicant", "roc_auc", "tn", "fp", "fn", "tp")
-    return {f"oof_{key}": {"value": float(decision_threshold[key]), "step": 0} for key in keys}
+    return mlflow_metrics({key: decision_threshold[key] for key in keys}, "oof_")
 
 
 def threshold_plots(oof_predictions: pd.DataFrame, threshold_cost_curve: pd.DataFrame, decision_threshold: dict[str, Any]) -> dict[str, plt.Figure]:

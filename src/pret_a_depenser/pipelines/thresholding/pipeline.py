@@ -11,11 +11,9 @@ def create_pipeline(**kwargs) -> Pipeline:
             Node(
                 func=tuned_out_of_fold_predictions,
                 inputs=dict(
-                    model_input_train="model_input_train",
-                    holdout_split="holdout_split",
-                    kept_features="kept_features",
+                    selected_training_set="selected_training_set",
                     tuned_params="tuned_params",
-                    seed="params:thresholding.seed",
+                    seed="params:seed",
                 ),
                 outputs="oof_predictions",
                 name="tuned_out_of_fold_predictions_node",
@@ -28,7 +26,9 @@ def create_pipeline(**kwargs) -> Pipeline:
             ),
             Node(
                 func=choose_threshold,
-                inputs=dict(oof_predictions="calibrated_oof_predictions", parameters="params:thresholding", business="params:business_cost"),
+                inputs=dict(
+                    oof_predictions="calibrated_oof_predictions", parameters="params:thresholding", business="params:business_cost", seed="params:seed"
+                ),
                 outputs=["threshold_cost_curve", "decision_threshold"],
                 name="choose_threshold_node",
             ),

@@ -18,9 +18,10 @@ import pandas as pd
 import sqlalchemy
 
 from pret_a_depenser.business_cost import optimal_threshold, threshold_grid
-from pret_a_depenser.modelling.cross_validation import out_of_fold_predictions, training_rows
+from pret_a_depenser.modelling.cross_validation import features_target_folds, out_of_fold_predictions
 from pret_a_depenser.modelling.estimators import model_factory
 from pret_a_depenser.modelling.evaluation import evaluate_predictions
+from pret_a_depenser.tracking import MlflowMetrics, mlflow_metrics
 
 
 def suggest_hyperparameters(trial: optuna.Trial, search_space: dict[str, dict[str, Any]]) -> dict[str, Any]:
@@ -28,9 +29,9 @@ def suggest_hyperparameters(trial: optuna.Trial, search_space: dict[str, dict[st
     suggested = {}
     for name, spec in search_space.items():
         if spec["type"] == "int":
-            suggested[name] = trial.suggest_int(name, int(spec["low"]), int(spec["high"]), step=int(spec.get("step", 1)))
+            suggested[name] = trial.suggest_int(name, spec["low"], spec["high"], step=spec.get("step", 1))
         elif spec["type"] == "float":
-            suggested[name] = trial.suggest_float(name, float(spec["low"]), float(spec["high"]), log=bool(spec.get("log", False)))
+            suggested[name] = trial.suggest_float(name, spec["low"], spec["high"], log=spec.get("log", False))
         else:
             suggested[name] = trial.suggest_categorical(name, list(spec["choices"]))
     return suggested
@@ -51,7 +52,7 @@ def _shared_study(parameters: dict[str, Any], seed: int, attempts: int = 5) -> o
                 storage=parameters.get("storage"),
                 direction="minimize",
                 sampler=optuna.samplers.TPESampler(seed=sampler_seed),
-                pruner=optuna.pruners.MedianPruner(n_startup_trials=int(parameters["pruner_startup_trials"]), n_warmup_steps=1),
+                pruner=optuna.pruners.MedianPruner(n_startup_trials=parameters["pruner_startup_trials"], n_warmup_steps=1),
                 load_if_exists=True,
             )
         except (sqlalchemy.exc.OperationalError, sqlalchemy.exc.IntegrityError, optuna.exceptions.DuplicatedStudyError):
@@ -64,21 +65,15 @@ def _shared_study(parameters: dict[str, Any], seed: int, attempts: int = 5) -> o
 def _partial_cost(y: np.ndarray, proba: np.ndarray, business: dict[str, Any]) -> float:
     """Business cost per applicant over the folds scored so far (pruning compares trials on it)."""
     scored = ~np.isnan(proba)
-    _, cost = optimal_threshold(y[scored], proba[scored], threshold_grid(float(business["threshold_step"])), business["fn_cost"], business["fp_cost"])
+    _, cost = optimal_threshold(y[scored], proba[scored], threshold_grid(business["threshold_step"]), business["fn_cost"], business["fp_cost"])
     return cost / scored.sum()
 
 
 def tune_catboost(
-    model_input_train: pd.DataFrame,
-    holdout_split: pd.DataFrame,
-    kept_features: list[str],
-    parameters: dict[str, Any],
-    business: dict[str, Any],
+    selected_training_set: pd.DataFrame, parameters: dict[str, Any], business: dict[str, Any], seed: int
 ) -> tuple[dict[str, Any], pd.DataFrame]:
     """Best CatBoost hyperparameters (fixed ones included) and one row per trial of the study."""
-    features, y, folds = training_rows(model_input_train, holdout_split)
-    features = features[kept_features]
-    seed = int(parameters["seed"])
+    features, y, folds = features_target_folds(selected_training_set)
     study = _shared_study(parameters, seed)
 
     def objective(trial: optuna.Trial) -> float:
@@ -90,14 +85,14 @@ def tune_catboost(
                 raise optuna.TrialPruned()
 
         proba, fit_seconds, _ = out_of_fold_predictions(model_factory("catboost", hyperparameters, seed), features, y, folds, after_fold=report)
-        evaluation = evaluate_predictions(y, proba, business, float(business["threshold_step"]))
+        evaluation = evaluate_predictions(y, proba, business, business["threshold_step"])
         trial.set_user_attr("roc_auc", evaluation["roc_auc"])
         trial.set_user_attr("best_threshold", evaluation["best_threshold"])
         trial.set_user_attr("fit_seconds", fit_seconds)
         return evaluation["business_cost_per_applicant"]
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
-    study.optimize(objective, n_trials=int(parameters["n_trials"]), timeout=parameters.get("timeout"), show_progress_bar=bool(parameters["progress"]))
+    study.optimize(objective, n_trials=parameters["n_trials"], timeout=parameters.get("timeout"), show_progress_bar=parameters["progress"])
     return {**parameters["fixed"], **study.best_params}, trials_table(study)
 
 
@@ -117,12 +112,12 @@ def trials_table(study: optuna.Study) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def tuning_metrics(tuning_trials: pd.DataFrame) -> dict[str, dict[str, float]]:
+def tuning_metrics(tuning_trials: pd.DataFrame) -> MlflowMetrics:
     complete = tuning_trials[tuning_trials["state"] == "COMPLETE"].sort_values("business_cost_per_applicant")
     best = complete.iloc[0]
-    return {
-        "best_business_cost_per_applicant": {"value": float(best["business_cost_per_applicant"]), "step": 0},
-        "best_roc_auc": {"value": float(best["roc_auc"]), "step": 0},
-        "trials_complete": {"value": float(len(complete)), "step": 0},
-        "trials_pruned": {"value": float((tuning_trials["state"] == "PRUNED").sum()), "step": 0},
-    }
+    return mlflow_metrics({
+        "best_business_cost_per_applicant": best["business_cost_per_applicant"],
+        "best_roc_auc": best["roc_auc"],
+        "trials_complete": len(complete),
+        "trials_pruned": (tuning_trials["state"] == "PRUNED").sum(),
+    })

@@ -11,11 +11,10 @@ def create_pipeline(**kwargs) -> Pipeline:
             Node(
                 func=tune_catboost,
                 inputs=dict(
-                    model_input_train="model_input_train",
-                    holdout_split="holdout_split",
-                    kept_features="kept_features",
+                    selected_training_set="selected_training_set",
                     parameters="params:tuning",
                     business="params:business_cost",
+                    seed="params:seed",
                 ),
                 outputs=["tuned_params", "tuning_trials"],
                 name="tune_catboost_node",

@@ -136,7 +136,7 @@ def validate_raw_tables(
     applicants = pl.concat([train_ids, test_ids])
     for file_name in ("bureau.csv", "previous_application.csv", "POS_CASH_balance.csv", "installments_payments.csv", "credit_card_balance.csv"):
         _check_foreign_key(validated[file_name], file_name, "SK_ID_CURR", applicants, "application_{train,test}.csv", 0.0)
-    orphan_share = float(parameters["max_orphan_share"])
+    orphan_share = parameters["max_orphan_share"]
     bureau_ids = validated["bureau.csv"]["SK_ID_BUREAU"]
     _check_foreign_key(validated["bureau_balance.csv"], "bureau_balance.csv", "SK_ID_BUREAU", bureau_ids, "bureau.csv", orphan_share)
     previous_ids = validated["previous_application.csv"]["SK_ID_PREV"]

@@ -17,8 +17,12 @@ def outputs_written(project: Path) -> list[str]:
     return sorted(str(path.relative_to(project)) for layer in ("02", "03", "04", "05") for path in project.glob(f"data/{layer}_*/*.*"))
 
 
-def test_fresh_clone_generates_the_default_sample_then_builds_the_model_input(project_copy):
-    result = kedro_run(project_copy, "--pipeline", "data_processing", *SMALL)
+def test_fresh_clone_asks_for_data_then_builds_the_model_input_of_the_generated_sample(project_copy):
+    empty = kedro_run(project_copy, "--pipeline", "data_processing")
+    assert empty.returncode != 0 and "holds none of the eight Kaggle files" in empty.stderr and "--pipeline generate_data" in empty.stderr
+    assert outputs_written(project_copy) == []
+    assert kedro_run(project_copy, "--pipeline", "generate_data", *SMALL).returncode == 0
+    result = kedro_run(project_copy, "--pipeline", "data_processing")
     assert result.returncode == 0, result.stderr[-3000:]
     raw = project_copy / "data/01_raw"
     assert {path.name for path in raw.glob("*.csv")} >= {"application_train.csv", "bureau_balance.csv", "generator_truth.csv"}

@@ -1,7 +1,8 @@
-"""Hooks that make ``kedro run`` work on a fresh clone without ever touching a user's real data.
+"""Hooks that guard the raw-data folder, so no run touches or mixes up a user's real data.
 
-- A run that needs the raw tables while ``data/01_raw/`` holds none of them generates the default
-  sample first (``generate_data`` parameters).
+- A run that needs the raw tables stops before any node when ``data/01_raw/`` holds none or only some
+  of them, naming what is missing (the default sample is the ``generate_data`` pipeline's output, run
+  first by ``make run``).
 - ``generate_data`` refuses to overwrite raw files it did not write itself: each time it saves a file it
   records the file's size in ``generator_manifest.json``; a raw file missing from that manifest, or with
   another size, is a user's file (e.g. the real Kaggle CSVs).
@@ -16,10 +17,9 @@ from typing import Any
 
 from kedro.framework.hooks import hook_impl
 from kedro.pipeline import Node, Pipeline
-from kedro.runner import SequentialRunner
 
 from pret_a_depenser.generator import TABLES
-from pret_a_depenser.pipelines.generate_data import create_pipeline as create_generate_data_pipeline
+from pret_a_depenser.parameters import validate_parameters
 from pret_a_depenser.pipelines.generate_data.pipeline import RAW_OUTPUTS
 
 logger = logging.getLogger(__name__)
@@ -54,11 +54,10 @@ class RawDataHooks:
         if not needed:
             return
         if not present:
-            logger.info("No raw tables in %s: generating the default Home-Credit-shaped sample first.", _file_of(catalog, RAW_TABLE_DATASETS[0]).parent)
-            SequentialRunner().run(create_generate_data_pipeline(), catalog)
-            for name in RAW_OUTPUTS:
-                self._record_generated(catalog, name)
-            return
+            raise RawDataError(
+                f"{_file_of(catalog, RAW_TABLE_DATASETS[0]).parent} holds none of the eight Kaggle files. Copy them there, or write the "
+                "default generated sample first with `kedro run --pipeline generate_data` (`make run` does both steps)."
+            )
         missing = [str(_file_of(catalog, name)) for name in sorted(needed) if not catalog.exists(name)]
         if missing:
             raise RawDataError(
@@ -109,6 +108,19 @@ class RawDataHooks:
                 "generate_data will not overwrite raw files it did not write: " + ", ".join(foreign)
                 + ". Move them elsewhere (or run with another --env whose raw_dir is empty) to regenerate."
             )
+
+
+class ParameterHooks:
+    """Checks every parameter against ``pret_a_depenser.parameters`` once, before anything runs.
+
+    Kedro 1.7 can validate parameters from typed node arguments, but it then hands nodes model
+    instances, which kedro-mlflow logs as one opaque string instead of one MLflow param per key, and
+    it checks only the blocks that typed nodes read; this checks the whole tree and keeps dicts.
+    """
+
+    @hook_impl
+    def after_context_created(self, context) -> None:
+        validate_parameters(context.params)
 
 
 class NodeTimingHooks:

@@ -23,7 +23,7 @@ install: $(BIN)/kedro
 
 # The default generated sample is written first, unless data/01_raw/ already holds the Kaggle files.
 run: install
-	@test -e data/01_raw/application_train.csv || $(BIN)/kedro run --pipeline generate_data
+	@test -e data/01_raw/application_train.csv || $(BIN)/kedro run --pipelines generate_data
 	$(BIN)/kedro run
 
 # The web app's browser test drives Debian's Chromium (Playwright never downloads a browser here).

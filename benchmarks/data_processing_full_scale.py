@@ -2,7 +2,7 @@
 
 Generates 307,511 + 48,744 applicants (~58 M secondary rows) once under benchmarks/data/01_raw
 (`--env benchmark`), then, on the same files in the same run, times
-- `kedro run --pipeline data_processing` (reading, validation, feature spec fit, transforms, parquet
+- `kedro run --pipelines data_processing` (reading, validation, feature spec fit, transforms, parquet
   writing) and the wall time of each of its nodes;
 - the reference build (`--reference`, default `../shared/benchmarks/reference_features.py`): pandas
   one-hot + group-by min/max/mean/sum/var per table, the approach of the public "simple features" kernels.

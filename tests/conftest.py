@@ -119,7 +119,7 @@ def finished_project(tmp_path_factory) -> Path:
     project = copy_project(tmp_path_factory.mktemp("project"))
     (project / "conf" / "test").mkdir()
     (project / "conf" / "test" / "parameters.yml").write_text(yaml.safe_dump(SMALL_PARAMETERS))
-    generated = kedro_run(project, "--env", "test", "--pipeline", "generate_data")
+    generated = kedro_run(project, "--env", "test", "--pipelines", "generate_data")
     assert generated.returncode == 0, generated.stderr[-4000:]
     result = kedro_run(project, "--env", "test")
     assert result.returncode == 0, result.stderr[-4000:]

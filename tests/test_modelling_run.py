@@ -109,7 +109,7 @@ def test_two_tuning_processes_share_one_study_on_postgresql(finished_project, po
     with psycopg.connect(postgres_url, autocommit=True) as connection:
         connection.execute("CREATE DATABASE optuna")
     storage = postgres_url.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://") + "/optuna"
-    command = [sys.executable, "-m", "kedro", "run", "--env", "test", "--pipeline", "tuning", "--params", f"tuning.storage={storage},tuning.n_trials=2"]
+    command = [sys.executable, "-m", "kedro", "run", "--env", "test", "--pipelines", "tuning", "--params", f"tuning.storage={storage},tuning.n_trials=2"]
     processes = [
         subprocess.Popen(command, cwd=finished_project, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=project_environment(finished_project))
         for _ in range(2)

@@ -48,6 +48,6 @@ def test_the_small_test_parameters_are_valid_too(shipped_parameters):
 
 
 def test_a_misspelt_runtime_parameter_stops_the_run_before_any_node(project_copy):
-    result = kedro_run(project_copy, "--pipeline", "split", "--params", "split.n_fold=3")
+    result = kedro_run(project_copy, "--pipelines", "split", "--params", "split.n_fold=3")
     assert result.returncode != 0 and "split.n_fold: unknown key" in result.stderr
     assert not any((project_copy / "data").rglob("*.parquet"))

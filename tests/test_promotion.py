@@ -54,7 +54,7 @@ def test_the_bentoml_model_carries_its_registry_version(second_run):
 
 
 def test_batch_scoring_can_score_with_the_champion(finished_project, second_run):
-    result = kedro_run(second_run, "--env", "test", "--pipeline", "batch_scoring_champion")
+    result = kedro_run(second_run, "--env", "test", "--pipelines", "batch_scoring_champion")
     assert result.returncode == 0, result.stderr[-3000:]
     by_champion = pd.read_csv(second_run / "data/07_model_output/batch_decisions.csv")
     by_first_run = pd.read_csv(finished_project / "data/07_model_output/batch_decisions.csv")

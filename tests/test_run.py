@@ -18,11 +18,11 @@ def outputs_written(project: Path) -> list[str]:
 
 
 def test_fresh_clone_asks_for_data_then_builds_the_model_input_of_the_generated_sample(project_copy):
-    empty = kedro_run(project_copy, "--pipeline", "data_processing")
-    assert empty.returncode != 0 and "holds none of the eight Kaggle files" in empty.stderr and "--pipeline generate_data" in empty.stderr
+    empty = kedro_run(project_copy, "--pipelines", "data_processing")
+    assert empty.returncode != 0 and "holds none of the eight Kaggle files" in empty.stderr and "--pipelines generate_data" in empty.stderr
     assert outputs_written(project_copy) == []
-    assert kedro_run(project_copy, "--pipeline", "generate_data", *SMALL).returncode == 0
-    result = kedro_run(project_copy, "--pipeline", "data_processing")
+    assert kedro_run(project_copy, "--pipelines", "generate_data", *SMALL).returncode == 0
+    result = kedro_run(project_copy, "--pipelines", "data_processing")
     assert result.returncode == 0, result.stderr[-3000:]
     raw = project_copy / "data/01_raw"
     assert {path.name for path in raw.glob("*.csv")} >= {"application_train.csv", "bureau_balance.csv", "generator_truth.csv"}
@@ -33,10 +33,10 @@ def test_fresh_clone_asks_for_data_then_builds_the_model_input_of_the_generated_
     assert len(train) + len(test) == 1200
 
     # Generated files may be regenerated; a file the generator did not write may not.
-    assert kedro_run(project_copy, "--pipeline", "generate_data", *SMALL).returncode == 0
+    assert kedro_run(project_copy, "--pipelines", "generate_data", *SMALL).returncode == 0
     with (raw / "bureau.csv").open("a") as handle:
         handle.write("\n")
-    refused = kedro_run(project_copy, "--pipeline", "generate_data", *SMALL)
+    refused = kedro_run(project_copy, "--pipelines", "generate_data", *SMALL)
     assert refused.returncode != 0
     assert "will not overwrite raw files it did not write" in refused.stderr and "bureau.csv" in refused.stderr
 
@@ -47,19 +47,19 @@ def test_real_files_without_manifest_are_never_overwritten(project_copy, small_r
                  "POS_CASH_balance", "installments_payments", "credit_card_balance"):
         small_raw_tables[name].write_csv(raw / f"{name}.csv")
     before = (raw / "application_train.csv").read_bytes()
-    refused = kedro_run(project_copy, "--pipeline", "generate_data", *SMALL)
+    refused = kedro_run(project_copy, "--pipelines", "generate_data", *SMALL)
     assert refused.returncode != 0 and "application_train.csv" in refused.stderr
     assert (raw / "application_train.csv").read_bytes() == before
     # ...and the pipelines run on them unchanged, without generating anything.
-    assert kedro_run(project_copy, "--pipeline", "data_processing").returncode == 0
+    assert kedro_run(project_copy, "--pipelines", "data_processing").returncode == 0
     assert not (raw / "generator_truth.csv").exists()
 
 
 def test_stale_generator_truth_next_to_real_files_is_refused(project_copy, small_raw_tables):
     raw = project_copy / "data/01_raw"
-    assert kedro_run(project_copy, "--pipeline", "generate_data", *SMALL).returncode == 0
+    assert kedro_run(project_copy, "--pipelines", "generate_data", *SMALL).returncode == 0
     small_raw_tables["application_train"].write_csv(raw / "application_train.csv")  # a user's own file
-    result = kedro_run(project_copy, "--pipeline", "data_processing")
+    result = kedro_run(project_copy, "--pipelines", "data_processing")
     assert result.returncode != 0
     assert "generator_truth.csv comes from generated data" in result.stderr and "application_train.csv" in result.stderr
     assert outputs_written(project_copy) == []
@@ -67,7 +67,7 @@ def test_stale_generator_truth_next_to_real_files_is_refused(project_copy, small
 
 def test_incomplete_raw_folder_names_the_missing_files(project_copy, small_raw_tables):
     small_raw_tables["application_train"].write_csv(project_copy / "data/01_raw/application_train.csv")
-    result = kedro_run(project_copy, "--pipeline", "data_processing")
+    result = kedro_run(project_copy, "--pipelines", "data_processing")
     assert result.returncode != 0
     assert "Raw data is incomplete" in result.stderr and "bureau_balance.csv" in result.stderr
     assert outputs_written(project_copy) == []
@@ -93,7 +93,7 @@ def test_bad_raw_file_stops_the_run_before_anything_is_written(project_copy, sma
     raw = project_copy / "data/01_raw"
     for name, frame in small_raw_tables.items():  # a user's own files: no generator truth beside them
         (corrupt(frame) if name == table else frame).write_csv(raw / f"{name}.csv")
-    result = kedro_run(project_copy, "--pipeline", "data_processing")
+    result = kedro_run(project_copy, "--pipelines", "data_processing")
     assert result.returncode != 0
     assert message in result.stderr
     assert outputs_written(project_copy) == []

@@ -56,7 +56,7 @@ class RawDataHooks:
         if not present:
             raise RawDataError(
                 f"{_file_of(catalog, RAW_TABLE_DATASETS[0]).parent} holds none of the eight Kaggle files. Copy them there, or write the "
-                "default generated sample first with `kedro run --pipeline generate_data` (`make run` does both steps)."
+                "default generated sample first with `kedro run --pipelines generate_data` (`make run` does both steps)."
             )
         missing = [str(_file_of(catalog, name)) for name in sorted(needed) if not catalog.exists(name)]
         if missing:

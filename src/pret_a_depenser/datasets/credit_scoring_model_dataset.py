@@ -34,7 +34,7 @@ class CreditScoringModelDataset(AbstractDataset[CreditScoringModel, CreditScorin
 
     def load(self) -> CreditScoringModel:
         if not self._path.is_dir():
-            raise DatasetError(f"{self._path}: no credit-scoring model here; run `kedro run --pipeline final_model` first")
+            raise DatasetError(f"{self._path}: no credit-scoring model here; run `kedro run --pipelines final_model` first")
         return CreditScoringModel.load(self._path, tag=f"pipeline:{self._path.name}", source="pipeline")
 
     def _exists(self) -> bool:

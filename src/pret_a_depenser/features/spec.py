@@ -76,5 +76,5 @@ def check_columns(built: list[tuple[str, str]], spec: dict[str, Any]) -> None:
         raise FeatureSpecError(
             f"feature spec {spec.get('version')} does not match this feature definition "
             f"({len(built)} columns built, {len(expected)} in the spec; first difference: built {difference[0]}, spec {difference[1]}): "
-            "refit it with `kedro run --pipeline data_processing`"
+            "refit it with `kedro run --pipelines data_processing`"
         )

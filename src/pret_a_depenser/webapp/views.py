@@ -163,7 +163,7 @@ def cost_curve_summary(curve: pd.DataFrame, threshold: float) -> str:
 def drift_summary(drift: pd.DataFrame | None) -> tuple[str, pd.DataFrame]:
     """A sentence and the features in watch or drift, most shifted first."""
     if drift is None or drift.empty:
-        return "No drift report yet: run `kedro run --pipeline monitoring` once the service has logged decisions.", pd.DataFrame()
+        return "No drift report yet: run `kedro run --pipelines monitoring` once the service has logged decisions.", pd.DataFrame()
     counts = drift["status"].value_counts()
     flagged = drift[drift["status"].isin(["watch", "drift"])].sort_values("psi", ascending=False)
     sentence = (f"{len(drift):,} features and the score compared: {counts.get('drift', 0)} in drift, "

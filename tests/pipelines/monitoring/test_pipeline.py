@@ -1,4 +1,4 @@
-"""`kedro run --pipeline monitoring` in the small project: test applicants as they are (stable), and an
+"""`kedro run --pipelines monitoring` in the small project: test applicants as they are (stable), and an
 audit log of the same applicants with one feature deliberately shifted (that feature flagged)."""
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ def _drift(project) -> pd.DataFrame:
 
 
 def test_unshifted_batch_is_stable_and_shifted_feature_in_the_audit_log_is_flagged(finished_project):
-    result = kedro_run(finished_project, "--env", "test", "--pipeline", "monitoring", "--params", "monitoring.current_source=test_applicants")
+    result = kedro_run(finished_project, "--env", "test", "--pipelines", "monitoring", "--params", "monitoring.current_source=test_applicants")
     assert result.returncode == 0, result.stderr[-3000:]
     unshifted = _drift(finished_project)
     assert (unshifted.loc[unshifted["kind"] != "score", "status"] != "drift").all(), unshifted[unshifted["status"] == "drift"]
@@ -51,7 +51,7 @@ def test_unshifted_batch_is_stable_and_shifted_feature_in_the_audit_log_is_flagg
         log.record("shifted-batch", "predict", [applicant], [decision], 1.0)
     log.close()
 
-    result = kedro_run(finished_project, "--env", "test", "--pipeline", "monitoring")
+    result = kedro_run(finished_project, "--env", "test", "--pipelines", "monitoring")
     assert result.returncode == 0, result.stderr[-3000:]
     drift = _drift(finished_project)
     flagged = set(drift.index[(drift["status"] == "drift") & (drift["kind"] != "score")])

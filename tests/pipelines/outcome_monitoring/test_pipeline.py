@@ -1,4 +1,4 @@
-"""`kedro run --pipeline outcome_monitoring` on a copy of the small trained project: the holdout
+"""`kedro run --pipelines outcome_monitoring` on a copy of the small trained project: the holdout
 applicants decided by the served model in January, the same applicants with a shifted feature in
 February, and their real outcomes: January matches the holdout's expectation, February is flagged."""
 
@@ -42,7 +42,7 @@ def test_a_period_with_a_shifted_population_is_flagged_and_a_normal_one_is_not(f
     (project / "data/outcomes").mkdir()
     pd.concat(outcomes).to_csv(project / "data/outcomes/decision_outcomes.csv", index=False)
 
-    result = kedro_run(project, "--env", "test", "--pipeline", "outcome_monitoring")
+    result = kedro_run(project, "--env", "test", "--pipelines", "outcome_monitoring")
     assert result.returncode == 0, result.stderr[-4000:]
     report = pd.read_csv(project / "data/08_reporting/outcome_report.csv").fillna({"drifted_features": ""})
     final = json.loads((project / "data/08_reporting/final_metrics.json").read_text())

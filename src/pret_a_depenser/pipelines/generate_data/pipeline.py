@@ -1,4 +1,4 @@
-"""``kedro run --pipeline generate_data --params "generate_data.n_applicants=5000"``."""
+"""``kedro run --pipelines generate_data --params "generate_data.n_applicants=5000"``."""
 
 from kedro.pipeline import Node, Pipeline
 

@@ -1,4 +1,4 @@
-"""Wiring of the monitoring pipeline (`kedro run --pipeline monitoring`)."""
+"""Wiring of the monitoring pipeline (`kedro run --pipelines monitoring`)."""
 
 from kedro.pipeline import Node, Pipeline
 

@@ -1,4 +1,4 @@
-"""Wiring of the outcome_monitoring pipeline (on demand: `kedro run --pipeline outcome_monitoring`)."""
+"""Wiring of the outcome_monitoring pipeline (on demand: `kedro run --pipelines outcome_monitoring`)."""
 
 from kedro.pipeline import Node, Pipeline
 

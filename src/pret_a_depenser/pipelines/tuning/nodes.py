@@ -1,7 +1,7 @@
 """Nodes of the tuning pipeline.
 
 The study's storage is a parameter: in memory by default, or an RDB URL (``sqlite:///optuna.db``,
-``postgresql://...``) so that several ``kedro run --pipeline tuning`` processes, on one machine or
+``postgresql://...``) so that several ``kedro run --pipelines tuning`` processes, on one machine or
 many, add trials to one shared study.
 """
 

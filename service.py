@@ -69,7 +69,12 @@ class ClientErrorLogFilter(logging.Filter):
         error = record.exc_info[1] if record.exc_info else None
         if isinstance(error, ValidationError):
             record.levelno, record.levelname = logging.INFO, "INFO"
-            record.msg, record.args, record.exc_info, record.exc_text = "%s rejected: %d validation error(s)", (record.getMessage().split(" on ")[-1], error.error_count()), None, None
+            record.msg, record.args, record.exc_info, record.exc_text = (
+                "%s rejected: %d validation error(s)",
+                (record.getMessage().split(" on ")[-1], error.error_count()),
+                None,
+                None,
+            )
         return True
 
 
@@ -80,7 +85,9 @@ SETTINGS = ServiceSettings.from_environment()
 install_header_timeout(SETTINGS.header_timeout)
 ApplicantBatch = applicant_batch_model(SETTINGS.max_batch_size)
 SCORING_ROUTES = ("/predict", "/predict_batch", "/explain", "/predict_features")
-install_known_route_metrics([*SCORING_ROUTES, "/", "/health", "/livez", "/readyz", "/healthz", "/metrics", "/docs.json"], ["/static_content/"])
+install_known_route_metrics(
+    [*SCORING_ROUTES, "/", "/health", "/livez", "/readyz", "/healthz", "/metrics", "/docs.json"], ["/static_content/"]
+)
 MAX_REQUEST_ID_LENGTH = 128  # a client's X-Request-ID longer than this is cut in the audit log
 LOADED: dict[str, CreditScoringModel] = {}  # filled once the worker has loaded the model (read by /health)
 
@@ -116,20 +123,31 @@ class CreditScoring:
         if SETTINGS.model_source == "bentoml":
             stored = type(self).model_ref.stored  # the local store only (resolving would try to pull from a remote)
             if stored is None:
-                raise ModelSourceError(f"BentoML model {SETTINGS.bentoml_tag!r} is not in the local model store: run `kedro run` first, or `bentoml models import` an exported model")
+                raise ModelSourceError(
+                    f"BentoML model {SETTINGS.bentoml_tag!r} is not in the local model store: run `kedro run` first, or `bentoml models import` an exported model"
+                )
             self.model = read_model_directory(Path(stored.path), str(stored.tag), "bentoml")
         else:
             self.model = load_scoring_model(SETTINGS.model_source_settings())
         self.audit_log = DecisionAuditLog(
-            SETTINGS.audit_log, SETTINGS.audit_retention_days, self.model.tag, self.model.mlflow_run_id,
-            commit_timeout=SETTINGS.audit_commit_timeout, max_queued=4 * SETTINGS.max_concurrency,
+            SETTINGS.audit_log,
+            SETTINGS.audit_retention_days,
+            self.model.tag,
+            self.model.mlflow_run_id,
+            commit_timeout=SETTINGS.audit_commit_timeout,
+            max_queued=4 * SETTINGS.max_concurrency,
         )
         if not SETTINGS.api_key:
             logger.warning("CREDIT_SCORING_API_KEY is not set: the scoring endpoints are open to anyone who can reach this port")
         logger.info(
             "credit_scoring ready: model %s (%s), feature spec %s, %d features, threshold %.3f, decisions logged to %s (kept %d days)",
-            self.model.tag, self.model.source, self.model.feature_spec["version"], len(self.model.features), self.model.threshold,
-            self.audit_log.where, SETTINGS.audit_retention_days,
+            self.model.tag,
+            self.model.source,
+            self.model.feature_spec["version"],
+            len(self.model.features),
+            self.model.threshold,
+            self.audit_log.where,
+            SETTINGS.audit_retention_days,
         )
         LOADED["model"] = self.model
         gc.freeze()  # the model and import-time objects are permanent: full collections no longer walk them
@@ -170,7 +188,9 @@ class CreditScoring:
         features = [self.model.feature_values(inputs, row) for row in range(len(inputs))]
         latency_ms = (time.perf_counter() - started) * 1000
         applicant_ids = None if endpoint == "predict_features" else inputs.applicants.tolist()  # vectors carry no SK_ID_CURR
-        return request_id, self.audit_log.record(request_id, endpoint, features, results, latency_ms, client_request_id, applicant_ids)
+        return request_id, self.audit_log.record(
+            request_id, endpoint, features, results, latency_ms, client_request_id, applicant_ids
+        )
 
     def _decided(self, ctx: bentoml.Context, endpoint: str, inputs: ModelInputs, results: list[dict], started: float) -> str:
         """The request id, once the decisions' audit records are committed: a decision is never answered
@@ -182,7 +202,9 @@ class CreditScoring:
             raise unrecorded(error) from None
         return request_id
 
-    async def _decided_async(self, ctx: bentoml.Context, endpoint: str, inputs: ModelInputs, results: list[dict], started: float) -> str:
+    async def _decided_async(
+        self, ctx: bentoml.Context, endpoint: str, inputs: ModelInputs, results: list[dict], started: float
+    ) -> str:
         """``_decided`` for routes on the event loop: the loop keeps serving while the commit is awaited."""
         request_id, committed = self._audit_record(ctx, endpoint, inputs, results, started)
         try:
@@ -207,8 +229,12 @@ class CreditScoring:
         inputs = self.model.inputs_from_records(applicants.root)
         predictions = self.model.score_inputs(inputs)
         request_id = self._decided(ctx, "predict_batch", inputs, predictions, started)
-        items = [Prediction.model_construct(**item, request_id=request_id) for item in predictions]  # built by the model: no re-validation
-        return BatchPrediction.model_construct(model_tag=self.model.tag, threshold=self.model.threshold, request_id=request_id, predictions=items)
+        items = [
+            Prediction.model_construct(**item, request_id=request_id) for item in predictions
+        ]  # built by the model: no re-validation
+        return BatchPrediction.model_construct(
+            model_tag=self.model.tag, threshold=self.model.threshold, request_id=request_id, predictions=items
+        )
 
     @bentoml.api(route="/explain")
     def explain(self, applicant: ApplicantRecords, /, ctx: bentoml.Context) -> Explanation:
@@ -244,7 +270,9 @@ def ascii_request_id(header: str | None) -> str | None:
 def unrecorded(error: Exception) -> bentoml.exceptions.ServiceUnavailable:
     """503: the decision was made but could not be recorded, so it is not answered."""
     logger.error("decisions not answered: their audit records could not be committed (%s)", error)
-    return bentoml.exceptions.ServiceUnavailable("the decision could not be recorded in the audit log; nothing was decided, retry later")
+    return bentoml.exceptions.ServiceUnavailable(
+        "the decision could not be recorded in the audit log; nothing was decided, retry later"
+    )
 
 
 CreditScoring.mount_asgi_app(Starlette(routes=[Route("/health", health, methods=["GET"])]), path="/")

@@ -6,10 +6,14 @@ Every decision shown is the service's; the pipeline's outputs are read through t
 
 import streamlit as st
 
-st.set_page_config(page_title="Prêt à dépenser: credit decisions", layout="wide")  # no Material icon on pages: the favicon would be fetched from Google
-navigation = st.navigation([
-    st.Page("views/applicant.py", title="Applicant", default=True),  # at "/" (?applicant=<SK_ID_CURR>)
-    st.Page("views/decisions.py", title="Decisions", url_path="decisions"),
-    st.Page("views/model.py", title="Model", url_path="model"),
-])
+st.set_page_config(
+    page_title="Prêt à dépenser: credit decisions", layout="wide"
+)  # no Material icon on pages: the favicon would be fetched from Google
+navigation = st.navigation(
+    [
+        st.Page("views/applicant.py", title="Applicant", default=True),  # at "/" (?applicant=<SK_ID_CURR>)
+        st.Page("views/decisions.py", title="Decisions", url_path="decisions"),
+        st.Page("views/model.py", title="Model", url_path="model"),
+    ]
+)
 navigation.run()

@@ -44,7 +44,12 @@ NODE_TIME = re.compile(r"Node (\S+) ran in ([0-9.]+) s")
 def run_measured(arguments: list[str]) -> tuple[float, float, str]:
     """Wall seconds, peak resident memory (GB, process tree summed) and stderr of one command."""
     started = time.perf_counter()
-    with tempfile.TemporaryFile("w+") as log, subprocess.Popen(arguments, cwd=PROJECT_ROOT, env=ENVIRONMENT, stdout=log, stderr=subprocess.STDOUT, text=True) as process:
+    with (
+        tempfile.TemporaryFile("w+") as log,
+        subprocess.Popen(
+            arguments, cwd=PROJECT_ROOT, env=ENVIRONMENT, stdout=log, stderr=subprocess.STDOUT, text=True
+        ) as process,
+    ):
         # the log goes to a file: a pipe read only at the end blocks the run once it holds 64 KB
         root, peak = psutil.Process(process.pid), 0
         while process.poll() is None:
@@ -77,8 +82,12 @@ def main() -> None:
         seconds, peak, _ = run_measured([*kedro, "--pipelines", "generate_data", "--params", params])
         print(f"generate_data     {options.n_applicants:>9,} applicants  wall {seconds:7.1f} s  peak RSS {peak:5.2f} GB")
     sizes = json.loads(manifest.read_text())["generated_files"]
-    rows = {path.stem: sum(1 for _ in path.open("rb")) - 1 for path in sorted(RAW_DIR.glob("*.csv")) if path.stem != "generator_truth"}
-    print(f"raw CSV files     {sum(sizes.values()) / 1e9:.2f} GB, {sum(rows.values()):,} rows in {RAW_DIR.relative_to(PROJECT_ROOT)}")
+    rows = {
+        path.stem: sum(1 for _ in path.open("rb")) - 1 for path in sorted(RAW_DIR.glob("*.csv")) if path.stem != "generator_truth"
+    }
+    print(
+        f"raw CSV files     {sum(sizes.values()) / 1e9:.2f} GB, {sum(rows.values()):,} rows in {RAW_DIR.relative_to(PROJECT_ROOT)}"
+    )
     print("                  " + ", ".join(f"{name} {count:,}" for name, count in rows.items()))
 
     ours, ours_peak, log = run_measured([*kedro, "--pipelines", "data_processing"])
@@ -98,9 +107,13 @@ def main() -> None:
     print(f"{'build':<40}{'wall s':>9}{'peak RSS GB':>13}")
     print(f"{'kedro run --pipelines data_processing':<40}{ours:>9.1f}{ours_peak:>13.2f}")
     print(f"{'reference (pandas, simple features)':<40}{reference:>9.1f}{reference_peak:>13.2f}")
-    print(f"speed-up {speedup:.2f}x (target >= {SPEEDUP_TARGET}x): {'met' if speedup >= SPEEDUP_TARGET else 'NOT met'}; "
-          f"peak RSS {ours_peak:.2f} GB (target <= {MEMORY_TARGET_GB} GB): {'met' if ours_peak <= MEMORY_TARGET_GB else 'NOT met'}")
-    print(f"model input       train {train.num_rows:,} x {train.num_columns} columns, test {test.num_rows:,} x {test.num_columns}")
+    print(
+        f"speed-up {speedup:.2f}x (target >= {SPEEDUP_TARGET}x): {'met' if speedup >= SPEEDUP_TARGET else 'NOT met'}; "
+        f"peak RSS {ours_peak:.2f} GB (target <= {MEMORY_TARGET_GB} GB): {'met' if ours_peak <= MEMORY_TARGET_GB else 'NOT met'}"
+    )
+    print(
+        f"model input       train {train.num_rows:,} x {train.num_columns} columns, test {test.num_rows:,} x {test.num_columns}"
+    )
     print()
     print("data_processing per node (wall s; the rest of the process is start-up, loading and saving):")
     for name, seconds in NODE_TIME.findall(log):

@@ -47,7 +47,14 @@ ENVIRONMENT = {
     "DO_NOT_TRACK": "true",
 }
 # Rows per applicant of a median Kaggle history (../shared/DATA.md): table -> (rows, rows per parent credit).
-MEDIAN_HISTORY = {"bureau": 5, "bureau_balance": 16, "previous_application": 5, "POS_CASH_balance": 30, "installments_payments": 40, "credit_card_balance": 10}
+MEDIAN_HISTORY = {
+    "bureau": 5,
+    "bureau_balance": 16,
+    "previous_application": 5,
+    "POS_CASH_balance": 30,
+    "installments_payments": 40,
+    "credit_card_balance": 10,
+}
 SEED = 42
 
 
@@ -101,21 +108,40 @@ def median_history_requests(tables: dict[str, pl.DataFrame], count: int) -> list
     rows = {name: applicant_records_rows(tables[name]) for name in MEDIAN_HISTORY}
     requests = []
     for record in plain:
-        credits = [dict(rows["bureau"][i], SK_ID_BUREAU=number) for number, i in enumerate(rng.integers(len(rows["bureau"]), size=5), start=1)]
-        months = [dict(rows["bureau_balance"][i], SK_ID_BUREAU=credit, MONTHS_BALANCE=-month)
-                  for credit in range(1, 6) for month, i in enumerate(rng.integers(len(rows["bureau_balance"]), size=MEDIAN_HISTORY["bureau_balance"]))]
-        previous = [dict(rows["previous_application"][i], SK_ID_PREV=number) for number, i in enumerate(rng.integers(len(rows["previous_application"]), size=5), start=1)]
+        credits = [
+            dict(rows["bureau"][i], SK_ID_BUREAU=number)
+            for number, i in enumerate(rng.integers(len(rows["bureau"]), size=5), start=1)
+        ]
+        months = [
+            dict(rows["bureau_balance"][i], SK_ID_BUREAU=credit, MONTHS_BALANCE=-month)
+            for credit in range(1, 6)
+            for month, i in enumerate(rng.integers(len(rows["bureau_balance"]), size=MEDIAN_HISTORY["bureau_balance"]))
+        ]
+        previous = [
+            dict(rows["previous_application"][i], SK_ID_PREV=number)
+            for number, i in enumerate(rng.integers(len(rows["previous_application"]), size=5), start=1)
+        ]
 
         def monthly(table: str, parents: int) -> list[dict]:
             picked = rng.integers(len(rows[table]), size=MEDIAN_HISTORY[table])
-            return [dict(rows[table][i], SK_ID_PREV=1 + n % parents, MONTHS_BALANCE=-1 - n // parents) if "MONTHS_BALANCE" in rows[table][i]
-                    else dict(rows[table][i], SK_ID_PREV=1 + n % parents, NUM_INSTALMENT_NUMBER=1 + n // parents) for n, i in enumerate(picked)]
+            return [
+                dict(rows[table][i], SK_ID_PREV=1 + n % parents, MONTHS_BALANCE=-1 - n // parents)
+                if "MONTHS_BALANCE" in rows[table][i]
+                else dict(rows[table][i], SK_ID_PREV=1 + n % parents, NUM_INSTALMENT_NUMBER=1 + n // parents)
+                for n, i in enumerate(picked)
+            ]
 
-        requests.append({
-            "application": record["application"], "bureau": credits, "bureau_balance": months, "previous_application": previous,
-            "POS_CASH_balance": monthly("POS_CASH_balance", 5), "installments_payments": monthly("installments_payments", 5),
-            "credit_card_balance": monthly("credit_card_balance", 1),
-        })
+        requests.append(
+            {
+                "application": record["application"],
+                "bureau": credits,
+                "bureau_balance": months,
+                "previous_application": previous,
+                "POS_CASH_balance": monthly("POS_CASH_balance", 5),
+                "installments_payments": monthly("installments_payments", 5),
+                "credit_card_balance": monthly("credit_card_balance", 1),
+            }
+        )
     return requests
 
 
@@ -130,7 +156,10 @@ def feature_vectors(model) -> list[dict]:
     """Test applicants' kept features, as the feature-vector route takes them (null for missing)."""
     frame = pd.read_parquet(PROJECT_ROOT / "data/05_model_input/model_input_test.parquet", columns=model.features).head(2000)
     frame = frame.astype(object).where(frame.notna(), None)
-    return [{name: (value.item() if hasattr(value, "item") else value) for name, value in zip(model.features, values, strict=True)} for values in frame.itertuples(index=False)]
+    return [
+        {name: (value.item() if hasattr(value, "item") else value) for name, value in zip(model.features, values, strict=True)}
+        for values in frame.itertuples(index=False)
+    ]
 
 
 async def drive(url: str, bodies: list[bytes], concurrency: int, n_requests: int, rate: float | None = None) -> dict:
@@ -230,8 +259,18 @@ def in_process_figures(requests: list[dict]) -> dict:
 def bentoml_figures(requests: list[dict], vectors: list[dict], n_requests: int) -> dict:
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    command = [str(Path(sys.executable).parent / "bentoml"), "serve", "service:CreditScoring", "--host", "127.0.0.1", "--port", str(port)]
-    server = subprocess.Popen(command, cwd=PROJECT_ROOT, env=ENVIRONMENT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    command = [
+        str(Path(sys.executable).parent / "bentoml"),
+        "serve",
+        "service:CreditScoring",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+    ]
+    server = subprocess.Popen(
+        command, cwd=PROJECT_ROOT, env=ENVIRONMENT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+    )
     results = {}
     try:
         wait_until(f"{url}/readyz", server)
@@ -266,8 +305,22 @@ def mlflow_figures(requests: list[dict], n_requests: int) -> dict:
         "MLFLOW_TRACKING_URI": f"sqlite:///{PROJECT_ROOT / 'mlflow.db'}",
         "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",  # it execs `uvicorn`
     }
-    command = [str(Path(sys.executable).parent / "mlflow"), "models", "serve", "-m", "models:/credit_scoring/latest", "--env-manager", "local", "--host", "127.0.0.1", "--port", str(port)]
-    server = subprocess.Popen(command, cwd=PROJECT_ROOT, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    command = [
+        str(Path(sys.executable).parent / "mlflow"),
+        "models",
+        "serve",
+        "-m",
+        "models:/credit_scoring/latest",
+        "--env-manager",
+        "local",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+    ]
+    server = subprocess.Popen(
+        command, cwd=PROJECT_ROOT, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+    )
     results = {}
     try:
         wait_until(f"{url}/ping", server, timeout=300)
@@ -296,18 +349,24 @@ def main() -> None:
         print(json.dumps(in_process_figures(requests)))
         return
     # In a child process: the model and its threads stay out of the load generator's process.
-    child = subprocess.run([sys.executable, __file__, "--in-process-only"], env=ENVIRONMENT, capture_output=True, text=True, check=True)
+    child = subprocess.run(
+        [sys.executable, __file__, "--in-process-only"], env=ENVIRONMENT, capture_output=True, text=True, check=True
+    )
     figures = {"in_process": json.loads(child.stdout.strip().splitlines()[-1])}
     for key, value in figures["in_process"].items():
         print(f"in-process {key:<28} {value:8.3f}", flush=True)
     from pret_a_depenser.datasets import BentoModelDataset
 
-    figures["bentoml"] = bentoml_figures(requests, feature_vectors(BentoModelDataset("credit_scoring").load()), arguments.requests)
+    figures["bentoml"] = bentoml_figures(
+        requests, feature_vectors(BentoModelDataset("credit_scoring").load()), arguments.requests
+    )
     if not arguments.skip_mlflow:
         figures["mlflow"] = mlflow_figures(requests, arguments.requests)
     bento = figures["bentoml"]
     print("targets:")
-    print(f"  /predict at 300 req/s: p50 {bento['predict_c8_at300']['p50_ms']:.1f} ms (<= 10), p99 {bento['predict_c8_at300']['p99_ms']:.1f} ms (<= 25)")
+    print(
+        f"  /predict at 300 req/s: p50 {bento['predict_c8_at300']['p50_ms']:.1f} ms (<= 10), p99 {bento['predict_c8_at300']['p99_ms']:.1f} ms (<= 25)"
+    )
     print(f"  /predict saturated: {bento['predict_c8']['throughput_rps']:.0f} req/s (>= 400)")
     print(f"  /predict_batch of 1,000: p50 {bento['predict_batch_1000_c1']['p50_ms'] / 1000:.2f} s (<= 2)")
     print(f"  /explain at 100 req/s: p99 {bento['explain_c8_at100']['p99_ms']:.1f} ms (<= 30)")

@@ -52,7 +52,9 @@ def start(audit_log: Path, **settings: str) -> tuple[subprocess.Popen, str]:
     command = [BENTOML, "serve", "service:CreditScoring", "--host", "127.0.0.1", "--port", str(port)]
     environment = {**ENVIRONMENT, "CREDIT_SCORING_AUDIT_LOG": str(audit_log), **settings}
     log = (audit_log.parent / f"serve-{port}.log").open("w")
-    server = subprocess.Popen(command, cwd=PROJECT_ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    server = subprocess.Popen(
+        command, cwd=PROJECT_ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT, text=True, start_new_session=True
+    )
     server.log_path = Path(log.name)
     return server, f"http://127.0.0.1:{port}"
 
@@ -127,8 +129,10 @@ def probe_crash(folder: Path, bodies: dict[str, bytes]) -> str:
         stop(server)
     recorded = recorded_per_request(audit_log)
     lost = sum(count for request_id, count in answered.items() if recorded.get(request_id, 0) < count)
-    return (f"{sum(answered.values()):,} decisions answered 200 ({sum(1 for c in answered.values() if c == 1000)} batches), "
-            f"{sum(recorded.values()):,} recorded, answered but not recorded: {lost}; statuses {dict(statuses)}")
+    return (
+        f"{sum(answered.values()):,} decisions answered 200 ({sum(1 for c in answered.values() if c == 1000)} batches), "
+        f"{sum(recorded.values()):,} recorded, answered but not recorded: {lost}; statuses {dict(statuses)}"
+    )
 
 
 def probe_locked(folder: Path, bodies: dict[str, bytes]) -> str:
@@ -143,7 +147,9 @@ def probe_locked(folder: Path, bodies: dict[str, bytes]) -> str:
             import httpx
 
             for index in range(20):
-                response = httpx.post(f"{url}/predict", content=bodies["single"], headers={**JSON, "x-request-id": f"locked-{index}"}, timeout=30)
+                response = httpx.post(
+                    f"{url}/predict", content=bodies["single"], headers={**JSON, "x-request-id": f"locked-{index}"}, timeout=30
+                )
                 statuses[(response.status_code, response.headers.get("retry-after"))] += 1
         finally:
             holder.execute("ROLLBACK")
@@ -168,8 +174,10 @@ def probe_batch_memory(folder: Path, bodies: dict[str, bytes]) -> str:
         after = process.memory_info().rss
     finally:
         stop(server)
-    return (f"worker RSS {at_start / 1e6:,.0f} MB at start, peak {sampler.peak / 1e6:,.0f} MB, {after / 1e6:,.0f} MB 5 s after; "
-            f"statuses {dict(statuses)}; records {len(read_decisions(audit_log)):,}")
+    return (
+        f"worker RSS {at_start / 1e6:,.0f} MB at start, peak {sampler.peak / 1e6:,.0f} MB, {after / 1e6:,.0f} MB 5 s after; "
+        f"statuses {dict(statuses)}; records {len(read_decisions(audit_log)):,}"
+    )
 
 
 def probe_unknown_paths(folder: Path) -> str:
@@ -179,11 +187,13 @@ def probe_unknown_paths(folder: Path) -> str:
     async def hammer() -> Counter:
         statuses: Counter = Counter()
         async with aiohttp.ClientSession() as session:
+
             async def client(number: int) -> None:
                 for index in range(number, 20_000, 16):
                     async with session.get(f"{url}/{uuid.uuid4().hex}-{index}") as response:
                         await response.read()
                         statuses[response.status] += 1
+
             await asyncio.gather(*(client(number) for number in range(16)))
         return statuses
 
@@ -200,15 +210,19 @@ def probe_unknown_paths(folder: Path) -> str:
         served_in = time.perf_counter() - started
     finally:
         stop(server)
-    return (f"20,000 GET /<random>: {dict(statuses)}; worker RSS {before / 1e6:,.0f} -> {after / 1e6:,.0f} MB; "
-            f"/metrics {len(metrics) / 1e3:,.1f} KB served in {served_in * 1000:,.0f} ms")
+    return (
+        f"20,000 GET /<random>: {dict(statuses)}; worker RSS {before / 1e6:,.0f} -> {after / 1e6:,.0f} MB; "
+        f"/metrics {len(metrics) / 1e3:,.1f} KB served in {served_in * 1000:,.0f} ms"
+    )
 
 
 def probe_slow_bodies(folder: Path, bodies: dict[str, bytes]) -> str:
     audit_log = folder / "slow.sqlite"
     server, url = start(audit_log)
     port = int(url.rsplit(":", 1)[1])
-    head = b"POST /predict HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: %d\r\n\r\n" % len(bodies["single"])
+    head = b"POST /predict HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: %d\r\n\r\n" % len(
+        bodies["single"]
+    )
 
     async def slow_client(outcomes: Counter, seconds: float) -> None:
         reader, writer = await asyncio.open_connection("127.0.0.1", port)
@@ -302,22 +316,34 @@ def probe_inputs(folder: Path, bodies: dict[str, bytes]) -> str:
     complete = {key: value for key, value in application.items() if RECORD_MODELS["application"].model_fields[key].is_required()}
     try:
         wait_until(f"{url}/readyz", server)
-        null_only = [httpx.post(f"{url}/predict", json=body, timeout=30).status_code for body in ({"AMT_CREDIT": None}, {"application": {"AMT_CREDIT": None}})]
-        complete_only = httpx.post(f"{url}/predict", json={"application": {**{key: None for key in application}, **complete}}, timeout=30)
+        null_only = [
+            httpx.post(f"{url}/predict", json=body, timeout=30).status_code
+            for body in ({"AMT_CREDIT": None}, {"application": {"AMT_CREDIT": None}})
+        ]
+        complete_only = httpx.post(
+            f"{url}/predict", json={"application": {**{key: None for key in application}, **complete}}, timeout=30
+        )
         absurd = httpx.post(f"{url}/predict", json={**request, "application": {**application, "DAYS_BIRTH": -1e300}}, timeout=30)
         repeated = [httpx.post(f"{url}/predict", json=request, headers={"x-request-id": "same-id"}, timeout=30) for _ in range(2)]
     finally:
         stop(server)
     records = read_decisions(audit_log)
-    return (f"{{AMT_CREDIT: null}} and {{application: {{AMT_CREDIT: null}}}}: {null_only}; only the complete columns, "
-            f"the rest null: {complete_only.status_code}; DAYS_BIRTH=-1e300: {absurd.status_code} "
-            f"({absurd.json().get('error', '')[:60]!r}...); X-Request-ID sent twice: {[r.status_code for r in repeated]}, "
-            f"{len({r['request_id'] for r in records})} distinct record ids, client ids kept {[r['client_request_id'] for r in records if r['client_request_id']]}")
+    return (
+        f"{{AMT_CREDIT: null}} and {{application: {{AMT_CREDIT: null}}}}: {null_only}; only the complete columns, "
+        f"the rest null: {complete_only.status_code}; DAYS_BIRTH=-1e300: {absurd.status_code} "
+        f"({absurd.json().get('error', '')[:60]!r}...); X-Request-ID sent twice: {[r.status_code for r in repeated]}, "
+        f"{len({r['request_id'] for r in records})} distinct record ids, client ids kept {[r['client_request_id'] for r in records if r['client_request_id']]}"
+    )
 
 
 PROBES = {
-    "crash": probe_crash, "locked": probe_locked, "memory": probe_batch_memory, "paths": probe_unknown_paths,
-    "slow": probe_slow_bodies, "start": probe_start_failures, "inputs": probe_inputs,
+    "crash": probe_crash,
+    "locked": probe_locked,
+    "memory": probe_batch_memory,
+    "paths": probe_unknown_paths,
+    "slow": probe_slow_bodies,
+    "start": probe_start_failures,
+    "inputs": probe_inputs,
 }
 
 

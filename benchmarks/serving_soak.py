@@ -45,7 +45,9 @@ from serving_latency import ENVIRONMENT, PROJECT_ROOT, free_port, median_history
 
 from pret_a_depenser.scoring.audit import read_decisions
 
-MIX = ["predict"] * 13 + ["predict_batch"] * 2 + ["explain"] + ["malformed"] * 2 + ["oversized"] + ["unknown_path"]  # 20 slots = 65/10/5/10/5/5 %
+MIX = (
+    ["predict"] * 13 + ["predict_batch"] * 2 + ["explain"] + ["malformed"] * 2 + ["oversized"] + ["unknown_path"]
+)  # 20 slots = 65/10/5/10/5/5 %
 
 
 def request_plan(rows: list[dict], n_requests: int) -> list[tuple[str, str, bytes, dict[str, str], int]]:
@@ -55,7 +57,11 @@ def request_plan(rows: list[dict], n_requests: int) -> list[tuple[str, str, byte
     malformed = [
         ("/predict", json.dumps({**rows[0], "application": {**application, "AMT_CREDIT": "1.5"}}).encode(), json_headers),
         ("/predict", json.dumps({**rows[0], "application": {**application, "AMT_CREDIT_TYPO": 1.0}}).encode(), json_headers),
-        ("/explain", json.dumps({**rows[0], "application": {**application, "AMT_CREDIT": 1.25}}).replace("1.25", "NaN").encode(), json_headers),
+        (
+            "/explain",
+            json.dumps({**rows[0], "application": {**application, "AMT_CREDIT": 1.25}}).replace("1.25", "NaN").encode(),
+            json_headers,
+        ),
         ("/predict_batch", b'[{"broken": ', json_headers),
         ("/predict", b"{}", json_headers),
         ("/predict", b"--x\r\n\r\n", {"content-type": "multipart/form-data"}),
@@ -95,7 +101,9 @@ async def run(url: str, plan: list, clients: int, on_progress=None) -> list[tupl
                 started = time.perf_counter()
                 request_id = None
                 try:
-                    async with session.request("GET" if kind == "unknown_path" else "POST", f"{url}{route}", data=body or None, headers=headers) as response:
+                    async with session.request(
+                        "GET" if kind == "unknown_path" else "POST", f"{url}{route}", data=body or None, headers=headers
+                    ) as response:
                         await response.read()
                         status: int | str = response.status
                         request_id = response.headers.get("x-request-id")
@@ -157,7 +165,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--requests", type=int, default=100_000)
     parser.add_argument("--clients", type=int, default=16)
-    parser.add_argument("--kill-at", type=float, default=0.5, help="share of the requests done when the worker is killed (0: never)")
+    parser.add_argument(
+        "--kill-at", type=float, default=0.5, help="share of the requests done when the worker is killed (0: never)"
+    )
     arguments = parser.parse_args()
 
     rows = median_history_requests(raw_tables(), 1000)
@@ -167,9 +177,19 @@ def main() -> None:
         Path(f"{audit_log}{suffix}").unlink(missing_ok=True)
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    command = [str(Path(sys.executable).parent / "bentoml"), "serve", "service:CreditScoring", "--host", "127.0.0.1", "--port", str(port)]
+    command = [
+        str(Path(sys.executable).parent / "bentoml"),
+        "serve",
+        "service:CreditScoring",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+    ]
     environment = {**ENVIRONMENT, "CREDIT_SCORING_AUDIT_LOG": str(audit_log)}
-    server = subprocess.Popen(command, cwd=PROJECT_ROOT, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    server = subprocess.Popen(
+        command, cwd=PROJECT_ROOT, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+    )
     killer = None
     try:
         wait_until(f"{url}/readyz", server)
@@ -192,8 +212,12 @@ def main() -> None:
     print(f"{len(results):,} requests from {arguments.clients} clients in {elapsed:.1f} s ({len(results) / elapsed:,.0f} req/s)")
     for kind in ("predict", "predict_batch", "explain", "malformed", "oversized", "unknown_path"):
         print(f"  {kind:<14} {dict(by_kind[kind])}")
-    server_errors = sum(count for counter in by_kind.values() for status, count in counter.items() if isinstance(status, int) and status >= 500)
-    transport_errors = sum(count for counter in by_kind.values() for status, count in counter.items() if not isinstance(status, int))
+    server_errors = sum(
+        count for counter in by_kind.values() for status, count in counter.items() if isinstance(status, int) and status >= 500
+    )
+    transport_errors = sum(
+        count for counter in by_kind.values() for status, count in counter.items() if not isinstance(status, int)
+    )
     print(f"5xx: {server_errors}; transport errors (requests in flight or sent while the worker was down): {transport_errors}")
 
     ordered = sorted(results)
@@ -201,17 +225,23 @@ def main() -> None:
     for label, part in (("first tenth", ordered[:tenth]), ("last tenth", ordered[-tenth:])):
         everything = [latency for _, _, status, latency, _ in part if isinstance(status, int)]
         single = [latency for _, kind, status, latency, _ in part if kind == "predict" and status == 200]
-        print(f"  {label:<12} all p50 {np.percentile(everything, 50):6.2f} ms p99 {np.percentile(everything, 99):7.2f} ms | "
-              f"/predict p50 {np.percentile(single, 50):6.2f} ms p99 {np.percentile(single, 99):7.2f} ms")
+        print(
+            f"  {label:<12} all p50 {np.percentile(everything, 50):6.2f} ms p99 {np.percentile(everything, 99):7.2f} ms | "
+            f"/predict p50 {np.percentile(single, 50):6.2f} ms p99 {np.percentile(single, 99):7.2f} ms"
+        )
     first_p99 = np.percentile([latency for _, _, status, latency, _ in ordered[:tenth] if isinstance(status, int)], 99)
     last_p99 = np.percentile([latency for _, _, status, latency, _ in ordered[-tenth:] if isinstance(status, int)], 99)
     print(f"p99 drift first -> last tenth: {100 * (last_p99 - first_p99) / first_p99:+.1f} %")
     if killer is not None and killer.killed_at is not None:
-        print(f"worker RSS: {rss_warm:.0f} MB after 2,000 warm-up requests, {killer.rss_before_kill:.0f} MB when killed "
-              f"({100 * (killer.rss_before_kill - rss_warm) / rss_warm:+.1f} %); the new worker was ready {killer.back_after:.1f} s after the kill "
-              f"and held {rss_end:.0f} MB at the end")
+        print(
+            f"worker RSS: {rss_warm:.0f} MB after 2,000 warm-up requests, {killer.rss_before_kill:.0f} MB when killed "
+            f"({100 * (killer.rss_before_kill - rss_warm) / rss_warm:+.1f} %); the new worker was ready {killer.back_after:.1f} s after the kill "
+            f"and held {rss_end:.0f} MB at the end"
+        )
     else:
-        print(f"worker RSS: {rss_warm:.0f} MB after 2,000 warm-up requests, {rss_end:.0f} MB at the end ({100 * (rss_end - rss_warm) / rss_warm:+.1f} %)")
+        print(
+            f"worker RSS: {rss_warm:.0f} MB after 2,000 warm-up requests, {rss_end:.0f} MB at the end ({100 * (rss_end - rss_warm) / rss_warm:+.1f} %)"
+        )
 
     answered = Counter()
     for index, _, status, _, request_id in results:
@@ -221,10 +251,14 @@ def main() -> None:
         if status == 200 and warm_up[index][4]:
             answered[request_id] += warm_up[index][4]
     recorded = Counter(record["request_id"] for record in read_decisions(audit_log))
-    lost = sum(count - recorded.get(request_id, 0) for request_id, count in answered.items() if recorded.get(request_id, 0) < count)
+    lost = sum(
+        count - recorded.get(request_id, 0) for request_id, count in answered.items() if recorded.get(request_id, 0) < count
+    )
     unanswered = sum(count for request_id, count in recorded.items() if request_id not in answered)
-    print(f"audit log: {sum(recorded.values()):,} records; {sum(answered.values()):,} decisions answered 200 (warm-up included), "
-          f"{lost} of them without their record; {unanswered} records of decisions whose answer the kill cut off")
+    print(
+        f"audit log: {sum(recorded.values()):,} records; {sum(answered.values()):,} decisions answered 200 (warm-up included), "
+        f"{lost} of them without their record; {unanswered} records of decisions whose answer the kill cut off"
+    )
 
 
 if __name__ == "__main__":

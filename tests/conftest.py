@@ -66,7 +66,9 @@ def project_environment(project: Path) -> dict[str, str]:
 def kedro_run(project: Path, *arguments: str) -> subprocess.CompletedProcess:
     """``kedro run`` in a project copy; stderr with whitespace collapsed (rich wraps long messages)."""
     command = [sys.executable, "-m", "kedro", "run", *arguments]
-    result = subprocess.run(command, check=False, cwd=project, capture_output=True, text=True, timeout=900, env=project_environment(project))
+    result = subprocess.run(
+        command, check=False, cwd=project, capture_output=True, text=True, timeout=900, env=project_environment(project)
+    )
     result.stderr = " ".join(result.stderr.split())
     return result
 
@@ -78,7 +80,16 @@ def copy_project(target: Path) -> Path:
     shutil.copy(PROJECT_ROOT / "pyproject.toml", target / "pyproject.toml")
     shutil.copy(PROJECT_ROOT / ".telemetry", target / ".telemetry")
     (target / "src").mkdir()  # the package itself is imported from the installed project
-    for layer in ("01_raw", "02_intermediate", "03_primary", "04_feature", "05_model_input", "06_models", "07_model_output", "08_reporting"):
+    for layer in (
+        "01_raw",
+        "02_intermediate",
+        "03_primary",
+        "04_feature",
+        "05_model_input",
+        "06_models",
+        "07_model_output",
+        "08_reporting",
+    ):
         (target / "data" / layer).mkdir(parents=True)
     return target
 
@@ -105,7 +116,11 @@ SMALL_PARAMETERS = {
             "mlp": {"hidden_layer_sizes": [16], "max_iter": 50},
         },
     },
-    "feature_selection": {"n_features": 45, "n_candidates": 80, "ranker": {"n_estimators": 40, "colsample_bytree": 0.3, "n_jobs": 2}},
+    "feature_selection": {
+        "n_features": 45,
+        "n_candidates": 80,
+        "ranker": {"n_estimators": 40, "colsample_bytree": 0.3, "n_jobs": 2},
+    },
     "tuning": {"n_trials": 2, "timeout": 120, "progress": False, "fixed": {"iterations": 40, "thread_count": 2}},
     "thresholding": {"bootstrap_samples": 20},
     "explainability": {"sample_size": 100, "local_examples_per_decision": 1},
@@ -140,7 +155,9 @@ def postgres_url() -> Iterator[str]:
     import pwd
     import socket
 
-    assert (POSTGRES_BIN / "initdb").exists(), f"PostgreSQL 15 server binaries are missing from {POSTGRES_BIN}: `make postgres` installs them"
+    assert (POSTGRES_BIN / "initdb").exists(), (
+        f"PostgreSQL 15 server binaries are missing from {POSTGRES_BIN}: `make postgres` installs them"
+    )
     folder = Path(tempfile.mkdtemp(prefix="postgres-"))  # not under pytest's root-only folders: the server runs as postgres
     if os.geteuid() == 0:
         owner = pwd.getpwnam("postgres")
@@ -149,12 +166,31 @@ def postgres_url() -> Iterator[str]:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     data = folder / "data"
-    subprocess.run(_as_postgres([str(POSTGRES_BIN / "initdb"), "-D", str(data), "-A", "trust", "-U", "app"]), check=True, capture_output=True, timeout=120)
-    start = [str(POSTGRES_BIN / "pg_ctl"), "-D", str(data), "-o", f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c max_connections=200",
-             "-l", str(folder / "log"), "-w", "start"]
+    subprocess.run(
+        _as_postgres([str(POSTGRES_BIN / "initdb"), "-D", str(data), "-A", "trust", "-U", "app"]),
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    start = [
+        str(POSTGRES_BIN / "pg_ctl"),
+        "-D",
+        str(data),
+        "-o",
+        f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c max_connections=200",
+        "-l",
+        str(folder / "log"),
+        "-w",
+        "start",
+    ]
     subprocess.run(_as_postgres(start), check=True, capture_output=True, timeout=120)
     try:
         yield f"postgresql://app@127.0.0.1:{port}/postgres"
     finally:
-        subprocess.run(_as_postgres([str(POSTGRES_BIN / "pg_ctl"), "-D", str(data), "-m", "fast", "stop"]), check=False, capture_output=True, timeout=120)
+        subprocess.run(
+            _as_postgres([str(POSTGRES_BIN / "pg_ctl"), "-D", str(data), "-m", "fast", "stop"]),
+            check=False,
+            capture_output=True,
+            timeout=120,
+        )
         shutil.rmtree(folder, ignore_errors=True)

@@ -6,9 +6,22 @@ import re
 
 import pytest
 
-PAGES = ["README.md", *[f"docs/{name}" for name in (
-    "data.md", "features.md", "modelling.md", "serving.md", "webapp.md", "monitoring-and-governance.md", "benchmarks.md", "decisions.md",
-)]]
+PAGES = [
+    "README.md",
+    *[
+        f"docs/{name}"
+        for name in (
+            "data.md",
+            "features.md",
+            "modelling.md",
+            "serving.md",
+            "webapp.md",
+            "monitoring-and-governance.md",
+            "benchmarks.md",
+            "decisions.md",
+        )
+    ],
+]
 LINK = re.compile(r"\]\(([^)#\s]+)(#[^)\s]*)?\)")
 
 

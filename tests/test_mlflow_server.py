@@ -23,10 +23,28 @@ def test_an_mlflow_server_on_postgresql_tracks_a_run(postgres_url, tmp_path):
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    command = [str(Path(sys.executable).parent / "mlflow"), "server", "--backend-store-uri", backend, "--artifacts-destination", str(tmp_path / "artifacts"),
-               "--host", "127.0.0.1", "--port", str(port), "--workers", "1"]
+    command = [
+        str(Path(sys.executable).parent / "mlflow"),
+        "server",
+        "--backend-store-uri",
+        backend,
+        "--artifacts-destination",
+        str(tmp_path / "artifacts"),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--workers",
+        "1",
+    ]
     log = (tmp_path / "mlflow-server.log").open("w")
-    server = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, start_new_session=True, env={**os.environ, "MLFLOW_DISABLE_TELEMETRY": "true"})
+    server = subprocess.Popen(
+        command,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+        env={**os.environ, "MLFLOW_DISABLE_TELEMETRY": "true"},
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 180
@@ -51,4 +69,6 @@ def test_an_mlflow_server_on_postgresql_tracks_a_run(postgres_url, tmp_path):
         server.wait(timeout=30)
         mlflow.set_tracking_uri(None)
     with psycopg.connect(postgres_url.rsplit("/", 1)[0] + "/mlflow") as connection:
-        assert connection.execute("SELECT name FROM runs WHERE run_uuid = %s", (run.info.run_id,)).fetchone() == ("from another machine",)
+        assert connection.execute("SELECT name FROM runs WHERE run_uuid = %s", (run.info.run_id,)).fetchone() == (
+            "from another machine",
+        )

@@ -17,7 +17,15 @@ from conftest import project_environment
 
 def test_final_metrics_and_holdout_predictions_are_written(finished_project):
     metrics = json.loads((finished_project / "data/08_reporting/final_metrics.json").read_text())
-    for key in ("roc_auc", "business_cost", "business_cost_per_applicant", "threshold", "n_holdout", "oracle_roc_auc", "oracle_business_cost"):
+    for key in (
+        "roc_auc",
+        "business_cost",
+        "business_cost_per_applicant",
+        "threshold",
+        "n_holdout",
+        "oracle_roc_auc",
+        "oracle_business_cost",
+    ):
         assert key in metrics, key
     assert 0.5 < metrics["roc_auc"] <= 1 and 0.5 < metrics["oracle_roc_auc"] <= 1
     predictions = pd.read_parquet(finished_project / "data/08_reporting/holdout_predictions.parquet")
@@ -26,8 +34,18 @@ def test_final_metrics_and_holdout_predictions_are_written(finished_project):
     assert set(predictions["SK_ID_CURR"]) == set(split.loc[split["SET"] == "holdout", "SK_ID_CURR"])
     assert len(json.loads((finished_project / "data/05_model_input/kept_features.json").read_text())) == 45
     plots = {path.name for path in (finished_project / "data/08_reporting").rglob("*.png")}
-    assert {"benchmark_comparison.png", "cost_curve.png", "roc.png", "precision_recall.png", "calibration.png", "shap_beeswarm.png", "shap_mean_abs_bar.png"} <= plots
-    assert any(name.startswith("waterfall_refused_") for name in plots) and any(name.startswith("waterfall_accepted_") for name in plots)
+    assert {
+        "benchmark_comparison.png",
+        "cost_curve.png",
+        "roc.png",
+        "precision_recall.png",
+        "calibration.png",
+        "shap_beeswarm.png",
+        "shap_mean_abs_bar.png",
+    } <= plots
+    assert any(name.startswith("waterfall_refused_") for name in plots) and any(
+        name.startswith("waterfall_accepted_") for name in plots
+    )
     report = (finished_project / "data/08_reporting/results.md").read_text()
     assert f"| ROC AUC | {metrics['roc_auc']:.4f} |" in report and "45 features kept." in report
 
@@ -42,7 +60,13 @@ def test_runs_metrics_and_model_read_back_from_mlflow(finished_project):
     assert len(children) == 6 + 2  # six benchmarked models and two Optuna trials, nested under the Kedro run
     assert parent["params.tuning.n_trials"] == "2"  # parameters logged automatically, flattened
     artifacts = {artifact.path for artifact in mlflow.MlflowClient().list_artifacts(parent["run_id"])}
-    assert {"benchmark_results.csv", "benchmark_comparison.png", "tuning_trials.csv", "final_metrics.json", "thresholding"} <= artifacts
+    assert {
+        "benchmark_results.csv",
+        "benchmark_comparison.png",
+        "tuning_trials.csv",
+        "final_metrics.json",
+        "thresholding",
+    } <= artifacts
     final = json.loads((finished_project / "data/08_reporting/final_metrics.json").read_text())
     metric_columns = [name for name in runs.columns if name.endswith("holdout_roc_auc")]
     assert metric_columns and parent[metric_columns[0]] == pytest.approx(final["roc_auc"])
@@ -63,9 +87,17 @@ def test_the_registered_pyfunc_answers_probability_and_decision_from_kaggle_reco
     threshold = json.loads((finished_project / "data/06_models/decision_threshold.json").read_text())["threshold"]
     assert [answer["SK_ID_CURR"] for answer in answers] == [example["application"]["SK_ID_CURR"] for example in examples]
     for answer in answers:
-        assert answer["probability_of_default"] == pytest.approx(decisions.loc[answer["SK_ID_CURR"], "probability_of_default"], abs=1e-12)
-        assert answer["decision"] == ("REFUSED" if answer["probability_of_default"] >= threshold else "ACCEPTED") and answer["threshold"] == threshold
-    assert pyfunc.metadata.metadata["feature_spec_version"] == json.loads((finished_project / "data/04_feature/feature_spec.json").read_text())["version"]
+        assert answer["probability_of_default"] == pytest.approx(
+            decisions.loc[answer["SK_ID_CURR"], "probability_of_default"], abs=1e-12
+        )
+        assert (
+            answer["decision"] == ("REFUSED" if answer["probability_of_default"] >= threshold else "ACCEPTED")
+            and answer["threshold"] == threshold
+        )
+    assert (
+        pyfunc.metadata.metadata["feature_spec_version"]
+        == json.loads((finished_project / "data/04_feature/feature_spec.json").read_text())["version"]
+    )
 
 
 def test_last_node_saves_the_inference_artefact_in_the_bentoml_store(finished_project):
@@ -82,7 +114,14 @@ import bentoml
 print(json.dumps({"tag": model.tag, "features": model.features, "threshold": model.threshold, "metadata": dict(bentoml.models.get(model.tag).info.metadata),
                   "feature_spec": model.feature_spec["version"], "first_pd": model.score(applicants[:1])[0]["probability_of_default"]}))
 """
-    result = subprocess.run([sys.executable, "-c", script], check=False, cwd=finished_project, capture_output=True, text=True, env=project_environment(finished_project))
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        check=False,
+        cwd=finished_project,
+        capture_output=True,
+        text=True,
+        env=project_environment(finished_project),
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     saved = json.loads(result.stdout.strip().splitlines()[-1])
     kept = json.loads((finished_project / "data/05_model_input/kept_features.json").read_text())
@@ -98,7 +137,9 @@ print(json.dumps({"tag": model.tag, "features": model.features, "threshold": mod
         final_model = pickle.load(handle)
     assert list(final_model.feature_names_) == saved["features"]
     decisions = pd.read_csv(finished_project / "data/07_model_output/batch_decisions.csv").set_index("SK_ID_CURR")
-    first = json.loads((finished_project / "data/05_model_input/example_applicants.json").read_text())[0]["application"]["SK_ID_CURR"]
+    first = json.loads((finished_project / "data/05_model_input/example_applicants.json").read_text())[0]["application"][
+        "SK_ID_CURR"
+    ]
     assert saved["first_pd"] == pytest.approx(decisions.loc[first, "probability_of_default"], abs=1e-12)
 
 
@@ -109,9 +150,27 @@ def test_two_tuning_processes_share_one_study_on_postgresql(finished_project, po
     with psycopg.connect(postgres_url, autocommit=True) as connection:
         connection.execute("CREATE DATABASE optuna")
     storage = postgres_url.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://") + "/optuna"
-    command = [sys.executable, "-m", "kedro", "run", "--env", "test", "--pipelines", "tuning", "--params", f"tuning.storage={storage},tuning.n_trials=2"]
+    command = [
+        sys.executable,
+        "-m",
+        "kedro",
+        "run",
+        "--env",
+        "test",
+        "--pipelines",
+        "tuning",
+        "--params",
+        f"tuning.storage={storage},tuning.n_trials=2",
+    ]
     processes = [
-        subprocess.Popen(command, cwd=finished_project, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=project_environment(finished_project))
+        subprocess.Popen(
+            command,
+            cwd=finished_project,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=project_environment(finished_project),
+        )
         for _ in range(2)
     ]
     for process in processes:
@@ -125,7 +184,9 @@ def test_two_tuning_processes_share_one_study_on_postgresql(finished_project, po
     assert tuned["depth"] == study.best_params["depth"]
 
 
-@pytest.mark.parametrize("name", ["01_data_exploration.ipynb", "02_model_benchmark_review.ipynb", "03_threshold_and_shap_review.ipynb"])
+@pytest.mark.parametrize(
+    "name", ["01_data_exploration.ipynb", "02_model_benchmark_review.ipynb", "03_threshold_and_shap_review.ipynb"]
+)
 def test_notebooks_run_on_the_catalog(finished_project, project_root, name):
     import nbformat
     from nbclient import NotebookClient
@@ -140,17 +201,36 @@ def test_notebooks_run_on_the_catalog(finished_project, project_root, name):
 
 def test_fairness_audit_and_model_card_are_written_logged_and_linked(finished_project):
     card = (finished_project / "data/08_reporting/model_card.md").read_text()
-    for section in ("## Data", "## Features", "## Training", "## Holdout metrics and decision threshold", "## Fairness (holdout)", "## Drift baseline", "## Limitations"):
+    for section in (
+        "## Data",
+        "## Features",
+        "## Training",
+        "## Holdout metrics and decision threshold",
+        "## Fairness (holdout)",
+        "## Drift baseline",
+        "## Limitations",
+    ):
         assert section in card, section
     fairness = pd.read_csv(finished_project / "data/08_reporting/fairness_table.csv")
-    assert set(fairness["attribute"]) == {"CODE_GENDER", "AGE_BAND"} and fairness["n"].sum() == 2 * json.loads((finished_project / "data/08_reporting/final_metrics.json").read_text())["n_holdout"]
+    assert (
+        set(fairness["attribute"]) == {"CODE_GENDER", "AGE_BAND"}
+        and fairness["n"].sum()
+        == 2 * json.loads((finished_project / "data/08_reporting/final_metrics.json").read_text())["n_holdout"]
+    )
     mlflow.set_tracking_uri(f"sqlite:///{finished_project / 'mlflow.db'}")
     runs = mlflow.search_runs(experiment_names=["pret_a_depenser"], filter_string="tags.mlflow.runName = '__default__'")
     run_id = runs.iloc[0]["run_id"]
     assert any(name.startswith("metrics.") and "fairness.CODE_GENDER.F.approval_rate" in name for name in runs.columns)
     assert "model_card.md" in {artifact.path for artifact in mlflow.MlflowClient().list_artifacts(run_id)}
     script = "import json, bentoml; model = bentoml.models.get('credit_scoring:latest'); print(json.dumps({'card': model.info.metadata['model_card'], 'path': model.path}))"
-    result = subprocess.run([sys.executable, "-c", script], check=False, cwd=finished_project, capture_output=True, text=True, env=project_environment(finished_project))
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        check=False,
+        cwd=finished_project,
+        capture_output=True,
+        text=True,
+        env=project_environment(finished_project),
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     linked = json.loads(result.stdout.strip().splitlines()[-1])
     assert linked["card"] == f"runs:/{run_id}/model_card.md"
@@ -159,24 +239,47 @@ def test_fairness_audit_and_model_card_are_written_logged_and_linked(finished_pr
 
 def test_the_run_logs_its_input_data_and_the_registered_version_traces_to_it(finished_project):
     mlflow.set_tracking_uri(f"sqlite:///{finished_project / 'mlflow.db'}")
-    run_id = mlflow.search_runs(experiment_names=["pret_a_depenser"], filter_string="tags.mlflow.runName = '__default__'").iloc[0]["run_id"]
+    run_id = mlflow.search_runs(experiment_names=["pret_a_depenser"], filter_string="tags.mlflow.runName = '__default__'").iloc[
+        0
+    ]["run_id"]
     inputs = mlflow.get_run(run_id).inputs.dataset_inputs
-    logged = {(item.dataset.name, next(tag.value for tag in item.tags if tag.key == "mlflow.data.context")): item for item in inputs}
+    logged = {
+        (item.dataset.name, next(tag.value for tag in item.tags if tag.key == "mlflow.data.context")): item for item in inputs
+    }
     raw = json.loads((finished_project / "data/08_reporting/raw_data_lineage.json").read_text())
     training = json.loads((finished_project / "data/08_reporting/training_data_lineage.json").read_text())
-    assert set(raw) == {"application_train", "application_test", "bureau", "bureau_balance", "previous_application", "POS_CASH_balance",
-                        "installments_payments", "credit_card_balance"}
-    assert raw["application_train"]["rows"] + raw["application_test"]["rows"] == 2500 and set(training) == {"selected_training_set", "holdout_set"}
+    assert set(raw) == {
+        "application_train",
+        "application_test",
+        "bureau",
+        "bureau_balance",
+        "previous_application",
+        "POS_CASH_balance",
+        "installments_payments",
+        "credit_card_balance",
+    }
+    assert raw["application_train"]["rows"] + raw["application_test"]["rows"] == 2500 and set(training) == {
+        "selected_training_set",
+        "holdout_set",
+    }
     for context, tables in (("raw", raw), ("training", training)):
         for name, figures in tables.items():
             dataset = logged[(name, context)]
             assert dataset.dataset.digest == figures["digest"]
             assert {tag.key: tag.value for tag in dataset.tags}["rows"] == str(figures["rows"])
     client = mlflow.MlflowClient()
-    version = client.get_model_version("credit_scoring", str(max(int(item.version) for item in client.search_model_versions("name='credit_scoring'"))))
+    version = client.get_model_version(
+        "credit_scoring", str(max(int(item.version) for item in client.search_model_versions("name='credit_scoring'")))
+    )
     assert version.run_id == run_id
-    assert version.tags["data_digest.bureau"] == raw["bureau"]["digest"] and version.tags["data_digest.selected_training_set"] == training["selected_training_set"]["digest"]
-    assert version.tags["feature_spec_version"] == json.loads((finished_project / "data/04_feature/feature_spec.json").read_text())["version"]
+    assert (
+        version.tags["data_digest.bureau"] == raw["bureau"]["digest"]
+        and version.tags["data_digest.selected_training_set"] == training["selected_training_set"]["digest"]
+    )
+    assert (
+        version.tags["feature_spec_version"]
+        == json.loads((finished_project / "data/04_feature/feature_spec.json").read_text())["version"]
+    )
     assert len(version.tags["git_commit"].split("-")[0]) in (40, 7) or version.tags["git_commit"] == "unknown"
 
 

@@ -48,9 +48,20 @@ def test_a_worse_second_version_is_the_challenger_and_the_champion_alias_stays(f
 
 def test_the_bentoml_model_carries_its_registry_version(second_run):
     script = "import json, bentoml; print(json.dumps(bentoml.models.get('credit_scoring:latest').info.metadata))"
-    result = subprocess.run([sys.executable, "-c", script], check=True, cwd=second_run, capture_output=True, text=True, env=project_environment(second_run))
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        check=True,
+        cwd=second_run,
+        capture_output=True,
+        text=True,
+        env=project_environment(second_run),
+    )
     metadata = json.loads(result.stdout.strip().splitlines()[-1])
-    assert metadata["registry_model"] == "credit_scoring" and metadata["registry_version"] == 2 and metadata["registry_aliases"] == ["challenger"]
+    assert (
+        metadata["registry_model"] == "credit_scoring"
+        and metadata["registry_version"] == 2
+        and metadata["registry_aliases"] == ["challenger"]
+    )
 
 
 def test_batch_scoring_can_score_with_the_champion(finished_project, second_run):

@@ -14,12 +14,18 @@ SMALL = ["--params", "generate_data.n_applicants=1200,generate_data.progress=fal
 
 
 def outputs_written(project: Path) -> list[str]:
-    return sorted(str(path.relative_to(project)) for layer in ("02", "03", "04", "05") for path in project.glob(f"data/{layer}_*/*.*"))
+    return sorted(
+        str(path.relative_to(project)) for layer in ("02", "03", "04", "05") for path in project.glob(f"data/{layer}_*/*.*")
+    )
 
 
 def test_fresh_clone_asks_for_data_then_builds_the_model_input_of_the_generated_sample(project_copy):
     empty = kedro_run(project_copy, "--pipelines", "data_processing")
-    assert empty.returncode != 0 and "holds none of the eight Kaggle files" in empty.stderr and "--pipelines generate_data" in empty.stderr
+    assert (
+        empty.returncode != 0
+        and "holds none of the eight Kaggle files" in empty.stderr
+        and "--pipelines generate_data" in empty.stderr
+    )
     assert outputs_written(project_copy) == []
     assert kedro_run(project_copy, "--pipelines", "generate_data", *SMALL).returncode == 0
     result = kedro_run(project_copy, "--pipelines", "data_processing")
@@ -43,8 +49,16 @@ def test_fresh_clone_asks_for_data_then_builds_the_model_input_of_the_generated_
 
 def test_real_files_without_manifest_are_never_overwritten(project_copy, small_raw_tables):
     raw = project_copy / "data/01_raw"
-    for name in ("application_train", "application_test", "bureau", "bureau_balance", "previous_application",
-                 "POS_CASH_balance", "installments_payments", "credit_card_balance"):
+    for name in (
+        "application_train",
+        "application_test",
+        "bureau",
+        "bureau_balance",
+        "previous_application",
+        "POS_CASH_balance",
+        "installments_payments",
+        "credit_card_balance",
+    ):
         small_raw_tables[name].write_csv(raw / f"{name}.csv")
     before = (raw / "application_train.csv").read_bytes()
     refused = kedro_run(project_copy, "--pipelines", "generate_data", *SMALL)

@@ -7,14 +7,26 @@ import sys
 
 from conftest import copy_project
 
-PIPELINES = {"data_processing", "benchmarking", "feature_selection", "tuning", "thresholding", "final_model", "explainability", "serving", "batch_scoring"}
+PIPELINES = {
+    "data_processing",
+    "benchmarking",
+    "feature_selection",
+    "tuning",
+    "thresholding",
+    "final_model",
+    "explainability",
+    "serving",
+    "batch_scoring",
+}
 ON_DEMAND = {"generate_data", "monitoring", "outcome_monitoring", "batch_scoring_champion"}
 
 
 def test_viz_build_contains_every_pipeline(tmp_path):
     project = copy_project(tmp_path)
     command = [sys.executable, "-m", "kedro", "viz", "build"]
-    result = subprocess.run(command, check=False, cwd=project, capture_output=True, text=True, timeout=300, env={**os.environ, "COLUMNS": "400"})
+    result = subprocess.run(
+        command, check=False, cwd=project, capture_output=True, text=True, timeout=300, env={**os.environ, "COLUMNS": "400"}
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     graph = json.loads((project / "build/api/main").read_text())
     assert PIPELINES | ON_DEMAND | {"__default__"} <= {pipeline["id"] for pipeline in graph["pipelines"]}

@@ -12,14 +12,18 @@ st.title("Decisions")
 project = resources.project_or_stop()
 audit = resources.audit_log()
 if audit is None or audit.empty:
-    st.info("The service has not logged any decision yet: score applicants (this app's Applicant page, or `POST /predict`) and come back.")
+    st.info(
+        "The service has not logged any decision yet: score applicants (this app's Applicant page, or `POST /predict`) and come back."
+    )
     st.stop()
 
 days = filter_decisions(audit, ["ACCEPTED", "REFUSED"], sorted(audit["endpoint"].unique()), None)["day"]
 with st.container(border=True):
     left, middle, right = st.columns(3)
     decisions_kept = left.multiselect("Decision", ["ACCEPTED", "REFUSED"], default=["ACCEPTED", "REFUSED"])
-    endpoints_kept = middle.multiselect("Endpoint", sorted(audit["endpoint"].unique()), default=sorted(audit["endpoint"].unique()))
+    endpoints_kept = middle.multiselect(
+        "Endpoint", sorted(audit["endpoint"].unique()), default=sorted(audit["endpoint"].unique())
+    )
     period = right.date_input("Days", value=(days.min(), days.max()), min_value=days.min(), max_value=days.max())
 period = tuple(period) if isinstance(period, tuple | list) and len(period) == 2 else None
 decisions = filter_decisions(audit, decisions_kept, endpoints_kept, period)
@@ -34,10 +38,14 @@ st.header("Decisions per day")
 daily = daily_decisions(decisions)
 chart_column, table_column = st.columns([3, 2])
 chart_column.altair_chart(
-    alt.Chart(daily.melt(id_vars="day", value_vars=["decisions", "refused"], var_name="count", value_name="n")).mark_bar().encode(
-        x=alt.X("day:T", title="day"), y=alt.Y("n:Q", title="decisions", stack=None),
+    alt.Chart(daily.melt(id_vars="day", value_vars=["decisions", "refused"], var_name="count", value_name="n"))
+    .mark_bar()
+    .encode(
+        x=alt.X("day:T", title="day"),
+        y=alt.Y("n:Q", title="decisions", stack=None),
         color=alt.Color("count:N", scale=alt.Scale(domain=["decisions", "refused"], range=["#1f4e79", "#b2182b"])),
-    ).properties(height=240),
+    )
+    .properties(height=240),
     use_container_width=True,
 )
 table_column.table(daily.assign(refusal_rate=daily["refusal_rate"].map("{:.1%}".format)).tail(14))
@@ -46,11 +54,14 @@ st.header("Scores")
 st.write(score_summary(decisions))
 if len(decisions):
     st.altair_chart(
-        alt.Chart(decisions[["probability_of_default", "decision"]]).mark_bar().encode(
+        alt.Chart(decisions[["probability_of_default", "decision"]])
+        .mark_bar()
+        .encode(
             x=alt.X("probability_of_default:Q", bin=alt.Bin(maxbins=40), title="probability of default"),
             y=alt.Y("count():Q", title="decisions"),
             color=alt.Color("decision:N", scale=alt.Scale(domain=["ACCEPTED", "REFUSED"], range=["#2166ac", "#b2182b"])),
-        ).properties(height=200),
+        )
+        .properties(height=200),
         use_container_width=True,
     )
 
@@ -63,5 +74,7 @@ for row in latest.itertuples():
     else:
         applicant = "features only" if row.endpoint == "predict_features" else "not recorded"
     icon = f"{decision_icon(row.decision)} {row.decision.lower()}"
-    lines.append(f"| {row.timestamp[:19].replace('T', ' ')} | {applicant} | {row.endpoint} | {icon} | {row.probability_of_default:.1%} | {row.reasons or '-'} |")
+    lines.append(
+        f"| {row.timestamp[:19].replace('T', ' ')} | {applicant} | {row.endpoint} | {icon} | {row.probability_of_default:.1%} | {row.reasons or '-'} |"
+    )
 st.markdown("\n".join(lines))

@@ -40,7 +40,9 @@ def cost_curve(y_true: np.ndarray, proba: np.ndarray, thresholds: np.ndarray, fn
     return pd.DataFrame({"threshold": thresholds, "fn": fn, "fp": fp, "cost": total, "cost_per_applicant": total / len(y_true)})
 
 
-def optimal_threshold(y_true: np.ndarray, proba: np.ndarray, thresholds: np.ndarray, fn_cost: float, fp_cost: float) -> tuple[float, float]:
+def optimal_threshold(
+    y_true: np.ndarray, proba: np.ndarray, thresholds: np.ndarray, fn_cost: float, fp_cost: float
+) -> tuple[float, float]:
     """The threshold with the lowest total cost (the lowest such threshold on ties) and that cost."""
     curve = cost_curve(y_true, proba, thresholds, fn_cost, fp_cost)
     best = curve["cost"].idxmin()

@@ -61,7 +61,8 @@ class RawDataHooks:
         missing = [str(_file_of(catalog, name)) for name in sorted(needed) if not catalog.exists(name)]
         if missing:
             raise RawDataError(
-                "Raw data is incomplete; missing: " + ", ".join(missing)
+                "Raw data is incomplete; missing: "
+                + ", ".join(missing)
                 + ". Copy all eight Kaggle files there, or empty the folder to use generated data."
             )
         self._refuse_stale_truth(catalog, present)
@@ -85,8 +86,7 @@ class RawDataHooks:
     def _foreign_files(cls, catalog, present: list[str]) -> list[str]:
         recorded = cls._generated_sizes(catalog)
         return [
-            str(path) for path in (_file_of(catalog, name) for name in present)
-            if recorded.get(path.name) != path.stat().st_size
+            str(path) for path in (_file_of(catalog, name) for name in present) if recorded.get(path.name) != path.stat().st_size
         ]
 
     @classmethod
@@ -97,7 +97,8 @@ class RawDataHooks:
         if foreign:
             raise RawDataError(
                 f"{truth} comes from generated data, but these raw files were not written by the generator: "
-                + ", ".join(foreign) + f". Remove {truth.name} and generator_manifest.json to use them."
+                + ", ".join(foreign)
+                + f". Remove {truth.name} and generator_manifest.json to use them."
             )
 
     @classmethod
@@ -105,7 +106,8 @@ class RawDataHooks:
         foreign = cls._foreign_files(catalog, present)
         if foreign:
             raise RawDataError(
-                "generate_data will not overwrite raw files it did not write: " + ", ".join(foreign)
+                "generate_data will not overwrite raw files it did not write: "
+                + ", ".join(foreign)
                 + ". Move them elsewhere (or run with another --env whose raw_dir is empty) to regenerate."
             )
 

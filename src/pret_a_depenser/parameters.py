@@ -234,5 +234,6 @@ def validate_parameters(parameters: dict[str, Any]) -> ProjectParameters:
             value = "" if detail["type"] in ("extra_forbidden", "missing") else f" (got {detail['input']!r})"
             problems.append(f"{_location(detail) or '<root>'}: {message}{value}")
         raise ParameterError(
-            "Parameters (conf/*/parameters*.yml and --params) do not match pret_a_depenser/parameters.py:\n  " + "\n  ".join(problems)
+            "Parameters (conf/*/parameters*.yml and --params) do not match pret_a_depenser/parameters.py:\n  "
+            + "\n  ".join(problems)
         ) from None

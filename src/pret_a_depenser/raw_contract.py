@@ -19,9 +19,20 @@ if TYPE_CHECKING:
     import pandera.polars as pa
 
 BUILDING_STEMS = (
-    "APARTMENTS", "BASEMENTAREA", "YEARS_BEGINEXPLUATATION", "YEARS_BUILD", "COMMONAREA", "ELEVATORS",
-    "ENTRANCES", "FLOORSMAX", "FLOORSMIN", "LANDAREA", "LIVINGAPARTMENTS", "LIVINGAREA",
-    "NONLIVINGAPARTMENTS", "NONLIVINGAREA",
+    "APARTMENTS",
+    "BASEMENTAREA",
+    "YEARS_BEGINEXPLUATATION",
+    "YEARS_BUILD",
+    "COMMONAREA",
+    "ELEVATORS",
+    "ENTRANCES",
+    "FLOORSMAX",
+    "FLOORSMIN",
+    "LANDAREA",
+    "LIVINGAPARTMENTS",
+    "LIVINGAREA",
+    "NONLIVINGAPARTMENTS",
+    "NONLIVINGAREA",
 )
 
 
@@ -114,7 +125,12 @@ NON_NEGATIVE_AMOUNTS = {  # per file: the amounts that are never negative in the
     "bureau.csv": ["AMT_CREDIT_MAX_OVERDUE", "AMT_CREDIT_SUM", "AMT_CREDIT_SUM_OVERDUE", "AMT_ANNUITY"],
     "previous_application.csv": ["AMT_ANNUITY", "AMT_APPLICATION", "AMT_CREDIT", "AMT_GOODS_PRICE"],
     "installments_payments.csv": ["AMT_INSTALMENT", "AMT_PAYMENT"],
-    "credit_card_balance.csv": ["AMT_CREDIT_LIMIT_ACTUAL", "AMT_INST_MIN_REGULARITY", "AMT_PAYMENT_CURRENT", "AMT_PAYMENT_TOTAL_CURRENT"],
+    "credit_card_balance.csv": [
+        "AMT_CREDIT_LIMIT_ACTUAL",
+        "AMT_INST_MIN_REGULARITY",
+        "AMT_PAYMENT_CURRENT",
+        "AMT_PAYMENT_TOTAL_CURRENT",
+    ],
 }
 
 
@@ -132,7 +148,10 @@ def _family_range(file_name: str, column: str) -> list[Rule]:
         return UNIT_RANGE
     if column.startswith(BUILDING_STEMS) or column == "TOTALAREA_MODE":
         return UNIT_RANGE
-    if column.startswith(("CNT_", "SK_DPD", "OBS_", "DEF_", "NUM_INSTALMENT_")) or column in ("CREDIT_DAY_OVERDUE", "OWN_CAR_AGE"):
+    if column.startswith(("CNT_", "SK_DPD", "OBS_", "DEF_", "NUM_INSTALMENT_")) or column in (
+        "CREDIT_DAY_OVERDUE",
+        "OWN_CAR_AGE",
+    ):
         return NON_NEGATIVE
     if column == "HOUR_APPR_PROCESS_START":
         return HOUR_RANGE
@@ -147,8 +166,11 @@ def _with_plausible_ranges(file_name: str, columns: dict[str, str], rules: dict[
         compared = {comparison for comparison, _ in own}
         lower_set = bool(compared & {"gt", "ge", "isin"})
         upper_set = bool(compared & {"lt", "le", "isin"})
-        family = [(comparison, bound) for comparison, bound in _family_range(file_name, column) if kind != "str"
-                  and not (comparison in ("gt", "ge") and lower_set) and not (comparison in ("lt", "le") and upper_set)]
+        family = [
+            (comparison, bound)
+            for comparison, bound in _family_range(file_name, column)
+            if kind != "str" and not (comparison in ("gt", "ge") and lower_set) and not (comparison in ("lt", "le") and upper_set)
+        ]
         if own or family:
             combined[column] = [*own, *family]
     return combined
@@ -157,22 +179,29 @@ def _with_plausible_ranges(file_name: str, columns: dict[str, str], rules: dict[
 # Kaggle file name -> (columns, unique key columns, rules per column: the file's own, then family ranges).
 _FILES: dict[str, tuple[dict[str, str], list[str], dict[str, list[Rule]]]] = {
     "application_train.csv": (
-        APPLICATION_COLUMNS, ["SK_ID_CURR"],
+        APPLICATION_COLUMNS,
+        ["SK_ID_CURR"],
         {"TARGET": [("isin", [0, 1])], "DAYS_BIRTH": [("lt", 0)], "AMT_CREDIT": [("gt", 0)]},
     ),
     "application_test.csv": (APPLICATION_TEST_COLUMNS, ["SK_ID_CURR"], {"DAYS_BIRTH": [("lt", 0)]}),
     "bureau.csv": (BUREAU_COLUMNS, ["SK_ID_BUREAU"], {"DAYS_CREDIT": [("le", 0)]}),
     "bureau_balance.csv": (
-        BUREAU_BALANCE_COLUMNS, ["SK_ID_BUREAU", "MONTHS_BALANCE"],
+        BUREAU_BALANCE_COLUMNS,
+        ["SK_ID_BUREAU", "MONTHS_BALANCE"],
         {"STATUS": [("isin", BUREAU_BALANCE_STATUSES)], "MONTHS_BALANCE": [("le", 0)]},
     ),
-    "previous_application.csv": (PREVIOUS_APPLICATION_COLUMNS, ["SK_ID_PREV"], {"NAME_CONTRACT_STATUS": [("isin", CONTRACT_STATUSES)]}),
+    "previous_application.csv": (
+        PREVIOUS_APPLICATION_COLUMNS,
+        ["SK_ID_PREV"],
+        {"NAME_CONTRACT_STATUS": [("isin", CONTRACT_STATUSES)]},
+    ),
     "POS_CASH_balance.csv": (POS_CASH_BALANCE_COLUMNS, [], {"MONTHS_BALANCE": [("lt", 0)]}),
     "installments_payments.csv": (INSTALLMENTS_PAYMENTS_COLUMNS, [], {}),
     "credit_card_balance.csv": (CREDIT_CARD_BALANCE_COLUMNS, [], {"MONTHS_BALANCE": [("lt", 0)]}),
 }
 RAW_TABLES: dict[str, tuple[dict[str, str], list[str], dict[str, list[Rule]]]] = {
-    file_name: (columns, keys, _with_plausible_ranges(file_name, columns, rules)) for file_name, (columns, keys, rules) in _FILES.items()
+    file_name: (columns, keys, _with_plausible_ranges(file_name, columns, rules))
+    for file_name, (columns, keys, rules) in _FILES.items()
 }
 
 # The tables of one applicant's records (as in requests and the feature transform) -> Kaggle file of its columns.
@@ -212,7 +241,11 @@ def raw_table_schema(file_name: str) -> pa.DataFrameSchema:
     columns, _, rules = RAW_TABLES[file_name]
     return pa.DataFrameSchema(
         {
-            name: pa.Column(POLARS_DTYPES[kind], checks=[checks[kind_of](bound) for kind_of, bound in rules.get(name, [])], nullable=kind != "int")
+            name: pa.Column(
+                POLARS_DTYPES[kind],
+                checks=[checks[kind_of](bound) for kind_of, bound in rules.get(name, [])],
+                nullable=kind != "int",
+            )
             for name, kind in columns.items()
         },
         name=file_name,

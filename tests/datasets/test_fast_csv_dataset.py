@@ -11,15 +11,19 @@ from pret_a_depenser.datasets import FastCSVDataset
 
 
 def test_round_trip_keeps_values_missing_cells_and_labels(tmp_path):
-    frame = pd.DataFrame({
-        "SK_ID_CURR": [100002, 100003],
-        "AMT_CREDIT": [406597.5, np.nan],
-        "CODE_GENDER": pd.Categorical(["M", None], categories=["F", "M", "XNA"]),
-    })
+    frame = pd.DataFrame(
+        {
+            "SK_ID_CURR": [100002, 100003],
+            "AMT_CREDIT": [406597.5, np.nan],
+            "CODE_GENDER": pd.Categorical(["M", None], categories=["F", "M", "XNA"]),
+        }
+    )
     dataset = FastCSVDataset(filepath=str(tmp_path / "application_train.csv"))
     dataset.save(frame)
     assert (tmp_path / "application_train.csv").read_text().splitlines() == [
-        "SK_ID_CURR,AMT_CREDIT,CODE_GENDER", "100002,406597.5,M", "100003,,",
+        "SK_ID_CURR,AMT_CREDIT,CODE_GENDER",
+        "100002,406597.5,M",
+        "100003,,",
     ]
     loaded = dataset.load()
     assert loaded["SK_ID_CURR"].tolist() == [100002, 100003]

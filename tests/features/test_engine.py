@@ -31,8 +31,13 @@ def tables(small_raw_tables) -> dict[str, pl.DataFrame]:
 def spec(small_raw_tables, parameters) -> dict:
     raw = small_raw_tables
     return fit_feature_spec(
-        raw["application_train"], raw["bureau"], raw["bureau_balance"], raw["previous_application"],
-        raw["POS_CASH_balance"], raw["credit_card_balance"], parameters,
+        raw["application_train"],
+        raw["bureau"],
+        raw["bureau_balance"],
+        raw["previous_application"],
+        raw["POS_CASH_balance"],
+        raw["credit_card_balance"],
+        parameters,
     )
 
 
@@ -62,10 +67,21 @@ def _applicants_to_check(tables: dict[str, pl.DataFrame], count: int) -> list[in
 def test_spec_records_levels_columns_and_a_stable_version(spec, batch, parameters):
     assert spec["parameters"] == parameters
     assert spec["category_levels"]["bureau_balance"]["STATUS"] == ["0", "1", "2", "3", "4", "5", "C", "X"]
-    assert all(len(levels) <= parameters["max_category_levels"] for table in spec["category_levels"].values() for levels in table.values())
+    assert all(
+        len(levels) <= parameters["max_category_levels"]
+        for table in spec["category_levels"].values()
+        for levels in table.values()
+    )
     assert [column["name"] for column in spec["columns"]] == batch.columns
     assert [column["dtype"] for column in spec["columns"]] == [str(dtype) for dtype in batch.dtypes]
-    assert {column["source"] for column in spec["columns"]} == {"application", "bureau", "previous_application", "pos_cash", "installments", "credit_card"}
+    assert {column["source"] for column in spec["columns"]} == {
+        "application",
+        "bureau",
+        "previous_application",
+        "pos_cash",
+        "installments",
+        "credit_card",
+    }
     assert spec["version"] == spec_version(json.loads(json.dumps(spec)))  # survives the JSON round trip
 
 
@@ -73,9 +89,20 @@ def test_levels_are_fitted_on_training_applicants_only(small_raw_tables, paramet
     raw = small_raw_tables
     test_ids = raw["application_test"]["SK_ID_CURR"].implode()
     previous = raw["previous_application"].with_columns(
-        pl.when(pl.col("SK_ID_CURR").is_in(test_ids)).then(pl.lit("Only in test")).otherwise(pl.col("NAME_CONTRACT_STATUS").cast(pl.String)).alias("NAME_CONTRACT_STATUS")
+        pl.when(pl.col("SK_ID_CURR").is_in(test_ids))
+        .then(pl.lit("Only in test"))
+        .otherwise(pl.col("NAME_CONTRACT_STATUS").cast(pl.String))
+        .alias("NAME_CONTRACT_STATUS")
     )
-    spec = fit_feature_spec(raw["application_train"], raw["bureau"], raw["bureau_balance"], previous, raw["POS_CASH_balance"], raw["credit_card_balance"], parameters)
+    spec = fit_feature_spec(
+        raw["application_train"],
+        raw["bureau"],
+        raw["bureau_balance"],
+        previous,
+        raw["POS_CASH_balance"],
+        raw["credit_card_balance"],
+        parameters,
+    )
     assert "Only in test" not in spec["category_levels"]["previous_application"]["NAME_CONTRACT_STATUS"]
 
 
@@ -119,7 +146,9 @@ def test_tables_cut_into_applicant_chunks_give_the_same_table(tables, spec, batc
 
 def test_feature_matrix_holds_the_frame_values(tables, spec, batch):
     rows = transform(tables, spec)
-    names = [column["name"] for column in spec["columns"] if column["dtype"] in ("Float32", "Int64") and column["name"] != "SK_ID_CURR"]
+    names = [
+        column["name"] for column in spec["columns"] if column["dtype"] in ("Float32", "Int64") and column["name"] != "SK_ID_CURR"
+    ]
     expected = batch.select(pl.col(names).cast(pl.Float32)).fill_null(np.nan).to_numpy()
     assert np.array_equal(rows.matrix(names), expected, equal_nan=True)
 

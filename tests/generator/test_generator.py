@@ -91,11 +91,15 @@ def test_risk_shows_through_the_secondary_tables(tables):
     train = tables["application_train"]
     late = tables["installments_payments"].assign(late=lambda f: f["DAYS_ENTRY_PAYMENT"] > f["DAYS_INSTALMENT"])
     refused = tables["previous_application"].assign(refused=lambda f: f["NAME_CONTRACT_STATUS"] == "Refused")
-    bad_months = tables["bureau_balance"].merge(tables["bureau"][["SK_ID_BUREAU", "SK_ID_CURR"]]).assign(
-        bad=lambda f: f["STATUS"].astype(str).isin(list("12345"))
+    bad_months = (
+        tables["bureau_balance"]
+        .merge(tables["bureau"][["SK_ID_BUREAU", "SK_ID_CURR"]])
+        .assign(bad=lambda f: f["STATUS"].astype(str).isin(list("12345")))
     )
-    cards = tables["credit_card_balance"].query("AMT_CREDIT_LIMIT_ACTUAL > 0").assign(
-        usage=lambda f: f["AMT_BALANCE"] / f["AMT_CREDIT_LIMIT_ACTUAL"]
+    cards = (
+        tables["credit_card_balance"]
+        .query("AMT_CREDIT_LIMIT_ACTUAL > 0")
+        .assign(usage=lambda f: f["AMT_BALANCE"] / f["AMT_CREDIT_LIMIT_ACTUAL"])
     )
     for frame, column in ((late, "late"), (refused, "refused"), (bad_months, "bad"), (cards, "usage")):
         good, bad = _share_by_target(train, frame.groupby("SK_ID_CURR")[column].mean())

@@ -13,13 +13,15 @@ def frame():
     rng = np.random.default_rng(0)
     n = 400
     x = rng.normal(size=n)
-    return pd.DataFrame({
-        "SK_ID_CURR": np.arange(100000, 100000 + n),
-        "TARGET": (rng.random(n) < 1 / (1 + np.exp(-(x * 2 - 2)))).astype(int),
-        "SIGNAL": x,
-        "NOISE": np.where(rng.random(n) < 0.2, np.nan, rng.normal(size=n)),
-        "LABEL": pd.Series(rng.choice(["a", "b", None], size=n), dtype="str"),
-    })
+    return pd.DataFrame(
+        {
+            "SK_ID_CURR": np.arange(100000, 100000 + n),
+            "TARGET": (rng.random(n) < 1 / (1 + np.exp(-(x * 2 - 2)))).astype(int),
+            "SIGNAL": x,
+            "NOISE": np.where(rng.random(n) < 0.2, np.nan, rng.normal(size=n)),
+            "LABEL": pd.Series(rng.choice(["a", "b", None], size=n), dtype="str"),
+        }
+    )
 
 
 def test_holdout_and_folds_are_stratified_disjoint_and_seeded(frame):
@@ -35,8 +37,14 @@ def test_holdout_and_folds_are_stratified_disjoint_and_seeded(frame):
 def test_every_benchmarked_model_predicts_probabilities_out_of_fold(frame, name):
     features, y = frame[["SIGNAL", "NOISE", "LABEL"]], frame["TARGET"].to_numpy()
     folds = np.arange(len(y)) % 3
-    params = {"catboost": {"iterations": 30}, "random_forest": {"n_estimators": 20}, "lightgbm": {"n_estimators": 20},
-              "xgboost": {"n_estimators": 20}, "mlp": {"max_iter": 50}, "logistic_regression": {}}[name]
+    params = {
+        "catboost": {"iterations": 30},
+        "random_forest": {"n_estimators": 20},
+        "lightgbm": {"n_estimators": 20},
+        "xgboost": {"n_estimators": 20},
+        "mlp": {"max_iter": 50},
+        "logistic_regression": {},
+    }[name]
     proba, fit_seconds, _ = out_of_fold_predictions(model_factory(name, params, seed=0), features, y, folds)
     assert np.isfinite(proba).all() and ((proba >= 0) & (proba <= 1)).all()
     assert fit_seconds > 0

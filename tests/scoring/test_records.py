@@ -28,15 +28,28 @@ def _application(applicant_id: int) -> dict:
 def test_complete_columns_are_required_and_the_others_optional():
     assert ApplicantRecords.model_validate({"application": _application(1)}).bureau == []
     with pytest.raises(ValidationError, match="DAYS_BIRTH"):
-        ApplicantRecords.model_validate({"application": {key: value for key, value in _application(1).items() if key != "DAYS_BIRTH"}})
-    bureau_row = {"SK_ID_BUREAU": 5, "DAYS_CREDIT": -10, "CREDIT_DAY_OVERDUE": 0, "CNT_CREDIT_PROLONG": 0, "DAYS_CREDIT_UPDATE": -3}
+        ApplicantRecords.model_validate(
+            {"application": {key: value for key, value in _application(1).items() if key != "DAYS_BIRTH"}}
+        )
+    bureau_row = {
+        "SK_ID_BUREAU": 5,
+        "DAYS_CREDIT": -10,
+        "CREDIT_DAY_OVERDUE": 0,
+        "CNT_CREDIT_PROLONG": 0,
+        "DAYS_CREDIT_UPDATE": -3,
+    }
     parsed = ApplicantRecords.model_validate({"application": _application(1), "bureau": [bureau_row]})
     assert parsed.bureau[0].AMT_CREDIT_SUM is None and parsed.bureau[0].SK_ID_CURR is None
 
 
 def test_rules_and_vocabularies_of_the_contract_apply_to_requests():
     with pytest.raises(ValidationError) as error:
-        ApplicantRecords.model_validate({"application": {**_application(1), "DAYS_BIRTH": 5}, "bureau_balance": [{"SK_ID_BUREAU": 1, "MONTHS_BALANCE": -1, "STATUS": "9"}]})
+        ApplicantRecords.model_validate(
+            {
+                "application": {**_application(1), "DAYS_BIRTH": 5},
+                "bureau_balance": [{"SK_ID_BUREAU": 1, "MONTHS_BALANCE": -1, "STATUS": "9"}],
+            }
+        )
     locations = {tuple(item["loc"]) for item in error.value.errors()}
     assert ("application", "DAYS_BIRTH") in locations and ("bureau_balance", 0, "STATUS") in locations
 
@@ -59,8 +72,21 @@ def test_values_outside_the_plausible_ranges_are_refused_naming_the_field(table,
     if table == "application":
         request = {"application": {**application, field: value}}
     else:
-        request = {"application": application, table: [{"SK_ID_PREV": 1, "MONTHS_BALANCE": -1, "NUM_INSTALMENT_NUMBER": 1, "SK_DPD": 0,
-                                                        "SK_DPD_DEF": 0, "AMT_CREDIT_LIMIT_ACTUAL": 0, "CNT_DRAWINGS_CURRENT": 0, field: value}]}
+        request = {
+            "application": application,
+            table: [
+                {
+                    "SK_ID_PREV": 1,
+                    "MONTHS_BALANCE": -1,
+                    "NUM_INSTALMENT_NUMBER": 1,
+                    "SK_DPD": 0,
+                    "SK_DPD_DEF": 0,
+                    "AMT_CREDIT_LIMIT_ACTUAL": 0,
+                    "CNT_DRAWINGS_CURRENT": 0,
+                    field: value,
+                }
+            ],
+        }
         request[table][0] = {key: item for key, item in request[table][0].items() if key in RECORD_MODELS[table].model_fields}
     with pytest.raises(ValidationError) as error:
         ApplicantRecords.model_validate(request)
@@ -69,7 +95,15 @@ def test_values_outside_the_plausible_ranges_are_refused_naming_the_field(table,
 
 def test_the_files_sentinels_and_negative_balances_stay_valid():
     application = {**_application(1), "DAYS_EMPLOYED": 365243, "DAYS_BIRTH": -25229}
-    card_row = {"SK_ID_PREV": 1, "MONTHS_BALANCE": -96, "AMT_BALANCE": -420250.0, "AMT_CREDIT_LIMIT_ACTUAL": 0, "CNT_DRAWINGS_CURRENT": 0, "SK_DPD": 0, "SK_DPD_DEF": 0}
+    card_row = {
+        "SK_ID_PREV": 1,
+        "MONTHS_BALANCE": -96,
+        "AMT_BALANCE": -420250.0,
+        "AMT_CREDIT_LIMIT_ACTUAL": 0,
+        "CNT_DRAWINGS_CURRENT": 0,
+        "SK_DPD": 0,
+        "SK_DPD_DEF": 0,
+    }
     ApplicantRecords.model_validate({"application": application, "credit_card_balance": [card_row]})
 
 
@@ -83,11 +117,19 @@ def test_a_batch_repeating_an_applicant_is_refused_naming_it():
 
 def test_credits_numbered_alike_by_two_applicants_stay_apart_and_in_order():
     credit = {"DAYS_CREDIT": -10, "CREDIT_DAY_OVERDUE": 0, "CNT_CREDIT_PROLONG": 0, "DAYS_CREDIT_UPDATE": -3}
-    applicants = APPLICANTS.validate_python([
-        {"application": _application(2), "bureau": [{**credit, "SK_ID_BUREAU": 9}, {**credit, "SK_ID_BUREAU": 1}],
-         "bureau_balance": [{"SK_ID_BUREAU": 1, "MONTHS_BALANCE": 0, "STATUS": "C"}, {"SK_ID_BUREAU": 4, "MONTHS_BALANCE": 0, "STATUS": "X"}]},
-        {"application": _application(1), "bureau": [{**credit, "SK_ID_BUREAU": 1}]},
-    ])
+    applicants = APPLICANTS.validate_python(
+        [
+            {
+                "application": _application(2),
+                "bureau": [{**credit, "SK_ID_BUREAU": 9}, {**credit, "SK_ID_BUREAU": 1}],
+                "bureau_balance": [
+                    {"SK_ID_BUREAU": 1, "MONTHS_BALANCE": 0, "STATUS": "C"},
+                    {"SK_ID_BUREAU": 4, "MONTHS_BALANCE": 0, "STATUS": "X"},
+                ],
+            },
+            {"application": _application(1), "bureau": [{**credit, "SK_ID_BUREAU": 1}]},
+        ]
+    )
     tables = applicant_tables(applicants)
     # (applicant, lender's id) in order: (1, 1) -> 1, (2, 1) -> 2, (2, 4) -> 3, (2, 9) -> 4
     assert tables["bureau"]["SK_ID_CURR"].to_list() == [2, 2, 1]
@@ -98,10 +140,33 @@ def test_credits_numbered_alike_by_two_applicants_stay_apart_and_in_order():
 
 @pytest.fixture(scope="module")
 def spec_and_tables(small_raw_tables, project_root):
-    parameters = yaml.safe_load((project_root / "conf/base/parameters_data_processing.yml").read_text())["data_processing"]["features"]
+    parameters = yaml.safe_load((project_root / "conf/base/parameters_data_processing.yml").read_text())["data_processing"][
+        "features"
+    ]
     t = small_raw_tables
-    spec = fit_feature_spec(t["application_train"], t["bureau"], t["bureau_balance"], t["previous_application"], t["POS_CASH_balance"], t["credit_card_balance"], parameters)
-    tables = {"application": t["application_test"], **{name: t[name] for name in ("bureau", "bureau_balance", "previous_application", "POS_CASH_balance", "installments_payments", "credit_card_balance")}}
+    spec = fit_feature_spec(
+        t["application_train"],
+        t["bureau"],
+        t["bureau_balance"],
+        t["previous_application"],
+        t["POS_CASH_balance"],
+        t["credit_card_balance"],
+        parameters,
+    )
+    tables = {
+        "application": t["application_test"],
+        **{
+            name: t[name]
+            for name in (
+                "bureau",
+                "bureau_balance",
+                "previous_application",
+                "POS_CASH_balance",
+                "installments_payments",
+                "credit_card_balance",
+            )
+        },
+    }
     return spec, tables
 
 

@@ -80,7 +80,11 @@ def raw_tables(finished_project) -> dict[str, pl.DataFrame]:
     """The small project's raw files as the catalog reads them, by request table (``application``:
     the training applicants; ``application_test``: the test applicants)."""
     raw = finished_project / "data" / "01_raw"
-    tables = {name: RawTableDataset(filepath=str(raw / file_name)).load() for name, file_name in REQUEST_TABLES.items() if name != "application"}
+    tables = {
+        name: RawTableDataset(filepath=str(raw / file_name)).load()
+        for name, file_name in REQUEST_TABLES.items()
+        if name != "application"
+    }
     tables["application"] = RawTableDataset(filepath=str(raw / "application_train.csv")).load()
     tables["application_test"] = RawTableDataset(filepath=str(raw / "application_test.csv")).load()
     return tables

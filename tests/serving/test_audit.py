@@ -34,7 +34,12 @@ def test_a_concurrent_burst_leaves_exactly_one_record_per_decision(service_modul
         async with app.router.lifespan_context(app):  # leaving it runs the shutdown hook: the log is drained
             transport = httpx.ASGITransport(app=app)
             async with httpx.AsyncClient(transport=transport, base_url="http://service") as client:
-                return await asyncio.gather(*(client.post(route, json=body, headers={"x-request-id": f"burst-{i}"}) for i, (route, body, _) in enumerate(requests)))
+                return await asyncio.gather(
+                    *(
+                        client.post(route, json=body, headers={"x-request-id": f"burst-{i}"})
+                        for i, (route, body, _) in enumerate(requests)
+                    )
+                )
 
     responses = asyncio.run(burst())
     assert [response.status_code for response in responses] == [200] * len(requests)
@@ -57,11 +62,16 @@ def test_a_concurrent_burst_leaves_exactly_one_record_per_decision(service_modul
             assert record["probability_of_default"] == answer["probability_of_default"]
             assert record["model_tag"] == model.tag and record["mlflow_run_id"] == model.mlflow_run_id
             logged = json.loads(record["features"])  # the model features computed from the records
-            expected = vectors.setdefault(applicant["application"]["SK_ID_CURR"], model.feature_values(model.inputs_from_records([ApplicantRecords.model_validate(applicant)]), 0))
+            expected = vectors.setdefault(
+                applicant["application"]["SK_ID_CURR"],
+                model.feature_values(model.inputs_from_records([ApplicantRecords.model_validate(applicant)]), 0),
+            )
             assert set(logged) == set(model.features) and logged == json.loads(canonical_features(expected))
             assert record["features_sha256"] == hashlib.sha256(record["features"].encode()).hexdigest()
             if route == "/explain":
-                assert [reason["feature"] for reason in json.loads(record["reasons"])] == [reason["feature"] for reason in answer["reasons"]]
+                assert [reason["feature"] for reason in json.loads(record["reasons"])] == [
+                    reason["feature"] for reason in answer["reasons"]
+                ]
 
 
 def _decision(probability: float) -> dict:
@@ -87,14 +97,20 @@ def test_records_leave_the_log_only_past_the_retention_period(tmp_path):
     assert {record["request_id"] for record in read_decisions(path)} == {"recent", "five_months"}
 
 
-def test_client_request_ids_are_kept_ascii_beside_a_unique_id_and_odd_paths_are_read(client, holdout_applicants, audit_log_path, tmp_path):
+def test_client_request_ids_are_kept_ascii_beside_a_unique_id_and_odd_paths_are_read(
+    client, holdout_applicants, audit_log_path, tmp_path
+):
     body = holdout_applicants["request"].iloc[0]
     first = client.post("/predict", json=body, headers={"x-request-id": "same-id"})
     second = client.post("/predict", json=body, headers={"x-request-id": "same-id"})
     accented = client.post("/predict", json=body, headers={"x-request-id": "réf-é".encode()})  # UTF-8 bytes on the wire
     assert first.json()["request_id"] != second.json()["request_id"] == second.headers["x-request-id"]
     records = {record["request_id"]: record for record in read_decisions(audit_log_path)}
-    assert records[first.json()["request_id"]]["client_request_id"] == records[second.json()["request_id"]]["client_request_id"] == "same-id"
+    assert (
+        records[first.json()["request_id"]]["client_request_id"]
+        == records[second.json()["request_id"]]["client_request_id"]
+        == "same-id"
+    )
     assert records[accented.json()["request_id"]]["client_request_id"] == "r%C3%A9f-%C3%A9"
     odd = tmp_path / "audit #1" / "decisions?.sqlite"
     log = DecisionAuditLog(odd, retention_days=183, model_tag="credit_scoring:test", mlflow_run_id=None)
@@ -111,11 +127,16 @@ def test_a_log_created_before_the_newer_columns_gets_them_and_keeps_its_records(
         reasons TEXT NOT NULL, unseen_categories TEXT NOT NULL, latency_ms REAL NOT NULL)"""
     with sqlite3.connect(path) as connection:
         connection.execute(old_schema)
-        connection.execute("INSERT INTO decisions VALUES (1, ?, 'old', 'predict', 0, 'm:1', NULL, '{}', 'x', 0.1, 0.5, 'ACCEPTED', '[]', '[]', 1.0)",
-                           (datetime.now(UTC).isoformat(),))
+        connection.execute(
+            "INSERT INTO decisions VALUES (1, ?, 'old', 'predict', 0, 'm:1', NULL, '{}', 'x', 0.1, 0.5, 'ACCEPTED', '[]', '[]', 1.0)",
+            (datetime.now(UTC).isoformat(),),
+        )
     log = DecisionAuditLog(path, 30, "m:2", None)
     result = {"probability_of_default": 0.7, "threshold": 0.5, "decision": "REFUSED", "unseen_categories": []}
     log.record("new", "predict", [{"A": 1.0}], [result], 2.0, "client", [100042]).result(timeout=10)
     log.close()
     records = read_decisions(path)
-    assert [(r["request_id"], r["client_request_id"], r["applicant_id"]) for r in records] == [("old", None, None), ("new", "client", 100042)]
+    assert [(r["request_id"], r["client_request_id"], r["applicant_id"]) for r in records] == [
+        ("old", None, None),
+        ("new", "client", 100042),
+    ]

@@ -24,7 +24,13 @@ def _pins(path: Path) -> dict[str, str]:
 
 
 def test_serving_requirements_are_current_and_match_the_lock():
-    check = subprocess.run([sys.executable, "scripts/serving_requirements.py", "--check"], check=False, cwd=PROJECT_ROOT, capture_output=True, text=True)
+    check = subprocess.run(
+        [sys.executable, "scripts/serving_requirements.py", "--check"],
+        check=False,
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+    )
     assert check.returncode == 0, check.stderr
     serving, lock = _pins(PROJECT_ROOT / "requirements-serving.txt"), _pins(PROJECT_ROOT / "requirements.lock")
     assert {"bentoml", "catboost", "numba", "polars", "pydantic", "huggingface-hub", "mlflow-skinny"} <= set(serving)
@@ -33,7 +39,9 @@ def test_serving_requirements_are_current_and_match_the_lock():
 
 def test_bentoml_build_packs_service_model_and_pinned_requirements(bentoml_home, finished_project):
     env = {**os.environ, "BENTOML_HOME": str(bentoml_home)}
-    built = subprocess.run([BENTOML, "build", "--output", "tag"], check=False, cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=300)
+    built = subprocess.run(
+        [BENTOML, "build", "--output", "tag"], check=False, cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=300
+    )
     assert built.returncode == 0, built.stderr[-3000:] + built.stdout[-3000:]
     tag = built.stdout.strip().splitlines()[-1].removeprefix("__tag__:")
     name, version = tag.split(":")
@@ -54,8 +62,15 @@ def test_bentoml_build_packs_service_model_and_pinned_requirements(bentoml_home,
     assert {"/predict", "/predict_batch", "/explain", "/predict_features"} <= set(openapi["paths"])
 
     port = free_port()
-    server = subprocess.Popen([BENTOML, "serve", tag, "--host", "127.0.0.1", "--port", str(port)], env=env, cwd=finished_project,
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    server = subprocess.Popen(
+        [BENTOML, "serve", tag, "--host", "127.0.0.1", "--port", str(port)],
+        env=env,
+        cwd=finished_project,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
     try:
         wait_until_ready(server, f"http://127.0.0.1:{port}")
         assert httpx.get(f"http://127.0.0.1:{port}/health").json()["model_tag"] == model_tags[0]

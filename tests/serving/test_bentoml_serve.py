@@ -32,10 +32,20 @@ def free_port() -> int:
 def start_server(bentoml_home: Path, port: int, audit_log: Path, **environment: str) -> subprocess.Popen:
     """``bentoml serve`` with its log in a file next to the audit log (``server.log_path``)."""
     env = {**os.environ, "BENTOML_HOME": str(bentoml_home), "CREDIT_SCORING_AUDIT_LOG": str(audit_log), **environment}
-    command = [str(Path(sys.executable).parent / "bentoml"), "serve", "service:CreditScoring", "--host", "127.0.0.1", "--port", str(port)]
+    command = [
+        str(Path(sys.executable).parent / "bentoml"),
+        "serve",
+        "service:CreditScoring",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+    ]
     log_path = audit_log.parent / f"serve-{port}.log"
     with log_path.open("w") as log:
-        server = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+        server = subprocess.Popen(
+            command, cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, text=True, start_new_session=True
+        )
     server.log_path = log_path
     return server
 
@@ -70,23 +80,33 @@ def stop(server: subprocess.Popen) -> str:
     return server.log_path.read_text()
 
 
-def test_under_bentoml_serve_the_raw_files_records_get_the_pipeline_decisions(bentoml_home, holdout_applicants, test_applicants, tmp_path):
+def test_under_bentoml_serve_the_raw_files_records_get_the_pipeline_decisions(
+    bentoml_home, holdout_applicants, test_applicants, tmp_path
+):
     """Parity through HTTP: every holdout applicant, one request each, and every test applicant in batches,
     built from their rows in data/01_raw/*.csv, get the PD the pipeline wrote, to 1e-9; then SIGTERM
     finishes the requests in flight and every decision is in the audit log."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     audit_log = tmp_path / "decisions.sqlite"
-    server = start_server(bentoml_home, port, audit_log, CREDIT_SCORING_MAX_CONCURRENT_BATCHES="4")  # the four batches in flight at SIGTERM
+    server = start_server(
+        bentoml_home, port, audit_log, CREDIT_SCORING_MAX_CONCURRENT_BATCHES="4"
+    )  # the four batches in flight at SIGTERM
     try:
         wait_until_ready(server, url)
         assert httpx.get(f"{url}/health").json()["ready"] is True
         with httpx.Client(base_url=url, timeout=60) as client:
-            singles = [client.post("/predict", json=request).json()["probability_of_default"] for request in holdout_applicants["request"]]
+            singles = [
+                client.post("/predict", json=request).json()["probability_of_default"]
+                for request in holdout_applicants["request"]
+            ]
             batched = []
             requests = test_applicants["request"].tolist()
             for start in range(0, len(requests), 250):
-                batched += [item["probability_of_default"] for item in client.post("/predict_batch", json=requests[start:start + 250]).json()["predictions"]]
+                batched += [
+                    item["probability_of_default"]
+                    for item in client.post("/predict_batch", json=requests[start : start + 250]).json()["predictions"]
+                ]
             example = json.loads((PROJECT_ROOT / "examples" / "applicant.json").read_text())
             assert client.post("/predict", json=example).status_code == 200
         assert np.abs(np.array(singles) - holdout_applicants["PD"].to_numpy()).max() <= 1e-9
@@ -98,7 +118,11 @@ def test_under_bentoml_serve_the_raw_files_records_get_the_pipeline_decisions(be
 
         def send() -> None:
             try:
-                results.append(httpx.post(f"{url}/predict_batch", content=body, headers={"content-type": "application/json"}, timeout=60).status_code)
+                results.append(
+                    httpx.post(
+                        f"{url}/predict_batch", content=body, headers={"content-type": "application/json"}, timeout=60
+                    ).status_code
+                )
             except httpx.HTTPError as error:
                 results.append(error)
 
@@ -123,7 +147,11 @@ def test_under_bentoml_serve_the_raw_files_records_get_the_pipeline_decisions(be
 @pytest.fixture(scope="module")
 def limited_server(bentoml_home, tmp_path_factory):
     port = free_port()
-    environment = {"CREDIT_SCORING_MAX_BODY_BYTES": "60000", "CREDIT_SCORING_MAX_BATCH_BODY_BYTES": "150000", "CREDIT_SCORING_API_KEY": "s3cret-key"}
+    environment = {
+        "CREDIT_SCORING_MAX_BODY_BYTES": "60000",
+        "CREDIT_SCORING_MAX_BATCH_BODY_BYTES": "150000",
+        "CREDIT_SCORING_API_KEY": "s3cret-key",
+    }
     server = start_server(bentoml_home, port, tmp_path_factory.mktemp("audit") / "decisions.sqlite", **environment)
     url = f"http://127.0.0.1:{port}"
     try:
@@ -141,14 +169,21 @@ def test_oversized_body_is_413_before_parsing_declared_or_chunked(limited_server
         assert response.status_code == 413 and "60000-byte limit" in response.json()["error"]
         response = client.post("/explain", content=(chunk for chunk in (big[:50000], big[50000:])), headers=headers)
         assert response.status_code == 413
-        assert client.post("/predict_batch", content=b"[" + b" " * 100000 + b"]", headers=headers).status_code == 400  # under the batch limit
+        assert (
+            client.post("/predict_batch", content=b"[" + b" " * 100000 + b"]", headers=headers).status_code == 400
+        )  # under the batch limit
         assert client.post("/predict_batch", content=b"[" + b" " * 160000 + b"]", headers=headers).status_code == 413
 
 
 def test_api_key_guards_scoring_routes_only(limited_server, holdout_applicants, feature_vectors):
     request = {"application": holdout_applicants["request"].iloc[0]["application"]}
     with httpx.Client(base_url=limited_server) as client:
-        for route, body in (("/predict", request), ("/explain", request), ("/predict_batch", [request]), ("/predict_features", feature_vectors[0])):
+        for route, body in (
+            ("/predict", request),
+            ("/explain", request),
+            ("/predict_batch", [request]),
+            ("/predict_features", feature_vectors[0]),
+        ):
             assert client.post(route, json=body).status_code == 401
             assert client.post(route, json=body, headers={"authorization": "Bearer wrong"}).status_code == 401
             response = client.post(route, json=body, headers={"authorization": "Bearer s3cret-key"})
@@ -168,7 +203,9 @@ def test_requests_past_the_concurrency_limit_get_429_at_once(bentoml_home, test_
 
     async def burst() -> list[int]:
         async with httpx.AsyncClient(base_url=url, timeout=60) as client:
-            responses = await asyncio.gather(*(client.post("/explain" if i else "/predict_batch", content=bodies[i], headers=headers) for i in range(6)))
+            responses = await asyncio.gather(
+                *(client.post("/explain" if i else "/predict_batch", content=bodies[i], headers=headers) for i in range(6))
+            )
         return [(response.status_code, response.headers.get("retry-after")) for response in responses]
 
     try:

@@ -30,7 +30,10 @@ FUZZ_SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=l
 @pytest.fixture(scope="module")
 def api_operations(service_module) -> dict:
     schema = schemathesis.openapi.from_asgi("/docs.json", service_app(service_module))
-    operations = {f"{operation.method.upper()} {operation.path}": operation for operation in (result.ok() for result in schema.get_all_operations())}
+    operations = {
+        f"{operation.method.upper()} {operation.path}": operation
+        for operation in (result.ok() for result in schema.get_all_operations())
+    }
     assert set(OPERATIONS) <= set(operations), sorted(operations)
     return operations
 
@@ -79,7 +82,14 @@ def _value(kind: str, rules: list) -> st.SearchStrategy:
     if kind == "float":
         low = bounds.get("gt", bounds.get("ge"))
         high = bounds.get("lt", bounds.get("le"))
-        return st.none() | st.floats(min_value=low, max_value=high, exclude_min="gt" in bounds, exclude_max="lt" in bounds, allow_nan=False, allow_infinity=False)
+        return st.none() | st.floats(
+            min_value=low,
+            max_value=high,
+            exclude_min="gt" in bounds,
+            exclude_max="lt" in bounds,
+            allow_nan=False,
+            allow_infinity=False,
+        )
     return st.none() | st.text(max_size=MAX_LABEL_LENGTH).filter(lambda label: label != MISSING_LABEL)
 
 
@@ -93,7 +103,11 @@ def valid_records(draw, base: dict) -> dict:
         if not rows:
             continue
         row = draw(st.sampled_from(rows))
-        column = draw(st.sampled_from([name for name in columns if name not in ("SK_ID_CURR", "SK_ID_BUREAU", "SK_ID_PREV", "MONTHS_BALANCE")]))
+        column = draw(
+            st.sampled_from(
+                [name for name in columns if name not in ("SK_ID_CURR", "SK_ID_BUREAU", "SK_ID_PREV", "MONTHS_BALANCE")]
+            )
+        )
         row[column] = draw(_value(columns[column], rules.get(column, [])))
     for table in REQUEST_TABLES:
         if table != "application" and record[table] and draw(st.booleans()):

@@ -28,7 +28,11 @@ def test_timeout_timer_is_cancelled_once_the_request_is_answered():
     async def scenario() -> tuple[int, int]:
         app = TimerCancellingTimeoutMiddleware(answering_app(0), timeout=30)
         responses = [await _post(app, json={}) for _ in range(50)]
-        pending = [handle for handle in asyncio.get_running_loop()._scheduled if not handle.cancelled() and handle.when() > asyncio.get_running_loop().time() + 20]
+        pending = [
+            handle
+            for handle in asyncio.get_running_loop()._scheduled
+            if not handle.cancelled() and handle.when() > asyncio.get_running_loop().time() + 20
+        ]
         return sum(response.status_code == 200 for response in responses), len(pending)
 
     answered, pending_timers = asyncio.run(scenario())
@@ -120,6 +124,7 @@ def test_held_body_bytes_over_the_budget_get_429_and_are_released_after_the_requ
     def one_chunk(size):
         async def receive():
             return {"type": "http.request", "body": b"x" * size, "more_body": False}
+
         return receive
 
     limiter = BodySizeLimitMiddleware(endpoint, default_limit=10_000, max_held_bytes=1_000)
@@ -167,6 +172,7 @@ def test_retry_after_is_added_to_429_and_503_only():
     def answering(status, headers=()):
         async def app(scope, receive, send):
             await send({"type": "http.response.start", "status": status, "headers": list(headers)})
+
         return app
 
     def headers_of(app):
@@ -193,7 +199,9 @@ def test_batches_have_their_own_concurrency_limit():
     async def scenario():
         nonlocal release
         release = asyncio.Event()
-        limiter = ConcurrencyLimitMiddleware(endpoint, max_concurrency=10, paths=["/predict", "/predict_batch"], path_limits={"/predict_batch": 1})
+        limiter = ConcurrencyLimitMiddleware(
+            endpoint, max_concurrency=10, paths=["/predict", "/predict_batch"], path_limits={"/predict_batch": 1}
+        )
         sent, send = _recorder()
         batch = {"type": "http", "method": "POST", "path": "/predict_batch", "headers": []}
         holder = asyncio.ensure_future(limiter(batch, None, send))
@@ -215,9 +223,12 @@ def test_a_400_with_many_validation_errors_keeps_the_first_ones_and_says_how_man
     def answering(status, answer):
         async def app(scope, receive, send):
             body = json.dumps(answer).encode()
-            await send({"type": "http.response.start", "status": status, "headers": [(b"content-length", str(len(body)).encode())]})
+            await send(
+                {"type": "http.response.start", "status": status, "headers": [(b"content-length", str(len(body)).encode())]}
+            )
             await send({"type": "http.response.body", "body": body[:10], "more_body": True})
             await send({"type": "http.response.body", "body": body[10:]})
+
         return app
 
     def answer_of(app):
@@ -227,7 +238,10 @@ def test_a_400_with_many_validation_errors_keeps_the_first_ones_and_says_how_man
         assert dict(sent[0]["headers"])[b"content-length"] == str(len(body)).encode()
         return json.loads(body)
 
-    many = {"error": "500 validation error for ApplicantBatch", "detail": [{"loc": [index, "application"]} for index in range(500)]}
+    many = {
+        "error": "500 validation error for ApplicantBatch",
+        "detail": [{"loc": [index, "application"]} for index in range(500)],
+    }
     limited = answer_of(answering(400, many))
     assert limited["detail"] == many["detail"][:3] and limited["detail_truncated"] == "the first 3 of 500 validation errors"
     assert answer_of(answering(400, {"error": "x", "detail": [1, 2]})) == {"error": "x", "detail": [1, 2]}

@@ -33,7 +33,15 @@ with TestClient(service.CreditScoring.to_asgi()) as client:
 
 def score_through_service(applicant: dict, audit_log: Path, **environment: str) -> dict:
     env = {**os.environ, "CREDIT_SCORING_AUDIT_LOG": str(audit_log), **environment}
-    result = subprocess.run([sys.executable, "-c", SCORE_THROUGH_SERVICE, json.dumps(applicant)], check=False, cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [sys.executable, "-c", SCORE_THROUGH_SERVICE, json.dumps(applicant)],
+        check=False,
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     return json.loads(result.stdout.strip().splitlines()[-1])
 
@@ -62,15 +70,27 @@ def test_model_from_a_hugging_face_repository_in_an_offline_hub_cache(tmp_path, 
 
     applicant, pipeline_pd = first_applicant
     served = score_through_service(
-        applicant, tmp_path / "audit.sqlite", CREDIT_SCORING_MODEL_SOURCE="hf", HF_REPO_ID="acme/credit-scoring", HF_HUB_CACHE=str(tmp_path / "hub"), HF_HUB_OFFLINE="1"
+        applicant,
+        tmp_path / "audit.sqlite",
+        CREDIT_SCORING_MODEL_SOURCE="hf",
+        HF_REPO_ID="acme/credit-scoring",
+        HF_HUB_CACHE=str(tmp_path / "hub"),
+        HF_HUB_OFFLINE="1",
     )
     assert served["health"]["model_source"] == "hf" and served["health"]["model_tag"] == f"hf:acme/credit-scoring@{revision[:12]}"
     assert served["health"]["mlflow_run_id"] == bento_model.mlflow_run_id
     assert served["prediction"]["probability_of_default"] == pytest.approx(pipeline_pd, abs=1e-12)
 
     missing = subprocess.run(
-        [sys.executable, "-c", "from pret_a_depenser.scoring import load_scoring_model; load_scoring_model({'source': 'hf', 'hf_repo_id': 'acme/absent'})"],
-        check=False, env={**os.environ, "HF_HUB_CACHE": str(tmp_path / "hub"), "HF_HUB_OFFLINE": "1"}, capture_output=True, text=True,
+        [
+            sys.executable,
+            "-c",
+            "from pret_a_depenser.scoring import load_scoring_model; load_scoring_model({'source': 'hf', 'hf_repo_id': 'acme/absent'})",
+        ],
+        check=False,
+        env={**os.environ, "HF_HUB_CACHE": str(tmp_path / "hub"), "HF_HUB_OFFLINE": "1"},
+        capture_output=True,
+        text=True,
     )
     assert missing.returncode != 0 and "ModelSourceError" in missing.stderr and "'acme/absent'" in missing.stderr
 
@@ -78,8 +98,21 @@ def test_model_from_a_hugging_face_repository_in_an_offline_hub_cache(tmp_path, 
 @pytest.fixture(scope="module")
 def mlflow_server(finished_project):
     port = free_port()
-    command = [str(Path(sys.executable).parent / "mlflow"), "server", "--backend-store-uri", f"sqlite:///{finished_project / 'mlflow.db'}", "--host", "127.0.0.1", "--port", str(port), "--workers", "1"]
-    server = subprocess.Popen(command, cwd=finished_project, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    command = [
+        str(Path(sys.executable).parent / "mlflow"),
+        "server",
+        "--backend-store-uri",
+        f"sqlite:///{finished_project / 'mlflow.db'}",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--workers",
+        "1",
+    ]
+    server = subprocess.Popen(
+        command, cwd=finished_project, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True
+    )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
@@ -97,9 +130,15 @@ def mlflow_server(finished_project):
 def test_model_from_the_mlflow_registry_of_a_tracking_server(mlflow_server, bento_model, first_applicant, tmp_path):
     applicant, pipeline_pd = first_applicant
     served = score_through_service(
-        applicant, tmp_path / "audit.sqlite", CREDIT_SCORING_MODEL_SOURCE="mlflow", CREDIT_SCORING_MLFLOW_MODEL_URI="models:/credit_scoring/latest", MLFLOW_TRACKING_URI=mlflow_server
+        applicant,
+        tmp_path / "audit.sqlite",
+        CREDIT_SCORING_MODEL_SOURCE="mlflow",
+        CREDIT_SCORING_MLFLOW_MODEL_URI="models:/credit_scoring/latest",
+        MLFLOW_TRACKING_URI=mlflow_server,
     )
-    assert served["health"]["model_source"] == "mlflow" and served["health"]["model_tag"] == "mlflow:models:/credit_scoring/latest"
+    assert (
+        served["health"]["model_source"] == "mlflow" and served["health"]["model_tag"] == "mlflow:models:/credit_scoring/latest"
+    )
     assert served["health"]["mlflow_run_id"] == bento_model.mlflow_run_id
     assert served["health"]["threshold"] == bento_model.threshold
     assert served["prediction"]["probability_of_default"] == pytest.approx(pipeline_pd, abs=1e-12)

@@ -34,11 +34,16 @@ def test_records_are_committed_read_back_and_pruned_by_retention_only(database):
     check_audit_store(url)
     log = DecisionAuditLog(url, 30, "credit_scoring:1", "run-1")
     log.record("first", "predict", [{"A": 1.0}], [RESULT], 2.0, "client-1", [100001]).result(timeout=10)
-    log.record("second", "predict_batch", [{"A": 2.0}, {"A": 3.0}], [RESULT, RESULT], 3.0, None, [100002, 100003]).result(timeout=10)
+    log.record("second", "predict_batch", [{"A": 2.0}, {"A": 3.0}], [RESULT, RESULT], 3.0, None, [100002, 100003]).result(
+        timeout=10
+    )
     log.close()
     records = read_decisions(database)
     assert [(r["request_id"], r["position"], r["applicant_id"], r["client_request_id"]) for r in records] == [
-        ("first", 0, 100001, "client-1"), ("second", 0, 100002, None), ("second", 1, 100003, None)]
+        ("first", 0, 100001, "client-1"),
+        ("second", 0, 100002, None),
+        ("second", 1, 100003, None),
+    ]
     assert json.loads(records[1]["features"]) == {"A": 2.0} and records[0]["model_tag"] == "credit_scoring:1"
     old = (datetime.now(UTC) - timedelta(days=40)).isoformat()
     with psycopg.connect(database, autocommit=True) as connection:
@@ -54,16 +59,24 @@ def test_a_database_that_cannot_be_reached_or_written_is_named_without_its_passw
     assert "secret" not in str(error.value)
 
 
-def test_two_workers_share_one_log_and_a_sigkill_mid_burst_loses_no_answered_decision(bentoml_home, test_applicants, database, tmp_path):
+def test_two_workers_share_one_log_and_a_sigkill_mid_burst_loses_no_answered_decision(
+    bentoml_home, test_applicants, database, tmp_path
+):
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    server = start_server(bentoml_home, port, tmp_path / "unused.sqlite", CREDIT_SCORING_AUDIT_LOG=database, CREDIT_SCORING_WORKERS="2")
+    server = start_server(
+        bentoml_home, port, tmp_path / "unused.sqlite", CREDIT_SCORING_AUDIT_LOG=database, CREDIT_SCORING_WORKERS="2"
+    )
     try:
         wait_until_ready(server, url)
         deadline = time.monotonic() + 60
         workers = []
         while len(workers) < 2 and time.monotonic() < deadline:
-            workers = [child for child in psutil.Process(server.pid).children(recursive=True) if "_bentoml_impl.worker.service" in " ".join(child.cmdline())]
+            workers = [
+                child
+                for child in psutil.Process(server.pid).children(recursive=True)
+                if "_bentoml_impl.worker.service" in " ".join(child.cmdline())
+            ]
             time.sleep(0.2)
         assert len(workers) == 2
         answered = burst_then_kill(url, test_applicants["request"].tolist(), 200, workers[0], min_answered=40)

@@ -54,7 +54,11 @@ def burst_then_kill(url: str, requests: list[dict], batch_size: int, victim: psu
                     return
                 is_batch = number == 0
                 try:
-                    response = session.post("/predict_batch" if is_batch else "/predict", content=batch if is_batch else singles[index % len(singles)], headers=JSON)
+                    response = session.post(
+                        "/predict_batch" if is_batch else "/predict",
+                        content=batch if is_batch else singles[index % len(singles)],
+                        headers=JSON,
+                    )
                 except httpx.HTTPError:
                     continue  # a connection of the killed worker; another worker (or its replacement) may answer
                 if response.status_code == 200:
@@ -113,7 +117,9 @@ def test_a_locked_audit_log_gives_503_not_unrecorded_decisions(bentoml_home, hol
         holder = sqlite3.connect(audit_log, isolation_level=None)
         holder.execute("BEGIN EXCLUSIVE")
         try:
-            responses = [httpx.post(f"{url}/predict", json=body, headers={"x-request-id": f"locked-{i}"}, timeout=30) for i in range(3)]
+            responses = [
+                httpx.post(f"{url}/predict", json=body, headers={"x-request-id": f"locked-{i}"}, timeout=30) for i in range(3)
+            ]
         finally:
             holder.execute("ROLLBACK")
             holder.close()
@@ -138,7 +144,9 @@ def _corrupt_in_the_middle(path):
     path.write_bytes(bytes(data))
 
 
-@pytest.mark.parametrize("broken", ["random bytes", "truncated", "corrupted in the middle", "folder is a file", "model file unloadable"])
+@pytest.mark.parametrize(
+    "broken", ["random bytes", "truncated", "corrupted in the middle", "folder is a file", "model file unloadable"]
+)
 def test_an_unusable_model_or_audit_store_stops_bentoml_serve_with_one_line(bentoml_home, tmp_path, broken):
     audit_log = tmp_path / "decisions.sqlite"
     home = bentoml_home
@@ -157,8 +165,12 @@ def test_an_unusable_model_or_audit_store_stops_bentoml_serve_with_one_line(bent
         shutil.copytree(bentoml_home, home)
         for model_file in (home / "models" / "credit_scoring").glob("*/model.cbm"):
             model_file.write_bytes(b"not a CatBoost model")
-    server = start_server(home, free_port(), audit_log if broken != "folder is a file" else tmp_path / "placeholder.sqlite",
-                          CREDIT_SCORING_AUDIT_LOG=str(audit_log))
+    server = start_server(
+        home,
+        free_port(),
+        audit_log if broken != "folder is a file" else tmp_path / "placeholder.sqlite",
+        CREDIT_SCORING_AUDIT_LOG=str(audit_log),
+    )
     try:
         server.wait(timeout=120)
     finally:
@@ -206,12 +218,18 @@ def test_slow_clients_are_cut_while_real_clients_keep_their_200s(bentoml_home, t
     get 408 once their deadline passes."""
     port = free_port()
     server = start_server(
-        bentoml_home, port, tmp_path / "decisions.sqlite",
-        CREDIT_SCORING_MAX_CONCURRENCY="2", CREDIT_SCORING_BODY_TIMEOUT="2", CREDIT_SCORING_HEADER_TIMEOUT="1",
+        bentoml_home,
+        port,
+        tmp_path / "decisions.sqlite",
+        CREDIT_SCORING_MAX_CONCURRENCY="2",
+        CREDIT_SCORING_BODY_TIMEOUT="2",
+        CREDIT_SCORING_HEADER_TIMEOUT="1",
     )
     url = f"http://127.0.0.1:{port}"
     request = json.dumps(test_applicants["request"].iloc[0]).encode()
-    body_head = b"POST /predict HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: %d\r\n\r\n" % len(request)
+    body_head = b"POST /predict HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: %d\r\n\r\n" % len(
+        request
+    )
     outcome: dict[int, tuple[str, float]] = {}
     try:
         wait_until_ready(server, url)

@@ -26,7 +26,11 @@ def scoring_model(bentoml_home):
 @pytest.fixture(scope="module")
 def applicant(holdout_applicants) -> dict:
     """A holdout applicant with rows in bureau, bureau_balance and previous_application."""
-    return next(request for request in holdout_applicants["request"] if request["bureau"] and request["bureau_balance"] and request["previous_application"])
+    return next(
+        request
+        for request in holdout_applicants["request"]
+        if request["bureau"] and request["bureau_balance"] and request["previous_application"]
+    )
 
 
 def scored_by_files(scoring_model, raw_tables, applicant_id: int, changes) -> float:
@@ -62,13 +66,19 @@ def test_every_holdout_and_test_applicant_gets_the_pipeline_probability(client, 
         served = []
         requests = applicants["request"].tolist()
         for start in range(0, len(requests), 500):
-            response = client.post("/predict_batch", json=requests[start:start + 500])
+            response = client.post("/predict_batch", json=requests[start : start + 500])
             assert response.status_code == 200, response.text[:500]
             served += [item["probability_of_default"] for item in response.json()["predictions"]]
         assert np.abs(np.array(served) - applicants[column].to_numpy()).max() <= 1e-9
-    singles = [client.post("/predict", json=request).json()["probability_of_default"] for request in holdout_applicants["request"][:20]]
+    singles = [
+        client.post("/predict", json=request).json()["probability_of_default"] for request in holdout_applicants["request"][:20]
+    ]
     assert np.abs(np.array(singles) - holdout_applicants["PD"].to_numpy()[:20]).max() <= 1e-9
-    no_history = [i for i, request in enumerate(holdout_applicants["request"]) if not any(request[table] for table in request if table != "application")]
+    no_history = [
+        i
+        for i, request in enumerate(holdout_applicants["request"])
+        if not any(request[table] for table in request if table != "application")
+    ]
     assert no_history, "the small sample has applicants without any credit history"
 
 
@@ -87,12 +97,18 @@ def test_orphan_monthly_rows_are_treated_as_the_batch_treats_them(client, applic
     applicant_id = applicant["application"]["SK_ID_CURR"]
     orphans = copy.deepcopy(applicant)
     orphans["bureau_balance"].append({"SK_ID_BUREAU": 987654321, "MONTHS_BALANCE": -1, "STATUS": "5"})
-    pos_row = {**applicant["POS_CASH_balance"][0], "SK_ID_PREV": 987654321, "SK_DPD": 30} if applicant["POS_CASH_balance"] else None
+    pos_row = (
+        {**applicant["POS_CASH_balance"][0], "SK_ID_PREV": 987654321, "SK_DPD": 30} if applicant["POS_CASH_balance"] else None
+    )
     if pos_row:
         orphans["POS_CASH_balance"].append(pos_row)
 
     def add_orphans(tables):
-        balance = pl.DataFrame([{"SK_ID_BUREAU": 987654321, "MONTHS_BALANCE": -1, "STATUS": "5"}], schema=tables["bureau_balance"].schema, strict=False)
+        balance = pl.DataFrame(
+            [{"SK_ID_BUREAU": 987654321, "MONTHS_BALANCE": -1, "STATUS": "5"}],
+            schema=tables["bureau_balance"].schema,
+            strict=False,
+        )
         tables = {**tables, "bureau_balance": pl.concat([tables["bureau_balance"], balance])}
         if pos_row:
             pos = pl.DataFrame([{**pos_row, "SK_ID_CURR": applicant_id}], schema=tables["POS_CASH_balance"].schema, strict=False)
@@ -112,17 +128,29 @@ def test_unseen_levels_are_scored_flagged_and_counted(client, applicant, scoring
     first_credit = applicant["bureau"][0]["SK_ID_BUREAU"]
 
     def relabel(tables):
-        application = tables["application"].with_columns(pl.lit("a label never seen in training").cast(pl.Categorical).alias(label))
+        application = tables["application"].with_columns(
+            pl.lit("a label never seen in training").cast(pl.Categorical).alias(label)
+        )
         bureau = tables["bureau"].with_columns(
-            pl.when(pl.col("SK_ID_BUREAU") == first_credit).then(pl.lit("a credit type never seen in training")).otherwise(pl.col("CREDIT_TYPE").cast(pl.String)).cast(pl.Categorical).alias("CREDIT_TYPE")
+            pl.when(pl.col("SK_ID_BUREAU") == first_credit)
+            .then(pl.lit("a credit type never seen in training"))
+            .otherwise(pl.col("CREDIT_TYPE").cast(pl.String))
+            .cast(pl.Categorical)
+            .alias("CREDIT_TYPE")
         )
         return {**tables, "application": application, "bureau": bureau}
 
     response = client.post("/predict", json=unseen)
     assert response.status_code == 200 and response.json()["unseen_categories"] == [label, "bureau.CREDIT_TYPE"]
-    assert response.json()["probability_of_default"] == pytest.approx(scored_by_files(scoring_model, raw_tables, applicant_id, relabel), abs=1e-9)
+    assert response.json()["probability_of_default"] == pytest.approx(
+        scored_by_files(scoring_model, raw_tables, applicant_id, relabel), abs=1e-9
+    )
     for feature in (label, "bureau.CREDIT_TYPE"):
-        counted = [line for line in client.get("/metrics").text.splitlines() if line.startswith("credit_scoring_unseen_categories_total") and f'feature="{feature}"' in line]
+        counted = [
+            line
+            for line in client.get("/metrics").text.splitlines()
+            if line.startswith("credit_scoring_unseen_categories_total") and f'feature="{feature}"' in line
+        ]
         assert counted and float(counted[0].split()[-1]) >= 1
 
 
@@ -164,17 +192,35 @@ def _bad_bodies(applicant: dict) -> dict[str, tuple[str, list[str]]]:
     return {
         "string number": (json.dumps(_with(applicant, "application", None, "AMT_CREDIT", "1.5")), ["application", "AMT_CREDIT"]),
         "boolean number": (json.dumps(_with(applicant, "bureau", 0, "AMT_CREDIT_SUM", True)), ["bureau", "0", "AMT_CREDIT_SUM"]),
-        "float in an integer column": (json.dumps(_with(applicant, "application", None, "CNT_CHILDREN", 1.5)), ["application", "CNT_CHILDREN"]),
-        "number label": (json.dumps(_with(applicant, "application", None, "NAME_CONTRACT_TYPE", 3)), ["application", "NAME_CONTRACT_TYPE"]),
+        "float in an integer column": (
+            json.dumps(_with(applicant, "application", None, "CNT_CHILDREN", 1.5)),
+            ["application", "CNT_CHILDREN"],
+        ),
+        "number label": (
+            json.dumps(_with(applicant, "application", None, "NAME_CONTRACT_TYPE", 3)),
+            ["application", "NAME_CONTRACT_TYPE"],
+        ),
         "unknown field": (json.dumps(_with(applicant, "bureau", 0, "AMT_CREDIT_SUMM", 1.0)), ["bureau", "0", "AMT_CREDIT_SUMM"]),
         "TARGET sent": (json.dumps(_with(applicant, "application", None, "TARGET", 1)), ["application", "TARGET"]),
-        "missing complete column": (json.dumps(_with(applicant, "application", None, "DAYS_BIRTH", _ABSENT)), ["application", "DAYS_BIRTH"]),
+        "missing complete column": (
+            json.dumps(_with(applicant, "application", None, "DAYS_BIRTH", _ABSENT)),
+            ["application", "DAYS_BIRTH"],
+        ),
         "rule broken": (json.dumps(_with(applicant, "application", None, "DAYS_BIRTH", 12000)), ["application", "DAYS_BIRTH"]),
-        "outside the vocabulary": (json.dumps(_with(applicant, "bureau_balance", 0, "STATUS", "Z")), ["bureau_balance", "0", "STATUS"]),
-        "another applicant's row": (json.dumps(_with(applicant, "bureau", 0, "SK_ID_CURR", other)), ["bureau[0]", "SK_ID_CURR", str(other)]),
+        "outside the vocabulary": (
+            json.dumps(_with(applicant, "bureau_balance", 0, "STATUS", "Z")),
+            ["bureau_balance", "0", "STATUS"],
+        ),
+        "another applicant's row": (
+            json.dumps(_with(applicant, "bureau", 0, "SK_ID_CURR", other)),
+            ["bureau[0]", "SK_ID_CURR", str(other)],
+        ),
         "repeated credit": (json.dumps(duplicated), [f"bureau[{len(duplicated['bureau']) - 1}]", "SK_ID_BUREAU", str(credit)]),
         "NaN": (json.dumps(_with(applicant, "application", None, "AMT_ANNUITY", float("nan"))), ["application", "AMT_ANNUITY"]),
-        "the missing-label token": (json.dumps(_with(applicant, "application", None, "NAME_TYPE_SUITE", "MISSING")), ["application", "NAME_TYPE_SUITE", "null"]),
+        "the missing-label token": (
+            json.dumps(_with(applicant, "application", None, "NAME_TYPE_SUITE", "MISSING")),
+            ["application", "NAME_TYPE_SUITE", "null"],
+        ),
         "no application": (json.dumps({"bureau": applicant["bureau"]}), ["application"]),
         "unknown table": (json.dumps({**applicant, "bureau_typo": []}), ["bureau_typo"]),
         "array body": (json.dumps([applicant]), ["ApplicantRecords"]),
@@ -182,8 +228,25 @@ def _bad_bodies(applicant: dict) -> dict[str, tuple[str, list[str]]]:
     }
 
 
-CASES = ["string number", "boolean number", "float in an integer column", "number label", "unknown field", "TARGET sent", "missing complete column",
-         "rule broken", "outside the vocabulary", "another applicant's row", "repeated credit", "NaN", "the missing-label token", "no application", "unknown table", "array body", "not JSON"]
+CASES = [
+    "string number",
+    "boolean number",
+    "float in an integer column",
+    "number label",
+    "unknown field",
+    "TARGET sent",
+    "missing complete column",
+    "rule broken",
+    "outside the vocabulary",
+    "another applicant's row",
+    "repeated credit",
+    "NaN",
+    "the missing-label token",
+    "no application",
+    "unknown table",
+    "array body",
+    "not JSON",
+]
 
 
 @pytest.mark.parametrize("case", CASES)
@@ -205,19 +268,31 @@ def test_a_batch_is_a_bounded_non_empty_list_of_distinct_applicants(client, appl
     second = holdout_applicants["request"].iloc[1]
     response = client.post("/predict_batch", json=[applicant, _with(second, "application", None, "NOT_A_COLUMN", 1)])
     assert response.status_code == 400 and "NOT_A_COLUMN" in response.text and '"loc"' in response.text
-    invalid = [{**request, "application": {**request["application"], "AMT_CREDIT": "1", "DAYS_BIRTH": 1.5}} for request in holdout_applicants["request"].iloc[:200]]
+    invalid = [
+        {**request, "application": {**request["application"], "AMT_CREDIT": "1", "DAYS_BIRTH": 1.5}}
+        for request in holdout_applicants["request"].iloc[:200]
+    ]
     response = client.post("/predict_batch", json=invalid)
-    assert response.status_code == 400 and len(response.json()["detail"]) == 100 and "of 400 validation errors" in response.json()["detail_truncated"]
+    assert (
+        response.status_code == 400
+        and len(response.json()["detail"]) == 100
+        and "of 400 validation errors" in response.json()["detail_truncated"]
+    )
 
 
 def test_two_applicants_numbering_their_credits_alike_are_kept_apart(client, holdout_applicants):
     """A lender numbers SK_ID_BUREAU / SK_ID_PREV per applicant: in one batch the same numbers never mix."""
-    with_history = [request for request in holdout_applicants["request"] if request["bureau"] and request["previous_application"]][:2]
+    with_history = [
+        request for request in holdout_applicants["request"] if request["bureau"] and request["previous_application"]
+    ][:2]
     renumbered = []
     for request in with_history:
         request = copy.deepcopy(request)
         bureau_ids = {row["SK_ID_BUREAU"]: number for number, row in enumerate(request["bureau"], start=1)}
-        previous_ids = {row["SK_ID_PREV"]: number for number, row in enumerate(sorted(request["previous_application"], key=lambda row: row["SK_ID_PREV"]), start=1)}
+        previous_ids = {
+            row["SK_ID_PREV"]: number
+            for number, row in enumerate(sorted(request["previous_application"], key=lambda row: row["SK_ID_PREV"]), start=1)
+        }
         for table, key, numbers in (("bureau", "SK_ID_BUREAU", bureau_ids), ("bureau_balance", "SK_ID_BUREAU", bureau_ids)):
             for row in request[table]:
                 row[key] = numbers.get(row[key], 999)
@@ -227,15 +302,21 @@ def test_two_applicants_numbering_their_credits_alike_are_kept_apart(client, hol
         renumbered.append(request)
     originals = client.post("/predict_batch", json=with_history).json()["predictions"]
     together = client.post("/predict_batch", json=renumbered).json()["predictions"]
-    assert [item["probability_of_default"] for item in together] == pytest.approx([item["probability_of_default"] for item in originals], abs=1e-12)
+    assert [item["probability_of_default"] for item in together] == pytest.approx(
+        [item["probability_of_default"] for item in originals], abs=1e-12
+    )
 
 
 def test_feature_vector_route_keeps_the_seed_contract(client, feature_vectors, holdout_applicants, scoring_model):
     served = [client.post("/predict_features", json=vector).json()["probability_of_default"] for vector in feature_vectors[:50]]
     assert np.abs(np.array(served) - holdout_applicants["PD"].to_numpy()[:50]).max() <= 1e-9
     numeric, label = scoring_model.numeric_features[0], scoring_model.categorical_features[0]
-    for body, field in (({**feature_vectors[0], numeric: "1.5"}, numeric), ({**feature_vectors[0], label: 3.0}, label),
-                        ({**feature_vectors[0], "NOT_A_FEATURE": 1.0}, "NOT_A_FEATURE"), ({numeric: None}, "none of the model's features")):
+    for body, field in (
+        ({**feature_vectors[0], numeric: "1.5"}, numeric),
+        ({**feature_vectors[0], label: 3.0}, label),
+        ({**feature_vectors[0], "NOT_A_FEATURE": 1.0}, "NOT_A_FEATURE"),
+        ({numeric: None}, "none of the model's features"),
+    ):
         response = client.post("/predict_features", json=body)
         assert response.status_code == 400 and field in response.text, response.text
 
@@ -245,7 +326,17 @@ def test_the_openapi_schema_is_the_raw_data_contract(client):
     components = schema["components"]["schemas"]
     application = components["ApplicationRow"]
     assert set(application["properties"]) == set(APPLICATION_TEST_COLUMNS)
-    assert {"SK_ID_CURR", "DAYS_BIRTH", "CNT_CHILDREN"} <= set(application["required"]) and "AMT_ANNUITY" not in application["required"]
-    assert set(components["ApplicantRecords"]["properties"]) == {"application", "bureau", "bureau_balance", "previous_application", "POS_CASH_balance", "installments_payments", "credit_card_balance"}
+    assert {"SK_ID_CURR", "DAYS_BIRTH", "CNT_CHILDREN"} <= set(application["required"]) and "AMT_ANNUITY" not in application[
+        "required"
+    ]
+    assert set(components["ApplicantRecords"]["properties"]) == {
+        "application",
+        "bureau",
+        "bureau_balance",
+        "previous_application",
+        "POS_CASH_balance",
+        "installments_payments",
+        "credit_card_balance",
+    }
     status = components["BureauBalanceRow"]["properties"]["STATUS"]
     assert next(kind.get("enum") for kind in status.get("anyOf", [status])) == ["0", "1", "2", "3", "4", "5", "C", "X"]

@@ -31,7 +31,14 @@ SCREENSHOTS = PROJECT_ROOT / "test-artifacts" / "screenshots"
 API_KEY = "app-test-key"
 TIME_TO_DECISION_TARGET = 2.0  # seconds from choosing an applicant to the decision on the page
 # Headless, and nothing that calls out: this machine has no internet.
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 @pytest.fixture(scope="module")
@@ -47,7 +54,9 @@ def app_project(finished_project, tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def service_url(app_project) -> Iterator[str]:
     port = free_port()
-    server = start_server(app_project / "bentoml", port, app_project / "data" / "audit" / "decisions.sqlite", CREDIT_SCORING_API_KEY=API_KEY)
+    server = start_server(
+        app_project / "bentoml", port, app_project / "data" / "audit" / "decisions.sqlite", CREDIT_SCORING_API_KEY=API_KEY
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         wait_until_ready(server, url)
@@ -59,9 +68,20 @@ def service_url(app_project) -> Iterator[str]:
 def start_app(project: Path, service_url: str, api_key: str) -> tuple[subprocess.Popen, str]:
     """`streamlit run` in the project folder (where Kedro resolves the catalog's paths)."""
     port = free_port()
-    environment = {**os.environ, "CREDIT_SCORING_APP_SERVICE_URL": service_url, "CREDIT_SCORING_API_KEY": api_key,
-                   "CREDIT_SCORING_APP_PROJECT": str(project), "CREDIT_SCORING_APP_KEDRO_ENV": "test"}
-    command = [str(Path(sys.executable).parent / "streamlit"), "run", str(PROJECT_ROOT / "app" / "streamlit_app.py"), "--server.port", str(port)]
+    environment = {
+        **os.environ,
+        "CREDIT_SCORING_APP_SERVICE_URL": service_url,
+        "CREDIT_SCORING_API_KEY": api_key,
+        "CREDIT_SCORING_APP_PROJECT": str(project),
+        "CREDIT_SCORING_APP_KEDRO_ENV": "test",
+    }
+    command = [
+        str(Path(sys.executable).parent / "streamlit"),
+        "run",
+        str(PROJECT_ROOT / "app" / "streamlit_app.py"),
+        "--server.port",
+        str(port),
+    ]
     log = (project / f"app-{port}.log").open("w")
     app = subprocess.Popen(command, cwd=project, env=environment, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     app.log_path = Path(log.name)
@@ -144,7 +164,11 @@ def serious_axe_violations(page) -> list[str]:
     from axe_playwright_python.sync_playwright import Axe
 
     violations = Axe().run(page).response["violations"]
-    return [f"{item['id']} ({item['impact']}): {item['nodes'][0]['target']}" for item in violations if item["impact"] in ("serious", "critical")]
+    return [
+        f"{item['id']} ({item['impact']}): {item['nodes'][0]['target']}"
+        for item in violations
+        if item["impact"] in ("serious", "critical")
+    ]
 
 
 def test_the_applicant_page_shows_the_services_decision_and_the_what_if_changes_it(app_project, app_url, service_url, page):
@@ -155,11 +179,18 @@ def test_the_applicant_page_shows_the_services_decision_and_the_what_if_changes_
 
     page.goto(app_url)
     seconds = choose_applicant(page, applicant)
-    print(f"\napplicant page: decision shown {seconds:.2f} s after choosing applicant {applicant} (target {TIME_TO_DECISION_TARGET} s)")
+    print(
+        f"\napplicant page: decision shown {seconds:.2f} s after choosing applicant {applicant} (target {TIME_TO_DECISION_TARGET} s)"
+    )
     decision = page.get_by_test_id("stAlert").filter(has_text="probability of default").first.inner_text()
     word = "Accepted" if served["decision"] == "ACCEPTED" else "Refused"
-    assert f"{word} — probability of default {served['probability_of_default']:.1%} against a threshold of {served['threshold']:.1%}" in decision
-    expect(page.locator("li", has_text=f"Probability of default: {served['probability_of_default']:.1%}")).to_be_visible()  # waits for it
+    assert (
+        f"{word} — probability of default {served['probability_of_default']:.1%} against a threshold of {served['threshold']:.1%}"
+        in decision
+    )
+    expect(
+        page.locator("li", has_text=f"Probability of default: {served['probability_of_default']:.1%}")
+    ).to_be_visible()  # waits for it
     assert seconds < TIME_TO_DECISION_TARGET
 
     credit = page.get_by_label("Credit amount")
@@ -199,10 +230,13 @@ def test_an_unknown_applicant_and_an_invalid_form_value_are_explained_on_the_pag
     assert page.get_by_text("Traceback").count() == 0
 
 
-@pytest.mark.parametrize(("case", "message"), [
-    ("wrong API key", "The scoring service refused the app's API key"),
-    ("service down", "cannot be reached. Is it running"),
-])
+@pytest.mark.parametrize(
+    ("case", "message"),
+    [
+        ("wrong API key", "The scoring service refused the app's API key"),
+        ("service down", "cannot be reached. Is it running"),
+    ],
+)
 def test_a_wrong_api_key_or_a_service_down_is_said_on_the_page(app_project, service_url, page, case, message):
     url = service_url if case == "wrong API key" else f"http://127.0.0.1:{free_port()}"
     app, app_url = start_app(app_project, url, "not-the-key")

@@ -23,13 +23,29 @@ def test_the_api_key_is_sent_and_the_answer_returned():
     assert seen["authorization"] == "Bearer k"
 
 
-@pytest.mark.parametrize(("response", "message"), [
-    (httpx.Response(401, json={"error": "missing or invalid API key"}), "refused the app's API key"),
-    (httpx.Response(429, headers={"retry-after": "1"}, json={"error": "busy"}), "busy or cannot record decisions right now (429). Try again in 1 s"),
-    (httpx.Response(400, json={"error": "1 validation error", "detail": [{"loc": ["body", "application", "AMT_CREDIT"], "msg": "Input should be greater than or equal to 0"}]}),
-     "The service found the application invalid: application.AMT_CREDIT: Input should be greater than or equal to 0"),
-    (httpx.Response(500, text="boom"), "The scoring service answered 500"),
-])
+@pytest.mark.parametrize(
+    ("response", "message"),
+    [
+        (httpx.Response(401, json={"error": "missing or invalid API key"}), "refused the app's API key"),
+        (
+            httpx.Response(429, headers={"retry-after": "1"}, json={"error": "busy"}),
+            "busy or cannot record decisions right now (429). Try again in 1 s",
+        ),
+        (
+            httpx.Response(
+                400,
+                json={
+                    "error": "1 validation error",
+                    "detail": [
+                        {"loc": ["body", "application", "AMT_CREDIT"], "msg": "Input should be greater than or equal to 0"}
+                    ],
+                },
+            ),
+            "The service found the application invalid: application.AMT_CREDIT: Input should be greater than or equal to 0",
+        ),
+        (httpx.Response(500, text="boom"), "The scoring service answered 500"),
+    ],
+)
 def test_failures_are_one_sentence_naming_what_to_do(response, message):
     with pytest.raises(ServiceError, match=message.replace("(", r"\(").replace(")", r"\)").replace(".", r"\.")):
         _service(lambda request: response).explain({})

@@ -36,13 +36,20 @@ def test_the_decision_sentence_carries_the_word_and_both_figures():
 
 
 def test_top_contributions_say_which_way_each_feature_pushes():
-    answer = {"contributions": [
-        {"feature": "EXT_SOURCE_2", "value": 0.1234567, "contribution": 0.8, "direction": "increases_risk"},
-        {"feature": "CODE", "value": None, "contribution": -0.2, "direction": "decreases_risk"},
-        {"feature": "NAME", "value": "Cash loans", "contribution": 0.0, "direction": "none"},
-    ]}
+    answer = {
+        "contributions": [
+            {"feature": "EXT_SOURCE_2", "value": 0.1234567, "contribution": 0.8, "direction": "increases_risk"},
+            {"feature": "CODE", "value": None, "contribution": -0.2, "direction": "decreases_risk"},
+            {"feature": "NAME", "value": "Cash loans", "contribution": 0.0, "direction": "none"},
+        ]
+    }
     frame = top_contributions(answer, 2)
-    assert frame.to_dict("list") == {"feature": ["EXT_SOURCE_2", "CODE"], "value": ["0.1235", "missing"], "contribution": [0.8, -0.2], "effect": ["raises the risk", "lowers the risk"]}
+    assert frame.to_dict("list") == {
+        "feature": ["EXT_SOURCE_2", "CODE"],
+        "value": ["0.1235", "missing"],
+        "contribution": [0.8, -0.2],
+        "effect": ["raises the risk", "lowers the risk"],
+    }
 
 
 @pytest.mark.parametrize(("years", "band"), [(18.5, "18-29"), (29.99, "18-29"), (30, "30-39"), (59.5, "50-59"), (75, "60+")])
@@ -51,11 +58,14 @@ def test_age_bands(years, band):
 
 
 def test_similar_applicants_share_the_age_band_and_the_income_quintile():
-    reference = pd.DataFrame({
-        "SK_ID_CURR": range(10), "TARGET": [0, 1] * 5,
-        "DAYS_BIRTH": [-35 * 365.25] * 5 + [-45 * 365.25] * 5,
-        "AMT_INCOME_TOTAL": [10.0, 20.0, 30.0, 40.0, 50.0, 10.0, 20.0, 30.0, 40.0, 50.0],
-    })
+    reference = pd.DataFrame(
+        {
+            "SK_ID_CURR": range(10),
+            "TARGET": [0, 1] * 5,
+            "DAYS_BIRTH": [-35 * 365.25] * 5 + [-45 * 365.25] * 5,
+            "AMT_INCOME_TOTAL": [10.0, 20.0, 30.0, 40.0, 50.0, 10.0, 20.0, 30.0, 40.0, 50.0],
+        }
+    )
     edges = income_band_edges(reference["AMT_INCOME_TOTAL"])
     assert income_band(10.0, edges) == 1 and income_band(50.0, edges) == 5
     similar = similar_applicants(reference, -36 * 365.25, 12.0)
@@ -65,16 +75,25 @@ def test_similar_applicants_share_the_age_band_and_the_income_quintile():
 def test_the_applicants_position_among_those_who_repaid_and_defaulted_is_said_in_words():
     groups = outcome_groups(pd.DataFrame({"F": [1.0, 2.0, 3.0, 4.0, np.nan], "TARGET": [0, 0, 1, 1, 0]}), "F")
     assert len(groups) == 4
-    assert position_summary(groups, 2.5) == "The applicant's value 2.5 is above 100% of the 2 who repaid (median 1.5) and above 0% of the 2 who defaulted (median 3.5)."
+    assert (
+        position_summary(groups, 2.5)
+        == "The applicant's value 2.5 is above 100% of the 2 who repaid (median 1.5) and above 0% of the 2 who defaulted (median 3.5)."
+    )
     assert position_summary(groups, None) == "The applicant has no value for this feature."
     labels = outcome_groups(pd.DataFrame({"L": ["a", "b", "a"], "TARGET": [0, 0, 1]}), "L")
-    assert position_summary(labels, "a") == "50% of the 2 who repaid share the value 'a'; 100% of the 1 who defaulted share the value 'a'."
+    assert (
+        position_summary(labels, "a")
+        == "50% of the 2 who repaid share the value 'a'; 100% of the 1 who defaulted share the value 'a'."
+    )
 
 
 def test_what_if_changes_credit_and_annuity_only_and_leaves_the_records_untouched():
     records = {"application": {"SK_ID_CURR": 1, "AMT_CREDIT": 100.0, "AMT_ANNUITY": 10.0}, "bureau": [{"SK_ID_BUREAU": 3}]}
     changed = what_if_records(records, 300.0, 12.5)
-    assert changed == {"application": {"SK_ID_CURR": 1, "AMT_CREDIT": 300.0, "AMT_ANNUITY": 12.5}, "bureau": [{"SK_ID_BUREAU": 3}]}
+    assert changed == {
+        "application": {"SK_ID_CURR": 1, "AMT_CREDIT": 300.0, "AMT_ANNUITY": 12.5},
+        "bureau": [{"SK_ID_BUREAU": 3}],
+    }
     assert records["application"]["AMT_CREDIT"] == 100.0
 
 
@@ -88,21 +107,33 @@ def test_a_blank_application_has_every_complete_column_of_the_contract():
 
 
 def _audit() -> pd.DataFrame:
-    return pd.DataFrame({
-        "id": [1, 2, 3, 4],
-        "timestamp": ["2026-11-01T10:00:00.000001+00:00", "2026-11-01T11:00:00.000001+00:00", "2026-11-02T09:00:00.000001+00:00", "2026-11-03T09:00:00+00:00"],
-        "endpoint": ["predict", "explain", "predict", "predict_features"],
-        "decision": ["ACCEPTED", "REFUSED", "REFUSED", "ACCEPTED"],
-        "probability_of_default": [0.1, 0.6, 0.7, 0.2],
-        "reasons": ["[]", '[{"feature": "A", "text": "age raises the risk", "contribution": 1.0}]', "[]", "[]"],
-        "applicant_id": [11, 12, 13, None],
-    })
+    return pd.DataFrame(
+        {
+            "id": [1, 2, 3, 4],
+            "timestamp": [
+                "2026-11-01T10:00:00.000001+00:00",
+                "2026-11-01T11:00:00.000001+00:00",
+                "2026-11-02T09:00:00.000001+00:00",
+                "2026-11-03T09:00:00+00:00",
+            ],
+            "endpoint": ["predict", "explain", "predict", "predict_features"],
+            "decision": ["ACCEPTED", "REFUSED", "REFUSED", "ACCEPTED"],
+            "probability_of_default": [0.1, 0.6, 0.7, 0.2],
+            "reasons": ["[]", '[{"feature": "A", "text": "age raises the risk", "contribution": 1.0}]', "[]", "[]"],
+            "applicant_id": [11, 12, 13, None],
+        }
+    )
 
 
 def test_decisions_are_filtered_then_counted_per_day():
     kept = filter_decisions(_audit(), ["ACCEPTED", "REFUSED"], ["predict", "explain"], (date(2026, 11, 1), date(2026, 11, 2)))
     daily = daily_decisions(kept)
-    assert daily.to_dict("list") == {"day": [date(2026, 11, 1), date(2026, 11, 2)], "decisions": [2, 1], "refused": [1, 1], "refusal_rate": [0.5, 1.0]}
+    assert daily.to_dict("list") == {
+        "day": [date(2026, 11, 1), date(2026, 11, 2)],
+        "decisions": [2, 1],
+        "refused": [1, 1],
+        "refusal_rate": [0.5, 1.0],
+    }
     assert filter_decisions(_audit(), ["REFUSED"], ["predict"], None)["id"].tolist() == [3]
 
 
@@ -115,9 +146,21 @@ def test_cost_curve_and_drift_summaries():
     curve = pd.DataFrame({"threshold": [0.1, 0.2, 0.3], "fn": [1, 3, 9], "fp": [50, 20, 5], "cost": [60, 50, 95]})
     assert cost_curve_summary(curve, 0.31) == (
         "Out-of-fold business cost (10 × missed defaults + 1 × refused good clients) at the chosen threshold 0.310: 95 "
-        "(9 missed defaults, 5 refused good clients); the curve's minimum is 50 at 0.200.")
-    sentence, flagged = drift_summary(pd.DataFrame({"feature": ["A", "B", "C"], "kind": ["numeric"] * 3, "psi": [0.3, 0.01, 0.15], "status": ["drift", "stable", "watch"]}))
-    assert sentence.startswith("3 features and the score compared: 1 in drift, 1 in watch, 1 stable") and flagged["feature"].tolist() == ["A", "C"]
+        "(9 missed defaults, 5 refused good clients); the curve's minimum is 50 at 0.200."
+    )
+    sentence, flagged = drift_summary(
+        pd.DataFrame(
+            {
+                "feature": ["A", "B", "C"],
+                "kind": ["numeric"] * 3,
+                "psi": [0.3, 0.01, 0.15],
+                "status": ["drift", "stable", "watch"],
+            }
+        )
+    )
+    assert sentence.startswith("3 features and the score compared: 1 in drift, 1 in watch, 1 stable") and flagged[
+        "feature"
+    ].tolist() == ["A", "C"]
     assert drift_summary(None)[0].startswith("No drift report yet")
 
 

@@ -13,6 +13,15 @@ from .raw_table_dataset import RawTableDataset
 from .registered_scoring_model_dataset import RegisteredScoringModelDataset
 
 __all__ = [
-    "AuditLogDataset", "BentoModelDataset", "CreditScoringModelDataset", "FastCSVDataset", "MlflowInputsDataset", "MlflowNestedRunsDataset", "MlflowPyfuncModelDataset", "MlflowTagsDataset",
-    "ParquetFrameDataset", "RawTableDataset", "RegisteredScoringModelDataset",
+    "AuditLogDataset",
+    "BentoModelDataset",
+    "CreditScoringModelDataset",
+    "FastCSVDataset",
+    "MlflowInputsDataset",
+    "MlflowNestedRunsDataset",
+    "MlflowPyfuncModelDataset",
+    "MlflowTagsDataset",
+    "ParquetFrameDataset",
+    "RawTableDataset",
+    "RegisteredScoringModelDataset",
 ]

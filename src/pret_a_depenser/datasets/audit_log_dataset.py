@@ -16,7 +16,9 @@ class AuditLogDataset(AbstractDataset[None, pd.DataFrame]):
     """One row per logged decision; an absent log loads as an empty table (the node decides if that is an error)."""
 
     def __init__(self, filepath: str, metadata: dict[str, Any] | None = None) -> None:
-        self._filepath: Path | str = filepath if is_database_url(filepath) else Path(filepath)  # a SQLite file or a PostgreSQL URL
+        self._filepath: Path | str = (
+            filepath if is_database_url(filepath) else Path(filepath)
+        )  # a SQLite file or a PostgreSQL URL
         self.metadata = metadata
 
     def load(self) -> pd.DataFrame:

@@ -20,8 +20,16 @@ from pret_a_depenser.scoring import CreditScoringModel, read_model_directory
 
 MODEL_CARD_FILE = "MODEL_CARD.md"
 METADATA_KEYS = (
-    "threshold", "feature_version", "feature_spec_version", "data_version", "n_training_applicants", "holdout_metrics", "top_features",
-    "registry_model", "registry_version", "registry_aliases",
+    "threshold",
+    "feature_version",
+    "feature_spec_version",
+    "data_version",
+    "n_training_applicants",
+    "holdout_metrics",
+    "top_features",
+    "registry_model",
+    "registry_version",
+    "registry_aliases",
 )
 LABEL_KEYS = ("feature_version", "feature_spec_version", "data_version", "registry_version")
 
@@ -30,7 +38,11 @@ class BentoModelDataset(AbstractDataset[dict[str, Any], CreditScoringModel]):
     """Saves ``{"model": CreditScoringModel, "model_card": markdown}``; loads the artefact of ``<name>:latest``."""
 
     def __init__(
-        self, name: str, labels: dict[str, str] | None = None, model_card_artifact: str | None = None, metadata: dict[str, Any] | None = None
+        self,
+        name: str,
+        labels: dict[str, str] | None = None,
+        model_card_artifact: str | None = None,
+        metadata: dict[str, Any] | None = None,
     ) -> None:
         self._name = name
         self._labels = dict(labels or {})
@@ -43,7 +55,9 @@ class BentoModelDataset(AbstractDataset[dict[str, Any], CreditScoringModel]):
         described = {**model.metadata, "threshold": model.threshold}
         model_metadata = {key: described.get(key) for key in (*METADATA_KEYS, "mlflow_run_id")}
         if data.get("model_card") is not None:
-            model_metadata["model_card"] = f"runs:/{run.info.run_id}/{self._model_card_artifact}" if run and self._model_card_artifact else MODEL_CARD_FILE
+            model_metadata["model_card"] = (
+                f"runs:/{run.info.run_id}/{self._model_card_artifact}" if run and self._model_card_artifact else MODEL_CARD_FILE
+            )
         labels = {**self._labels, **{key: str(described[key]) for key in LABEL_KEYS if described.get(key) is not None}}
         with bentoml.models.create(self._name, labels=labels, metadata=model_metadata) as model_ref:
             model.save(Path(model_ref.path))

@@ -18,7 +18,9 @@ class MlflowInputsDataset(AbstractDataset[dict[str, dict[str, Any]], dict[str, d
     """Saves ``{table: {"rows", "columns", "digest"}}``; ``sources`` maps a table to the file it was read
     from (its MLflow source), ``context`` is the MLflow input context (e.g. ``raw``, ``training``)."""
 
-    def __init__(self, filepath: str, context: str, sources: dict[str, str] | None = None, metadata: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self, filepath: str, context: str, sources: dict[str, str] | None = None, metadata: dict[str, Any] | None = None
+    ) -> None:
         self._filepath = Path(filepath)
         self._context = context
         self._sources = dict(sources or {})

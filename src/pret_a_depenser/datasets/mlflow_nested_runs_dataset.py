@@ -42,9 +42,13 @@ class MlflowNestedRunsDataset(AbstractDataset[pd.DataFrame, pd.DataFrame]):
         for row in data.to_dict(orient="records"):
             name = str(row[self._name_column])
             metrics = {
-                key: float(value) for key, value in row.items()
-                if key not in self._param_columns and key != self._name_column
-                and isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+                key: float(value)
+                for key, value in row.items()
+                if key not in self._param_columns
+                and key != self._name_column
+                and isinstance(value, (int, float))
+                and not isinstance(value, bool)
+                and math.isfinite(value)
             }
             params = {key: row[key] for key in self._param_columns if key in row}
             with mlflow.start_run(run_name=name, nested=True):

@@ -44,7 +44,10 @@ class MlflowPyfuncModelDataset(AbstractDataset[dict[str, Any], dict[str, Any]]):
                 code_paths=[str(Path(pret_a_depenser.__file__).parent)],
                 input_example=data["input_example"],
                 registered_model_name=self._registered_model_name,
-                metadata={"threshold": model.threshold, **{key: value for key, value in model.metadata.items() if key not in ("tag", "source")}},
+                metadata={
+                    "threshold": model.threshold,
+                    **{key: value for key, value in model.metadata.items() if key not in ("tag", "source")},
+                },
             )
         if self._registered_model_name and info.registered_model_version is not None:
             client = mlflow.MlflowClient()
@@ -57,7 +60,9 @@ class MlflowPyfuncModelDataset(AbstractDataset[dict[str, Any], dict[str, Any]]):
 
     def load(self) -> dict[str, Any]:
         if not self._registered_model_name:
-            raise DatasetError(f"MLflow model {self._name!r} is not registered: load it from its run with mlflow.pyfunc.load_model")
+            raise DatasetError(
+                f"MLflow model {self._name!r} is not registered: load it from its run with mlflow.pyfunc.load_model"
+            )
         client = mlflow.MlflowClient()
         newest = max(int(version.version) for version in client.search_model_versions(f"name='{self._registered_model_name}'"))
         latest = client.get_model_version(self._registered_model_name, str(newest))  # a search does not return the aliases
@@ -81,7 +86,9 @@ def _git_commit() -> str:
     except (OSError, subprocess.SubprocessError):
         return "unknown"
     commit = result.stdout.strip()
-    dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], check=False, capture_output=True, text=True, timeout=10).stdout.strip()
+    dirty = subprocess.run(
+        ["git", "status", "--porcelain", "--untracked-files=no"], check=False, capture_output=True, text=True, timeout=10
+    ).stdout.strip()
     return f"{commit}-dirty" if dirty else commit
 
 
@@ -89,7 +96,10 @@ def promotion_tags(decision: dict[str, Any] | None) -> dict[str, str]:
     """The promotion gate's verdict and reasons, as version tags."""
     if decision is None:
         return {}
-    tags = {"promotion": "champion" if decision["promote"] else "challenger", "promotion_reasons": "; ".join(decision["reasons"])[:4900] or "none"}
+    tags = {
+        "promotion": "champion" if decision["promote"] else "challenger",
+        "promotion_reasons": "; ".join(decision["reasons"])[:4900] or "none",
+    }
     if decision.get("champion"):
         tags["compared_with"] = str(decision["champion"]["model_tag"])
     return tags

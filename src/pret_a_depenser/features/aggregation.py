@@ -91,7 +91,10 @@ def combine_chunks(chunks: Iterable[FeatureBlock], applicants: np.ndarray | None
             return first
         parts = [first, *rest]
         return FeatureBlock(
-            first.source, np.concatenate([part.applicants for part in parts]), first.names, first.dtypes,
+            first.source,
+            np.concatenate([part.applicants for part in parts]),
+            first.names,
+            first.dtypes,
             np.concatenate([part.values for part in parts], axis=1),
         )
     values = filled_columns(first.fill, len(applicants))
@@ -127,7 +130,9 @@ def in_canonical_order(table: pl.DataFrame, keys: Sequence[str]) -> pl.DataFrame
         return table
     if table.height <= SMALL_INPUT_ROWS:  # one applicant's records: numpy, no query plan
         columns = [table.get_column(key).to_numpy() for key in keys]
-        order = np.lexsort([np.where(np.isnan(column), np.inf, column) if column.dtype.kind == "f" else column for column in reversed(columns)])
+        order = np.lexsort(
+            [np.where(np.isnan(column), np.inf, column) if column.dtype.kind == "f" else column for column in reversed(columns)]
+        )
         return table if (order[1:] > order[:-1]).all() else table[order]
     ordered = None
     for key in reversed(keys):
@@ -149,7 +154,9 @@ def applicant_chunks(rows: pl.DataFrame, columns: int, spec: dict, source: str) 
         return [rows]
     applicants = rows[APPLICANT_KEY].to_numpy()
     rows_per_applicant = rows.height / (1 + np.count_nonzero(applicants[1:] != applicants[:-1]))
-    size = max(int(min(CHUNK_CELLS / max(columns, 1), 2 * CHUNK_CELLS * rows_per_applicant / max(source_width(spec, source), 1))), 1)
+    size = max(
+        int(min(CHUNK_CELLS / max(columns, 1), 2 * CHUNK_CELLS * rows_per_applicant / max(source_width(spec, source), 1))), 1
+    )
     if rows.height <= size:
         return [rows]
     cuts = np.unique(np.searchsorted(applicants, applicants[np.arange(size, rows.height, size) - 1], side="right"))
@@ -201,7 +208,9 @@ def label_code_table(labels: pl.Series) -> tuple[np.ndarray, list[str | None]]:
         physical = labels.to_physical()
         return (physical.fill_null(len(names) - 1) if physical.null_count() else physical).to_numpy(), names
     code_of: dict[str | None, int] = {}
-    codes = np.fromiter((code_of.setdefault(label, len(code_of)) for label in labels.cast(pl.String).to_list()), dtype=np.int64, count=len(labels))
+    codes = np.fromiter(
+        (code_of.setdefault(label, len(code_of)) for label in labels.cast(pl.String).to_list()), dtype=np.int64, count=len(labels)
+    )
     return codes, list(code_of)
 
 
@@ -270,7 +279,9 @@ def group_bounds(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return bounds, keys[bounds[:-1]]
 
 
-def level_shares(codes: np.ndarray, levels: int, group_of_row: np.ndarray, lengths: np.ndarray, dtype: type = np.float32) -> np.ndarray:
+def level_shares(
+    codes: np.ndarray, levels: int, group_of_row: np.ndarray, lengths: np.ndarray, dtype: type = np.float32
+) -> np.ndarray:
     """(levels, groups) share of each group's rows whose code is each level: counts / rows, exact in any order."""
     kept = codes >= 0
     counts = np.bincount(group_of_row[kept] * levels + codes[kept], minlength=len(lengths) * levels)
@@ -352,4 +363,10 @@ def aggregate_by_applicant(
                 names += share_names(prefixes[0], column, tuple(levels))
                 dtypes += [FLOAT_DTYPE] * len(levels)
                 blocks.append(level_shares(codes, len(levels), group_of_row, lengths))
-    return FeatureBlock(source, applicants.astype(np.int64), names, dtypes, np.concatenate(blocks) if blocks else np.empty((0, len(applicants)), np.float32))
+    return FeatureBlock(
+        source,
+        applicants.astype(np.int64),
+        names,
+        dtypes,
+        np.concatenate(blocks) if blocks else np.empty((0, len(applicants)), np.float32),
+    )

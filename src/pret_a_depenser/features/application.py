@@ -114,11 +114,15 @@ def application_features(application: pl.DataFrame, spec: dict[str, Any]) -> App
     matrix = np.stack(list(every.values()), dtype=np.float32) if names else np.empty((0, rows.height), np.float32)
     labels = [name for name, dtype in schema.items() if is_label(dtype)]
     if rows.height <= SMALL_INPUT_ROWS:  # one applicant's records: no query plan
-        values_of = {name: [None if label in unknown else label for label in rows.get_column(name).cast(pl.String).to_list()] for name in labels}
+        values_of = {
+            name: [None if label in unknown else label for label in rows.get_column(name).cast(pl.String).to_list()]
+            for name in labels
+        }
         label_values = pl.DataFrame(values_of, schema=dict.fromkeys(labels, pl.String))
     else:
         label_values = rows.select(
-            pl.when(pl.col(name).cast(pl.String).is_in(unknown)).then(None).otherwise(pl.col(name).cast(pl.String)).alias(name) for name in labels
+            pl.when(pl.col(name).cast(pl.String).is_in(unknown)).then(None).otherwise(pl.col(name).cast(pl.String)).alias(name)
+            for name in labels
         )
     order = [name for name in rows.columns if name in every or name in labels] + list(flag) + list(ratios)
     target = rows[TARGET].cast(pl.Float64).to_numpy() if TARGET in rows.columns else None

@@ -35,7 +35,9 @@ SHARE_COLUMNS = {"bureau_balance": ["STATUS"], "bureau": ["CREDIT_ACTIVE", "CRED
 CREDIT_KEY = "SK_ID_BUREAU"
 
 
-def bureau_balance_by_credit(bureau_balance: pl.DataFrame, credits: np.ndarray, status_levels: list[str]) -> dict[str, np.ndarray]:
+def bureau_balance_by_credit(
+    bureau_balance: pl.DataFrame, credits: np.ndarray, status_levels: list[str]
+) -> dict[str, np.ndarray]:
     """For each credit of ``credits`` (SK_ID_BUREAU): months reported, first and last month, share of
     months overdue, worst overdue bucket and the share of months in each status level; all missing for
     a credit without monthly rows. Monthly rows of other credits are ignored.
@@ -50,9 +52,15 @@ def bureau_balance_by_credit(bureau_balance: pl.DataFrame, credits: np.ndarray, 
         credit_ids, (low, position_of_id) = key_positions(credit_ids, credits), (0, np.arange(len(credits)))
     codes, labels = label_code_table(bureau_balance["STATUS"])
     counts, first, last, overdue, worst, level_counts = credit_months(
-        credit_ids, low, position_of_id,
+        credit_ids,
+        low,
+        position_of_id,
         bureau_balance["MONTHS_BALANCE"].to_numpy(),  # Int64, or float64 with NaN if missing
-        codes, level_table(labels, status_levels), level_table(labels, OVERDUE_STATUSES, start=1, default=0), len(credits), len(status_levels),
+        codes,
+        level_table(labels, status_levels),
+        level_table(labels, OVERDUE_STATUSES, start=1, default=0),
+        len(credits),
+        len(status_levels),
     )
     none = counts == 0
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -88,11 +96,17 @@ def _credit_features(credits: pl.DataFrame, balance: dict[str, np.ndarray], spec
         "BUREAU_CLOSED": activity == 1,
         "BUREAU_RECENT": columns["DAYS_CREDIT"] >= recent,
     }
-    shares = {column: (label_codes(credits[column], column_levels), column_levels) for column, column_levels in levels["bureau"].items()}
-    return aggregate_by_applicant("bureau", credits[APPLICANT_KEY].to_numpy(), columns, parameters["statistics"], subsets, shares=shares)
+    shares = {
+        column: (label_codes(credits[column], column_levels), column_levels) for column, column_levels in levels["bureau"].items()
+    }
+    return aggregate_by_applicant(
+        "bureau", credits[APPLICANT_KEY].to_numpy(), columns, parameters["statistics"], subsets, shares=shares
+    )
 
 
-def bureau_features(bureau: pl.DataFrame, bureau_balance: pl.DataFrame, spec: dict[str, Any], applicants: np.ndarray | None = None) -> FeatureBlock:
+def bureau_features(
+    bureau: pl.DataFrame, bureau_balance: pl.DataFrame, spec: dict[str, Any], applicants: np.ndarray | None = None
+) -> FeatureBlock:
     """Per applicant: statistics over all, active, closed and recent credits, and type/status shares.
 
     Day offsets older than ``max_days_back`` (the real file has credits "ending" 115 years ago) are
@@ -102,10 +116,15 @@ def bureau_features(bureau: pl.DataFrame, bureau_balance: pl.DataFrame, spec: di
     without rows: counts 0, the rest missing); otherwise one per applicant with rows, ascending.
     """
     credits = in_canonical_order(bureau, [APPLICANT_KEY, CREDIT_KEY])
-    balance = bureau_balance_by_credit(bureau_balance, credits[CREDIT_KEY].to_numpy(), spec["category_levels"]["bureau_balance"]["STATUS"])
+    balance = bureau_balance_by_credit(
+        bureau_balance, credits[CREDIT_KEY].to_numpy(), spec["category_levels"]["bureau_balance"]["STATUS"]
+    )
     chunks = applicant_chunks(credits, credits.width + len(balance), spec, "bureau")
     starts = np.cumsum([0] + [chunk.height for chunk in chunks])
     return combine_chunks(
-        (_credit_features(chunk, {name: values[start : start + chunk.height] for name, values in balance.items()}, spec) for chunk, start in zip(chunks, starts, strict=False)),
+        (
+            _credit_features(chunk, {name: values[start : start + chunk.height] for name, values in balance.items()}, spec)
+            for chunk, start in zip(chunks, starts, strict=False)
+        ),
         applicants,
     )

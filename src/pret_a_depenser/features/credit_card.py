@@ -23,13 +23,17 @@ from .aggregation import (
 SHARE_COLUMNS = {"credit_card_balance": ["NAME_CONTRACT_STATUS"]}
 
 
-def credit_card_features(credit_card_balance: pl.DataFrame, spec: dict[str, Any], applicants: np.ndarray | None = None) -> FeatureBlock:
+def credit_card_features(
+    credit_card_balance: pl.DataFrame, spec: dict[str, Any], applicants: np.ndarray | None = None
+) -> FeatureBlock:
     """Per applicant: utilisation (balance / limit), payment vs minimum, days past due; all and recent months.
 
     With ``applicants``, the block has one column per applicant of it, in its order (an applicant
     without rows: counts 0, the rest missing); otherwise one per applicant with rows, ascending.
     """
-    return features_by_chunk(credit_card_balance, [APPLICANT_KEY, "SK_ID_PREV", "MONTHS_BALANCE"], 3, spec, "credit_card", _card_features, applicants)
+    return features_by_chunk(
+        credit_card_balance, [APPLICANT_KEY, "SK_ID_PREV", "MONTHS_BALANCE"], 3, spec, "credit_card", _card_features, applicants
+    )
 
 
 def _card_features(months: pl.DataFrame, spec: dict[str, Any]) -> FeatureBlock:
@@ -39,8 +43,15 @@ def _card_features(months: pl.DataFrame, spec: dict[str, Any]) -> FeatureBlock:
     columns["UTILISATION"] = ratio_when_positive(columns["AMT_BALANCE"], columns["AMT_CREDIT_LIMIT_ACTUAL"])
     columns["PAYMENT_MIN_RATIO"] = ratio_when_positive(columns["AMT_PAYMENT_TOTAL_CURRENT"], columns["AMT_INST_MIN_REGULARITY"])
     columns["DPD_POSITIVE"] = where_known(columns["SK_DPD"] > 0, columns["SK_DPD"])
-    shares = {column: (label_codes(months[column], column_levels), column_levels) for column, column_levels in levels["credit_card_balance"].items()}
+    shares = {
+        column: (label_codes(months[column], column_levels), column_levels)
+        for column, column_levels in levels["credit_card_balance"].items()
+    }
     return aggregate_by_applicant(
-        "credit_card", months[APPLICANT_KEY].to_numpy(), columns, parameters["statistics"],
-        {"CC": None, "CC_RECENT": columns["MONTHS_BALANCE"] >= recent}, shares=shares,
+        "credit_card",
+        months[APPLICANT_KEY].to_numpy(),
+        columns,
+        parameters["statistics"],
+        {"CC": None, "CC_RECENT": columns["MONTHS_BALANCE"] >= recent},
+        shares=shares,
     )

@@ -29,7 +29,9 @@ SECONDARY_SOURCES = ("bureau", "previous_application", "pos_cash", "installments
 CHECKED_LAYOUTS: set[tuple] = set()  # (spec version, column counts) already checked against the spec
 
 
-def secondary_features(tables: Mapping[str, pl.DataFrame], spec: dict[str, Any], applicants: np.ndarray | None = None) -> tuple[FeatureBlock, ...]:
+def secondary_features(
+    tables: Mapping[str, pl.DataFrame], spec: dict[str, Any], applicants: np.ndarray | None = None
+) -> tuple[FeatureBlock, ...]:
     """Per-applicant features of each secondary table, in the order of ``SECONDARY_SOURCES``; one
     column per applicant of ``applicants`` when given."""
     return (
@@ -105,13 +107,19 @@ def fit_feature_spec(
 
 
 def secondary_tables(
-    bureau: pl.DataFrame, bureau_balance: pl.DataFrame, previous_application: pl.DataFrame,
-    pos_cash_balance: pl.DataFrame, credit_card_balance: pl.DataFrame,
+    bureau: pl.DataFrame,
+    bureau_balance: pl.DataFrame,
+    previous_application: pl.DataFrame,
+    pos_cash_balance: pl.DataFrame,
+    credit_card_balance: pl.DataFrame,
 ) -> dict[str, pl.DataFrame]:
     """The tables with share features, by table name."""
     return {
-        "bureau": bureau, "bureau_balance": bureau_balance, "previous_application": previous_application,
-        "POS_CASH_balance": pos_cash_balance, "credit_card_balance": credit_card_balance,
+        "bureau": bureau,
+        "bureau_balance": bureau_balance,
+        "previous_application": previous_application,
+        "POS_CASH_balance": pos_cash_balance,
+        "credit_card_balance": credit_card_balance,
     }
 
 

@@ -59,13 +59,17 @@ def instalments_due(payments: pl.DataFrame) -> tuple[np.ndarray, dict[str, np.nd
     return applicants[starts], due
 
 
-def installments_features(installments_payments: pl.DataFrame, spec: dict[str, Any], applicants: np.ndarray | None = None) -> FeatureBlock:
+def installments_features(
+    installments_payments: pl.DataFrame, spec: dict[str, Any], applicants: np.ndarray | None = None
+) -> FeatureBlock:
     """Per applicant: statistics of payment delay and shortfall, over all and over the last days.
 
     With ``applicants``, the block has one column per applicant of it, in its order (an applicant
     without rows: counts 0, the rest missing); otherwise one per applicant with rows, ascending.
     """
-    return features_by_chunk(installments_payments, INSTALMENT_KEY, installments_payments.width, spec, "installments", _instalment_features, applicants)
+    return features_by_chunk(
+        installments_payments, INSTALMENT_KEY, installments_payments.width, spec, "installments", _instalment_features, applicants
+    )
 
 
 def _instalment_features(payments: pl.DataFrame, spec: dict[str, Any]) -> FeatureBlock:

@@ -78,7 +78,11 @@ def _parallel(values, bounds, mask, picked, out, counts):
 
 
 def segment_statistics(
-    values: np.ndarray, bounds: np.ndarray, mask: np.ndarray, statistics: tuple[str, ...] = STATISTIC_ORDER, dtype: type = np.float32
+    values: np.ndarray,
+    bounds: np.ndarray,
+    mask: np.ndarray,
+    statistics: tuple[str, ...] = STATISTIC_ORDER,
+    dtype: type = np.float32,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Per group: rows where ``mask`` holds, and the ``statistics`` of each column over them.
 
@@ -127,8 +131,15 @@ def _credit_months(credit_ids, low, position_of_id, months, codes, level_of_code
 
 
 def credit_months(
-    credit_ids: np.ndarray, low: int, position_of_id: np.ndarray, months: np.ndarray,
-    codes: np.ndarray, level_of_code: np.ndarray, rank_of_code: np.ndarray, credits: int, levels: int,
+    credit_ids: np.ndarray,
+    low: int,
+    position_of_id: np.ndarray,
+    months: np.ndarray,
+    codes: np.ndarray,
+    level_of_code: np.ndarray,
+    rank_of_code: np.ndarray,
+    credits: int,
+    levels: int,
 ) -> tuple[np.ndarray, ...]:
     """Per credit, in one pass over monthly rows in any order (counts, minima and maxima are exact in any
     order) and without temporaries: months reported, first and last ``months``, months whose label rank
@@ -177,7 +188,11 @@ def _instalment_payments(bounds, days_instalment, amount_instalment, days_entry,
 
 
 def instalment_payments(
-    bounds: np.ndarray, days_instalment: np.ndarray, amount_instalment: np.ndarray, days_entry: np.ndarray, amount_paid: np.ndarray
+    bounds: np.ndarray,
+    days_instalment: np.ndarray,
+    amount_instalment: np.ndarray,
+    days_entry: np.ndarray,
+    amount_paid: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Per instalment (rows ``bounds[g]:bounds[g + 1]``): earliest due day, largest amount due, day of the
     last payment (NaN when none) and the amount paid (0 when none), the same in any row order."""

@@ -37,7 +37,9 @@ def pos_cash_features(pos_cash_balance: pl.DataFrame, spec: dict[str, Any], appl
     With ``applicants``, the block has one column per applicant of it, in its order (an applicant
     without rows: counts 0, the rest missing); otherwise one per applicant with rows, ascending.
     """
-    return features_by_chunk(pos_cash_balance, [APPLICANT_KEY, "SK_ID_PREV", "MONTHS_BALANCE"], 3, spec, "pos_cash", _monthly_features, applicants)
+    return features_by_chunk(
+        pos_cash_balance, [APPLICANT_KEY, "SK_ID_PREV", "MONTHS_BALANCE"], 3, spec, "pos_cash", _monthly_features, applicants
+    )
 
 
 def _monthly_features(months: pl.DataFrame, spec: dict[str, Any]) -> FeatureBlock:
@@ -48,8 +50,16 @@ def _monthly_features(months: pl.DataFrame, spec: dict[str, Any]) -> FeatureBloc
     columns["DPD_DEF_POSITIVE"] = where_known(columns["SK_DPD_DEF"] > 0, columns["SK_DPD_DEF"])
     columns["REMAINING_SHARE"] = ratio_when_positive(columns["CNT_INSTALMENT_FUTURE"], columns["CNT_INSTALMENT"])
     applicants, loans = months[APPLICANT_KEY].to_numpy(), months["SK_ID_PREV"].to_numpy()
-    shares = {column: (label_codes(months[column], column_levels), column_levels) for column, column_levels in levels["POS_CASH_balance"].items()}
+    shares = {
+        column: (label_codes(months[column], column_levels), column_levels)
+        for column, column_levels in levels["POS_CASH_balance"].items()
+    }
     return aggregate_by_applicant(
-        "pos_cash", applicants, columns, parameters["statistics"], {"POS": None, "POS_RECENT": columns["MONTHS_BALANCE"] >= recent},
-        shares=shares, counted={"POS_LOANS_COUNT": first_row_of_each(applicants, loans)},
+        "pos_cash",
+        applicants,
+        columns,
+        parameters["statistics"],
+        {"POS": None, "POS_RECENT": columns["MONTHS_BALANCE"] >= recent},
+        shares=shares,
+        counted={"POS_LOANS_COUNT": first_row_of_each(applicants, loans)},
     )

@@ -25,7 +25,9 @@ SENTINEL_DAY_COLUMNS = ["DAYS_FIRST_DRAWING", "DAYS_FIRST_DUE", "DAYS_LAST_DUE_1
 SHARE_COLUMNS = {"previous_application": [name for name, kind in PREVIOUS_APPLICATION_COLUMNS.items() if kind == "str"]}
 
 
-def previous_application_features(previous_application: pl.DataFrame, spec: dict[str, Any], applicants: np.ndarray | None = None) -> FeatureBlock:
+def previous_application_features(
+    previous_application: pl.DataFrame, spec: dict[str, Any], applicants: np.ndarray | None = None
+) -> FeatureBlock:
     """Per applicant: statistics over all, approved, refused and recent applications, and label shares.
 
     ``365243`` in the ``DAYS_*`` date columns means "no date" and becomes missing.
@@ -33,7 +35,9 @@ def previous_application_features(previous_application: pl.DataFrame, spec: dict
     With ``applicants``, the block has one column per applicant of it, in its order (an applicant
     without rows: counts 0, the rest missing); otherwise one per applicant with rows, ascending.
     """
-    return features_by_chunk(previous_application, [APPLICANT_KEY, "SK_ID_PREV"], 4, spec, "previous_application", _previous_features, applicants)
+    return features_by_chunk(
+        previous_application, [APPLICANT_KEY, "SK_ID_PREV"], 4, spec, "previous_application", _previous_features, applicants
+    )
 
 
 def _previous_features(applications: pl.DataFrame, spec: dict[str, Any]) -> FeatureBlock:
@@ -54,7 +58,10 @@ def _previous_features(applications: pl.DataFrame, spec: dict[str, Any]) -> Feat
         "PREV_REFUSED": status == 1,
         "PREV_RECENT": columns["DAYS_DECISION"] >= recent,
     }
-    shares = {column: (label_codes(applications[column], column_levels), column_levels) for column, column_levels in levels["previous_application"].items()}
+    shares = {
+        column: (label_codes(applications[column], column_levels), column_levels)
+        for column, column_levels in levels["previous_application"].items()
+    }
     return aggregate_by_applicant(
         "previous_application", applications[APPLICANT_KEY].to_numpy(), columns, parameters["statistics"], subsets, shares=shares
     )

@@ -38,7 +38,9 @@ class FeatureRows:
     @property
     def sources(self) -> list[tuple[str, list[str]]]:
         """Each source with its output columns, in output order (``SK_ID_CURR`` is the application's)."""
-        return [("application", [APPLICANT_KEY, *self.application.columns])] + [(block.source, block.names) for block in self.secondary]
+        return [("application", [APPLICANT_KEY, *self.application.columns])] + [
+            (block.source, block.names) for block in self.secondary
+        ]
 
     @property
     def columns(self) -> list[tuple[str, str]]:
@@ -46,7 +48,9 @@ class FeatureRows:
         numbers = self.application.numbers
         dtypes = dict(zip(numbers.names, numbers.dtypes, strict=True)) | dict.fromkeys(self.application.labels.columns, "String")
         described = [(APPLICANT_KEY, "Int64")] + [(name, dtypes[name]) for name in self.application.columns]
-        return described + [(name, dtype) for block in self.secondary for name, dtype in zip(block.names, block.dtypes, strict=True)]
+        return described + [
+            (name, dtype) for block in self.secondary for name, dtype in zip(block.names, block.dtypes, strict=True)
+        ]
 
     def matrix(self, names: Sequence[str]) -> np.ndarray:
         """(applicants, names) float32 of numeric features, NaN for missing."""

@@ -26,7 +26,10 @@ from .previous_application import SHARE_COLUMNS as PREVIOUS_SHARE_COLUMNS
 
 SPEC_FORMAT = 1
 SHARE_COLUMNS: dict[str, list[str]] = {
-    **BUREAU_SHARE_COLUMNS, **PREVIOUS_SHARE_COLUMNS, **POS_CASH_SHARE_COLUMNS, **CREDIT_CARD_SHARE_COLUMNS,
+    **BUREAU_SHARE_COLUMNS,
+    **PREVIOUS_SHARE_COLUMNS,
+    **POS_CASH_SHARE_COLUMNS,
+    **CREDIT_CARD_SHARE_COLUMNS,
 }
 
 
@@ -39,16 +42,22 @@ def most_frequent_levels(counts: dict[str, int], max_levels: int) -> list[str]:
     return sorted(sorted(counts, key=lambda label: (-counts[label], label))[:max_levels])
 
 
-def fit_category_levels(tables: dict[str, pl.DataFrame], training_applicants: np.ndarray, max_levels: int) -> dict[str, dict[str, list[str]]]:
+def fit_category_levels(
+    tables: dict[str, pl.DataFrame], training_applicants: np.ndarray, max_levels: int
+) -> dict[str, dict[str, list[str]]]:
     """Levels of every share feature, from the training applicants' rows only."""
     training_rows = {
         table: key_membership(tables[table][APPLICANT_KEY].to_numpy(), training_applicants)
-        for table in SHARE_COLUMNS if table != "bureau_balance"
+        for table in SHARE_COLUMNS
+        if table != "bureau_balance"
     }
     training_credits = tables["bureau"]["SK_ID_BUREAU"].to_numpy()[training_rows["bureau"]]
     training_rows["bureau_balance"] = key_membership(tables["bureau_balance"]["SK_ID_BUREAU"].to_numpy(), training_credits)
     return {
-        table: {column: most_frequent_levels(label_counts(tables[table][column], training_rows[table]), max_levels) for column in columns}
+        table: {
+            column: most_frequent_levels(label_counts(tables[table][column], training_rows[table]), max_levels)
+            for column in columns
+        }
         for table, columns in SHARE_COLUMNS.items()
     }
 
@@ -68,11 +77,16 @@ def describe_columns(columns: Iterable[tuple[str, str]], sources: Iterable[tuple
 def check_columns(built: list[tuple[str, str]], spec: dict[str, Any]) -> None:
     """The built columns (name, dtype) must be the spec's, in order and with its dtypes."""
     columns = spec["columns"]
-    if len(built) == len(columns) and all(name == column["name"] and dtype == column["dtype"] for (name, dtype), column in zip(built, columns, strict=True)):
+    if len(built) == len(columns) and all(
+        name == column["name"] and dtype == column["dtype"] for (name, dtype), column in zip(built, columns, strict=True)
+    ):
         return
     expected = [(column["name"], column["dtype"]) for column in columns]
     if built != expected:
-        difference = next(((b, e) for b, e in zip(built, expected, strict=False) if b != e), (built[len(expected):][:1], expected[len(built):][:1]))
+        difference = next(
+            ((b, e) for b, e in zip(built, expected, strict=False) if b != e),
+            (built[len(expected) :][:1], expected[len(built) :][:1]),
+        )
         raise FeatureSpecError(
             f"feature spec {spec.get('version')} does not match this feature definition "
             f"({len(built)} columns built, {len(expected)} in the spec; first difference: built {difference[0]}, spec {difference[1]}): "

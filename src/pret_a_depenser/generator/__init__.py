@@ -31,12 +31,20 @@ UNRECORDED_LOG_ODDS = 0.35
 INTERCEPT = -2.87
 
 TABLES = (
-    "application_train", "application_test", "bureau", "bureau_balance", "previous_application",
-    "POS_CASH_balance", "installments_payments", "credit_card_balance",
+    "application_train",
+    "application_test",
+    "bureau",
+    "bureau_balance",
+    "previous_application",
+    "POS_CASH_balance",
+    "installments_payments",
+    "credit_card_balance",
 )
 
 
-def _generate_chunk(rng: np.random.Generator, first_curr: int, n: int, first_bureau: int, first_prev: int, test_share: float) -> dict[str, pd.DataFrame]:
+def _generate_chunk(
+    rng: np.random.Generator, first_curr: int, n: int, first_bureau: int, first_prev: int, test_share: float
+) -> dict[str, pd.DataFrame]:
     sk_id_curr = first_curr + np.arange(n, dtype=np.int64)
     z = rng.standard_normal(n)
     applications, observable_log_odds = generate_applications(rng, sk_id_curr, z)
@@ -45,7 +53,9 @@ def _generate_chunk(rng: np.random.Generator, first_curr: int, n: int, first_bur
     previous_risk = z[previous["SK_ID_CURR"].to_numpy() - first_curr]
     pos_cash, installments = generate_instalment_histories(rng, previous, previous_risk)
     cards = generate_card_histories(rng, previous, previous_risk)
-    record = recorded_risk(applications, bureau, bureau_balance, previous, pos_cash, installments, cards, first_curr, first_bureau)
+    record = recorded_risk(
+        applications, bureau, bureau_balance, previous, pos_cash, installments, cards, first_curr, first_bureau
+    )
     true_pd = sigmoid(INTERCEPT + observable_log_odds + record + UNRECORDED_LOG_ODDS * z)
     target = (rng.random(n) < true_pd).astype(np.int64)
     in_test = rng.random(n) < test_share
@@ -83,7 +93,9 @@ def generate_home_credit(
     starts = range(0, n_applicants, chunk_size)
     for index, start in enumerate(tqdm(starts, desc="Generating Home Credit tables", unit="chunk", disable=not progress)):
         rng = np.random.default_rng([seed, index])
-        chunk = _generate_chunk(rng, FIRST_SK_ID_CURR + start, min(chunk_size, n_applicants - start), first_bureau, first_prev, test_share)
+        chunk = _generate_chunk(
+            rng, FIRST_SK_ID_CURR + start, min(chunk_size, n_applicants - start), first_bureau, first_prev, test_share
+        )
         first_bureau += len(chunk["bureau"])
         first_prev += len(chunk["previous_application"])
         for name, frame in chunk.items():

@@ -24,30 +24,69 @@ EXT_SOURCE_LOADINGS = {"EXT_SOURCE_1": (0.45, 0.5), "EXT_SOURCE_2": (0.5, 0.08),
 
 # Building information: (stem, median, log-spread, missing rate of the *_AVG column).
 BUILDING_COLUMNS = (
-    ("APARTMENTS", 0.0876, 0.7, 0.507), ("BASEMENTAREA", 0.0763, 0.7, 0.585),
-    ("YEARS_BEGINEXPLUATATION", 0.9816, 0.0, 0.488), ("YEARS_BUILD", 0.7552, 0.0, 0.665),
-    ("COMMONAREA", 0.0211, 0.9, 0.699), ("ELEVATORS", 0.0, 0.0, 0.533),
-    ("ENTRANCES", 0.1379, 0.5, 0.503), ("FLOORSMAX", 0.1667, 0.0, 0.498),
-    ("FLOORSMIN", 0.2083, 0.0, 0.678), ("LANDAREA", 0.0481, 0.9, 0.594),
-    ("LIVINGAPARTMENTS", 0.0756, 0.7, 0.684), ("LIVINGAREA", 0.0745, 0.7, 0.502),
-    ("NONLIVINGAPARTMENTS", 0.0, 0.0, 0.694), ("NONLIVINGAREA", 0.0036, 1.2, 0.552),
+    ("APARTMENTS", 0.0876, 0.7, 0.507),
+    ("BASEMENTAREA", 0.0763, 0.7, 0.585),
+    ("YEARS_BEGINEXPLUATATION", 0.9816, 0.0, 0.488),
+    ("YEARS_BUILD", 0.7552, 0.0, 0.665),
+    ("COMMONAREA", 0.0211, 0.9, 0.699),
+    ("ELEVATORS", 0.0, 0.0, 0.533),
+    ("ENTRANCES", 0.1379, 0.5, 0.503),
+    ("FLOORSMAX", 0.1667, 0.0, 0.498),
+    ("FLOORSMIN", 0.2083, 0.0, 0.678),
+    ("LANDAREA", 0.0481, 0.9, 0.594),
+    ("LIVINGAPARTMENTS", 0.0756, 0.7, 0.684),
+    ("LIVINGAREA", 0.0745, 0.7, 0.502),
+    ("NONLIVINGAPARTMENTS", 0.0, 0.0, 0.694),
+    ("NONLIVINGAREA", 0.0036, 1.2, 0.552),
 )
 BUILDING_BLOCK_PRESENT = 0.52
 DOCUMENT_RATES = {
-    2: 4e-5, 3: 0.710, 4: 8e-5, 5: 0.0151, 6: 0.088, 7: 2e-4, 8: 0.0814, 9: 0.0039, 10: 2e-5, 11: 0.0039,
-    12: 1e-5, 13: 0.0035, 14: 0.0029, 15: 0.0012, 16: 0.0099, 17: 3e-4, 18: 0.0081, 19: 6e-4, 20: 5e-4, 21: 3e-4,
+    2: 4e-5,
+    3: 0.710,
+    4: 8e-5,
+    5: 0.0151,
+    6: 0.088,
+    7: 2e-4,
+    8: 0.0814,
+    9: 0.0039,
+    10: 2e-5,
+    11: 0.0039,
+    12: 1e-5,
+    13: 0.0035,
+    14: 0.0029,
+    15: 0.0012,
+    16: 0.0099,
+    17: 3e-4,
+    18: 0.0081,
+    19: 6e-4,
+    20: 5e-4,
+    21: 3e-4,
 }
 CREDIT_BUREAU_REQUEST_MEANS = {"HOUR": 0.0064, "DAY": 0.007, "WEEK": 0.034, "MON": 0.267, "QRT": 0.265, "YEAR": 1.9}
 
 # Log-odds of default carried by observable application fields (the rest comes from the latent score).
 CATEGORY_LOG_ODDS = {
     "CODE_GENDER": {"M": 0.45},
-    "NAME_EDUCATION_TYPE": {"Higher education": -0.35, "Academic degree": -0.9, "Lower secondary": 0.3, "Incomplete higher": 0.05},
+    "NAME_EDUCATION_TYPE": {
+        "Higher education": -0.35,
+        "Academic degree": -0.9,
+        "Lower secondary": 0.3,
+        "Incomplete higher": 0.05,
+    },
     "NAME_INCOME_TYPE": {"Unemployed": 1.2, "Maternity leave": 1.5, "State servant": -0.15, "Pensioner": -0.1},
     "OCCUPATION_TYPE": {
-        "Low-skill Laborers": 0.65, "Drivers": 0.25, "Laborers": 0.15, "Waiters/barmen staff": 0.25,
-        "Security staff": 0.2, "Cooking staff": 0.15, "Accountants": -0.4, "High skill tech staff": -0.25,
-        "Managers": -0.2, "Core staff": -0.15, "HR staff": -0.2, "IT staff": -0.2,
+        "Low-skill Laborers": 0.65,
+        "Drivers": 0.25,
+        "Laborers": 0.15,
+        "Waiters/barmen staff": 0.25,
+        "Security staff": 0.2,
+        "Cooking staff": 0.15,
+        "Accountants": -0.4,
+        "High skill tech staff": -0.25,
+        "Managers": -0.2,
+        "Core staff": -0.15,
+        "HR staff": -0.2,
+        "IT staff": -0.2,
     },
     "NAME_CONTRACT_TYPE": {"Revolving loans": -0.45},
     "NAME_HOUSING_TYPE": {"Rented apartment": 0.35, "With parents": 0.25, "Municipal apartment": 0.1, "Office apartment": -0.2},
@@ -90,11 +129,15 @@ def _building(rng, n) -> dict[str, object]:
         mode = np.clip(avg * rng.normal(1.0, 0.08, n), 0.0, 1.0).round(4)
         for suffix, values in (("AVG", avg), ("MODE", mode), ("MEDI", medi)):
             columns[f"{stem}_{suffix}"] = np.where(present, values, np.nan)
-    columns["FONDKAPREMONT_MODE"] = blank_categories(categorical(rng, vocab.FONDKAPREMONT_MODE, n), ~block | (rng.random(n) < 0.39))
+    columns["FONDKAPREMONT_MODE"] = blank_categories(
+        categorical(rng, vocab.FONDKAPREMONT_MODE, n), ~block | (rng.random(n) < 0.39)
+    )
     columns["HOUSETYPE_MODE"] = blank_categories(categorical(rng, vocab.HOUSETYPE_MODE, n), ~block | (rng.random(n) < 0.04))
     total_area = np.clip(0.0688 * np.exp(0.7 * size + 0.4 * rng.standard_normal(n)), 0, 1).round(4)
     columns["TOTALAREA_MODE"] = np.where(block, total_area, np.nan)
-    columns["WALLSMATERIAL_MODE"] = blank_categories(categorical(rng, vocab.WALLSMATERIAL_MODE, n), ~block | (rng.random(n) < 0.05))
+    columns["WALLSMATERIAL_MODE"] = blank_categories(
+        categorical(rng, vocab.WALLSMATERIAL_MODE, n), ~block | (rng.random(n) < 0.05)
+    )
     columns["EMERGENCYSTATE_MODE"] = blank_categories(categorical(rng, vocab.EMERGENCYSTATE_MODE, n), ~block)
     return columns
 
@@ -177,14 +220,21 @@ def generate_applications(rng: np.random.Generator, sk_id_curr: np.ndarray, z: n
     f["REGION_RATING_CLIENT_W_CITY"] = np.clip(rating + (rng.random(n) < 0.04) * rng.choice([-1, 1], n), 1, 3)
     f["WEEKDAY_APPR_PROCESS_START"] = categorical(rng, vocab.WEEKDAY, n)
     f["HOUR_APPR_PROCESS_START"] = np.clip(np.round(rng.normal(12.06, 3.27, n)), 0, 23).astype(np.int64)
-    for column, rate in (("REG_REGION_NOT_LIVE_REGION", 0.015), ("REG_REGION_NOT_WORK_REGION", 0.0508),
-                         ("LIVE_REGION_NOT_WORK_REGION", 0.0407), ("REG_CITY_NOT_LIVE_CITY", 0.0782),
-                         ("REG_CITY_NOT_WORK_CITY", 0.2305), ("LIVE_CITY_NOT_WORK_CITY", 0.1796)):
+    for column, rate in (
+        ("REG_REGION_NOT_LIVE_REGION", 0.015),
+        ("REG_REGION_NOT_WORK_REGION", 0.0508),
+        ("LIVE_REGION_NOT_WORK_REGION", 0.0407),
+        ("REG_CITY_NOT_LIVE_CITY", 0.0782),
+        ("REG_CITY_NOT_WORK_CITY", 0.2305),
+        ("LIVE_CITY_NOT_WORK_CITY", 0.1796),
+    ):
         boost = 1.25 if "WORK" in column else 1.0
         probability = rate * boost * np.exp(0.15 * z) / 1.01
         f[column] = ((rng.random(n) < probability) & ~(no_job & ("WORK" in column))).astype(np.int64)
     organization = categorical(rng, vocab.ORGANIZATION_TYPE_EMPLOYED, n).astype(object)
-    f["ORGANIZATION_TYPE"] = pd.Categorical(np.where(no_job, "XNA", organization), categories=[*vocab.ORGANIZATION_TYPE_EMPLOYED, "XNA"])
+    f["ORGANIZATION_TYPE"] = pd.Categorical(
+        np.where(no_job, "XNA", organization), categories=[*vocab.ORGANIZATION_TYPE_EMPLOYED, "XNA"]
+    )
     age_std = (age - 43.9) / 11.9
     f.update(_ext_sources(rng, z, age_std))
     f.update(_building(rng, n))
@@ -212,11 +262,14 @@ def generate_applications(rng: np.random.Generator, sk_id_curr: np.ndarray, z: n
     log_odds = (
         _category_log_odds(frame)
         + 0.028 * (43.0 - age)
-        + 0.35 * (rating == 3) - 0.35 * (rating == 1)
+        + 0.35 * (rating == 3)
+        - 0.35 * (rating == 1)
         + 1.5 * np.maximum(credit_goods - 1.05, 0.0)
         - 4.0 * np.clip(payment_rate - 0.05, -0.03, 0.05)
         + 0.8 * np.clip(annuity / income - 0.18, -0.15, 0.5)
         + np.where(no_job, 0.0, 0.35 * np.exp(-years_employed / 2.0))
-        + 0.12 * f["FLAG_WORK_PHONE"] + 0.15 * f["REG_CITY_NOT_WORK_CITY"] + 0.1 * f["FLAG_DOCUMENT_3"]
+        + 0.12 * f["FLAG_WORK_PHONE"]
+        + 0.15 * f["REG_CITY_NOT_WORK_CITY"]
+        + 0.1 * f["FLAG_DOCUMENT_3"]
     )
     return frame, log_odds

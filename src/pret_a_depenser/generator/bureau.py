@@ -16,7 +16,9 @@ STATUS_CATEGORIES = ["0", "1", "2", "3", "4", "5", "C", "X"]
 CREDIT_ACTIVE_CATEGORIES = ["Closed", "Active", "Sold", "Bad debt"]
 
 
-def generate_bureau(rng: np.random.Generator, sk_id_curr: np.ndarray, z: np.ndarray, first_bureau_id: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+def generate_bureau(
+    rng: np.random.Generator, sk_id_curr: np.ndarray, z: np.ndarray, first_bureau_id: int
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Bureau credits whose overdue amounts and bad monthly statuses rise with the latent risk."""
     owner = fan_out(rng, sk_id_curr.size, BUREAU_SHARE_WITH_HISTORY, BUREAU_CREDITS_PER_APPLICANT, 1.5)
     n = owner.size
@@ -77,8 +79,10 @@ def _bureau_balance(rng, bureau: pd.DataFrame, risk: np.ndarray, active: np.ndar
     all_unknown = (rng.random(len(bureau)) < 0.08)[credit]
     status[all_unknown | (rng.random(n) < 0.14)] = STATUS_CATEGORIES.index("X")
     status[(months_balance > closed_month) & ~active[credit]] = STATUS_CATEGORIES.index("C")
-    return pd.DataFrame({
-        "SK_ID_BUREAU": bureau["SK_ID_BUREAU"].to_numpy()[credit],
-        "MONTHS_BALANCE": months_balance,
-        "STATUS": pd.Categorical.from_codes(status, categories=STATUS_CATEGORIES),
-    })
+    return pd.DataFrame(
+        {
+            "SK_ID_BUREAU": bureau["SK_ID_BUREAU"].to_numpy()[credit],
+            "MONTHS_BALANCE": months_balance,
+            "STATUS": pd.Categorical.from_codes(status, categories=STATUS_CATEGORIES),
+        }
+    )

@@ -26,11 +26,18 @@ def _rare(rng, n: int, rate: float, vocabulary: dict[str, float], offset: int) -
     return np.where(rng.random(n) < rate, codes, -1)
 
 
-def generate_instalment_histories(rng: np.random.Generator, previous: pd.DataFrame, risk: np.ndarray) -> tuple[pd.DataFrame, pd.DataFrame]:
+def generate_instalment_histories(
+    rng: np.random.Generator, previous: pd.DataFrame, risk: np.ndarray
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """POS_CASH_balance and installments_payments for approved cash and consumer loans."""
     term = previous["CNT_PAYMENT"].to_numpy()
     first_due = previous["DAYS_FIRST_DUE"].to_numpy()
-    loan = (previous["NAME_CONTRACT_STATUS"].to_numpy() == "Approved") & (term > 0) & (first_due < 0) & (previous["NAME_CONTRACT_TYPE"].to_numpy() != "Revolving loans")
+    loan = (
+        (previous["NAME_CONTRACT_STATUS"].to_numpy() == "Approved")
+        & (term > 0)
+        & (first_due < 0)
+        & (previous["NAME_CONTRACT_TYPE"].to_numpy() != "Revolving loans")
+    )
     idx = np.flatnonzero(loan)
     term, first_due, loan_risk = term[idx].astype(np.int64), first_due[idx], risk[idx]
     due = np.clip(np.floor(-first_due / 30.4).astype(np.int64) + 1, 1, term)
@@ -41,7 +48,11 @@ def generate_instalment_histories(rng: np.random.Generator, previous: pd.DataFra
     n = loan_of_row.size
     days_instalment = np.minimum(first_due[loan_of_row] + np.round(30.4 * number), -1)
     late = rng.random(n) < sigmoid(-2.7 + 1.0 * lateness[loan_of_row])
-    delay = np.where(late, 1 + rng.geometric(1 / 8, n) + (rng.random(n) < 0.05) * np.round(rng.gamma(1.0, 60, n)), -np.round(rng.gamma(1.0, 9, n)))
+    delay = np.where(
+        late,
+        1 + rng.geometric(1 / 8, n) + (rng.random(n) < 0.05) * np.round(rng.gamma(1.0, 60, n)),
+        -np.round(rng.gamma(1.0, 9, n)),
+    )
     entry = np.minimum(days_instalment + delay, -1.0)
     instalment = previous["AMT_ANNUITY"].to_numpy()[idx][loan_of_row]
     short = rng.random(n) < sigmoid(-3.3 + 0.9 * lateness[loan_of_row])
@@ -58,16 +69,18 @@ def generate_instalment_histories(rng: np.random.Generator, previous: pd.DataFra
     entries = np.concatenate([entry, np.minimum(entry[split] + rng.integers(0, 15, split.sum()), -1)])
     order = np.lexsort((entries, rows))
     rows, amounts, entries = rows[order], amounts[order], entries[order]
-    installments = pd.DataFrame({
-        "SK_ID_PREV": previous["SK_ID_PREV"].to_numpy()[idx][loan_of_row][rows],
-        "SK_ID_CURR": previous["SK_ID_CURR"].to_numpy()[idx][loan_of_row][rows],
-        "NUM_INSTALMENT_VERSION": version[rows],
-        "NUM_INSTALMENT_NUMBER": number[rows] + 1,
-        "DAYS_INSTALMENT": days_instalment[rows].astype(float),
-        "DAYS_ENTRY_PAYMENT": np.where(unpaid[rows], np.nan, entries),
-        "AMT_INSTALMENT": instalment[rows],
-        "AMT_PAYMENT": np.where(unpaid[rows], np.nan, amounts),
-    })
+    installments = pd.DataFrame(
+        {
+            "SK_ID_PREV": previous["SK_ID_PREV"].to_numpy()[idx][loan_of_row][rows],
+            "SK_ID_CURR": previous["SK_ID_CURR"].to_numpy()[idx][loan_of_row][rows],
+            "NUM_INSTALMENT_VERSION": version[rows],
+            "NUM_INSTALMENT_NUMBER": number[rows] + 1,
+            "DAYS_INSTALMENT": days_instalment[rows].astype(float),
+            "DAYS_ENTRY_PAYMENT": np.where(unpaid[rows], np.nan, entries),
+            "AMT_INSTALMENT": instalment[rows],
+            "AMT_PAYMENT": np.where(unpaid[rows], np.nan, amounts),
+        }
+    )
 
     # POS snapshots start some months into the loan, as in the real file where many loans' early months are absent.
     completed = first_due + 30.4 * term < 0
@@ -84,22 +97,26 @@ def generate_instalment_histories(rng: np.random.Generator, previous: pd.DataFra
     overdue = rng.random(n) < sigmoid(-3.8 + 1.1 * lateness[loan_of_month])
     dpd = np.where(overdue, 1 + np.round(rng.gamma(0.7, 25, n)), 0).astype(np.int64)
     cnt_missing = rng.random(n) < 0.0026
-    pos = pd.DataFrame({
-        "SK_ID_PREV": previous["SK_ID_PREV"].to_numpy()[idx][loan_of_month],
-        "SK_ID_CURR": previous["SK_ID_CURR"].to_numpy()[idx][loan_of_month],
-        "MONTHS_BALANCE": np.minimum(np.floor(first_due[loan_of_month] / 30.4) + step, -1).astype(np.int64),
-        "CNT_INSTALMENT": np.where(cnt_missing, np.nan, term[loan_of_month].astype(float)),
-        "CNT_INSTALMENT_FUTURE": np.where(cnt_missing, np.nan, future),
-        "NAME_CONTRACT_STATUS": pd.Categorical.from_codes(status, categories=POS_STATUSES),
-        "SK_DPD": dpd,
-        "SK_DPD_DEF": np.where(rng.random(n) < 0.35, dpd, 0),
-    })
+    pos = pd.DataFrame(
+        {
+            "SK_ID_PREV": previous["SK_ID_PREV"].to_numpy()[idx][loan_of_month],
+            "SK_ID_CURR": previous["SK_ID_CURR"].to_numpy()[idx][loan_of_month],
+            "MONTHS_BALANCE": np.minimum(np.floor(first_due[loan_of_month] / 30.4) + step, -1).astype(np.int64),
+            "CNT_INSTALMENT": np.where(cnt_missing, np.nan, term[loan_of_month].astype(float)),
+            "CNT_INSTALMENT_FUTURE": np.where(cnt_missing, np.nan, future),
+            "NAME_CONTRACT_STATUS": pd.Categorical.from_codes(status, categories=POS_STATUSES),
+            "SK_DPD": dpd,
+            "SK_DPD_DEF": np.where(rng.random(n) < 0.35, dpd, 0),
+        }
+    )
     return pos, installments
 
 
 def generate_card_histories(rng: np.random.Generator, previous: pd.DataFrame, risk: np.ndarray) -> pd.DataFrame:
     """credit_card_balance for approved revolving loans: utilisation and missed payments rise with risk."""
-    card = (previous["NAME_CONTRACT_STATUS"].to_numpy() == "Approved") & (previous["NAME_CONTRACT_TYPE"].to_numpy() == "Revolving loans")
+    card = (previous["NAME_CONTRACT_STATUS"].to_numpy() == "Approved") & (
+        previous["NAME_CONTRACT_TYPE"].to_numpy() == "Revolving loans"
+    )
     idx = np.flatnonzero(card)
     months = np.clip(np.floor(-previous["DAYS_DECISION"].to_numpy()[idx] / 30.4).astype(np.int64), 1, 96)
     card_of_row = np.repeat(np.arange(idx.size), months)
@@ -128,28 +145,30 @@ def generate_card_histories(rng: np.random.Generator, previous: pd.DataFrame, ri
     def detail(values):
         return np.where(drawing_detail_missing, np.nan, values)
 
-    return pd.DataFrame({
-        "SK_ID_PREV": previous["SK_ID_PREV"].to_numpy()[idx][card_of_row],
-        "SK_ID_CURR": previous["SK_ID_CURR"].to_numpy()[idx][card_of_row],
-        "MONTHS_BALANCE": (step - months[card_of_row]).astype(np.int64),
-        "AMT_BALANCE": balance,
-        "AMT_CREDIT_LIMIT_ACTUAL": limit.astype(np.int64),
-        "AMT_DRAWINGS_ATM_CURRENT": detail(atm),
-        "AMT_DRAWINGS_CURRENT": drawings,
-        "AMT_DRAWINGS_OTHER_CURRENT": detail(np.zeros(n)),
-        "AMT_DRAWINGS_POS_CURRENT": detail(pos_drawings),
-        "AMT_INST_MIN_REGULARITY": np.where(early_month, np.nan, min_regularity),
-        "AMT_PAYMENT_CURRENT": np.where(paid > 0, paid, np.nan),
-        "AMT_PAYMENT_TOTAL_CURRENT": paid,
-        "AMT_RECEIVABLE_PRINCIPAL": np.round(balance * 0.96, 3),
-        "AMT_RECIVABLE": balance,
-        "AMT_TOTAL_RECEIVABLE": balance,
-        "CNT_DRAWINGS_ATM_CURRENT": detail(np.ceil(atm / 9000)),
-        "CNT_DRAWINGS_CURRENT": (np.ceil(atm / 9000) + np.ceil(pos_drawings / 4000)).astype(np.int64),
-        "CNT_DRAWINGS_OTHER_CURRENT": detail(np.zeros(n)),
-        "CNT_DRAWINGS_POS_CURRENT": detail(np.ceil(pos_drawings / 4000)),
-        "CNT_INSTALMENT_MATURE_CUM": np.where(early_month, np.nan, cumsum_in_group((paid > 0).astype(float), months)),
-        "NAME_CONTRACT_STATUS": pd.Categorical.from_codes(status, categories=CARD_STATUSES),
-        "SK_DPD": dpd,
-        "SK_DPD_DEF": np.where(rng.random(n) < 0.3, np.minimum(dpd, 30), 0),
-    })
+    return pd.DataFrame(
+        {
+            "SK_ID_PREV": previous["SK_ID_PREV"].to_numpy()[idx][card_of_row],
+            "SK_ID_CURR": previous["SK_ID_CURR"].to_numpy()[idx][card_of_row],
+            "MONTHS_BALANCE": (step - months[card_of_row]).astype(np.int64),
+            "AMT_BALANCE": balance,
+            "AMT_CREDIT_LIMIT_ACTUAL": limit.astype(np.int64),
+            "AMT_DRAWINGS_ATM_CURRENT": detail(atm),
+            "AMT_DRAWINGS_CURRENT": drawings,
+            "AMT_DRAWINGS_OTHER_CURRENT": detail(np.zeros(n)),
+            "AMT_DRAWINGS_POS_CURRENT": detail(pos_drawings),
+            "AMT_INST_MIN_REGULARITY": np.where(early_month, np.nan, min_regularity),
+            "AMT_PAYMENT_CURRENT": np.where(paid > 0, paid, np.nan),
+            "AMT_PAYMENT_TOTAL_CURRENT": paid,
+            "AMT_RECEIVABLE_PRINCIPAL": np.round(balance * 0.96, 3),
+            "AMT_RECIVABLE": balance,
+            "AMT_TOTAL_RECEIVABLE": balance,
+            "CNT_DRAWINGS_ATM_CURRENT": detail(np.ceil(atm / 9000)),
+            "CNT_DRAWINGS_CURRENT": (np.ceil(atm / 9000) + np.ceil(pos_drawings / 4000)).astype(np.int64),
+            "CNT_DRAWINGS_OTHER_CURRENT": detail(np.zeros(n)),
+            "CNT_DRAWINGS_POS_CURRENT": detail(np.ceil(pos_drawings / 4000)),
+            "CNT_INSTALMENT_MATURE_CUM": np.where(early_month, np.nan, cumsum_in_group((paid > 0).astype(float), months)),
+            "NAME_CONTRACT_STATUS": pd.Categorical.from_codes(status, categories=CARD_STATUSES),
+            "SK_DPD": dpd,
+            "SK_DPD_DEF": np.where(rng.random(n) < 0.3, np.minimum(dpd, 30), 0),
+        }
+    )

@@ -29,7 +29,9 @@ def _pick(mask: np.ndarray, when_true: pd.Categorical, otherwise: str) -> pd.Cat
     return _labels(codes, categories)
 
 
-def generate_previous_applications(rng: np.random.Generator, sk_id_curr: np.ndarray, z: np.ndarray, first_prev_id: int) -> pd.DataFrame:
+def generate_previous_applications(
+    rng: np.random.Generator, sk_id_curr: np.ndarray, z: np.ndarray, first_prev_id: int
+) -> pd.DataFrame:
     owner = fan_out(rng, sk_id_curr.size, PREVIOUS_SHARE_WITH_HISTORY, PREVIOUS_PER_APPLICANT, 1.2)
     n = owner.size
     risk = z[owner]
@@ -52,8 +54,10 @@ def generate_previous_applications(rng: np.random.Generator, sk_id_curr: np.ndar
     down_payment = np.where(consumer, np.round(np.maximum(application - credit, 0.0), 1), np.nan)
     term = np.select(
         [kind == CASH, consumer],
-        [rng.choice([12, 18, 24, 30, 36, 48, 60], size=n, p=[0.3, 0.12, 0.25, 0.05, 0.15, 0.06, 0.07]),
-         rng.choice([6, 8, 10, 12, 18, 24], size=n, p=[0.25, 0.1, 0.2, 0.25, 0.1, 0.1])],
+        [
+            rng.choice([12, 18, 24, 30, 36, 48, 60], size=n, p=[0.3, 0.12, 0.25, 0.05, 0.15, 0.06, 0.07]),
+            rng.choice([6, 8, 10, 12, 18, 24], size=n, p=[0.25, 0.1, 0.2, 0.25, 0.1, 0.1]),
+        ],
         0,
     ).astype(float)
     term = np.where(empty & (kind != REVOLVING), np.nan, term)
@@ -65,7 +69,11 @@ def generate_previous_applications(rng: np.random.Generator, sk_id_curr: np.ndar
     first_due = days_decision + rng.integers(10, 45, n)
     last_due_plan = first_due + np.round(30.4 * (np.nan_to_num(term, nan=0) - 1))
     ended_early = rng.random(n) < 0.35
-    last_due = np.where(last_due_plan < 0, np.where(ended_early, np.round(first_due + (last_due_plan - first_due) * rng.uniform(0.3, 1.0, n)), last_due_plan), NO_DATE)
+    last_due = np.where(
+        last_due_plan < 0,
+        np.where(ended_early, np.round(first_due + (last_due_plan - first_due) * rng.uniform(0.3, 1.0, n)), last_due_plan),
+        NO_DATE,
+    )
     card = kind == REVOLVING
     first_drawing = np.where(card, days_decision + rng.integers(0, 30, n), NO_DATE)
     first_due = np.where(card & (rng.random(n) < 0.35), NO_DATE, first_due)
@@ -120,7 +128,9 @@ def generate_previous_applications(rng: np.random.Generator, sk_id_curr: np.ndar
     card_products = categorical(rng, vocab.PREV_PRODUCT_COMBINATION_CARD, n)
     product_categories = [*cash_products.categories, *pos_products.categories, *card_products.categories]
     offsets = (0, len(cash_products.categories), len(cash_products.categories) + len(pos_products.categories))
-    combination = np.select([consumer, card], [pos_products.codes + offsets[1], card_products.codes + offsets[2]], cash_products.codes)
+    combination = np.select(
+        [consumer, card], [pos_products.codes + offsets[1], card_products.codes + offsets[2]], cash_products.codes
+    )
     combination = np.where(rng.random(n) < 0.0002, -1, combination)
     p["PRODUCT_COMBINATION"] = _labels(combination, product_categories)
     p["DAYS_FIRST_DRAWING"] = when_approved(first_drawing)

@@ -49,7 +49,9 @@ def recorded_risk(
     """Log-odds of default carried by each applicant's record (0 for an empty record)."""
     n = len(applications)
     ext = applications[["EXT_SOURCE_1", "EXT_SOURCE_2", "EXT_SOURCE_3"]].to_numpy()
-    ext_signal = np.nansum(0.5 - ext, axis=1) / np.maximum((~np.isnan(ext)).sum(axis=1), 1) * np.sqrt((~np.isnan(ext)).sum(axis=1))
+    ext_signal = (
+        np.nansum(0.5 - ext, axis=1) / np.maximum((~np.isnan(ext)).sum(axis=1), 1) * np.sqrt((~np.isnan(ext)).sum(axis=1))
+    )
     instalment_owner = installments["SK_ID_CURR"].to_numpy() - first_curr
     late = (installments["DAYS_ENTRY_PAYMENT"] > installments["DAYS_INSTALMENT"]).to_numpy()
     short = (installments["AMT_PAYMENT"] < installments["AMT_INSTALMENT"] - 0.01).to_numpy()
@@ -69,7 +71,9 @@ def recorded_risk(
         "short_instalments": _share_signal(instalment_owner, short, n, prior=0.05),
         "bureau_overdue_months": _share_signal(month_owner, overdue, n, prior=0.012),
         "refused_applications": _share_signal(previous["SK_ID_CURR"].to_numpy() - first_curr, refused, n, prior=0.17),
-        "pos_days_past_due": _share_signal(pos_cash["SK_ID_CURR"].to_numpy() - first_curr, pos_cash["SK_DPD"].to_numpy() > 0, n, prior=0.03),
+        "pos_days_past_due": _share_signal(
+            pos_cash["SK_ID_CURR"].to_numpy() - first_curr, pos_cash["SK_DPD"].to_numpy() > 0, n, prior=0.03
+        ),
         "card_utilisation": np.where(card_months > 0, card_use / np.maximum(card_months, 1) - 0.35, 0.0),
     }
     return sum(RECORD_WEIGHTS[name] * signal for name, signal in signals.items())

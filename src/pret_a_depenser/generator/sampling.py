@@ -47,7 +47,9 @@ def counts(rng: np.random.Generator, mean: float | np.ndarray, dispersion: float
     return rng.negative_binomial(dispersion, p)
 
 
-def fan_out(rng: np.random.Generator, n_parents: int, share_with_any: float, mean_among_those: float, dispersion: float) -> np.ndarray:
+def fan_out(
+    rng: np.random.Generator, n_parents: int, share_with_any: float, mean_among_those: float, dispersion: float
+) -> np.ndarray:
     """Index of the parent of each child row: a ``share_with_any`` of parents get 1 + over-dispersed children."""
     has_any = rng.random(n_parents) < share_with_any
     per_parent = np.where(has_any, 1 + counts(rng, mean_among_those - 1, dispersion, n_parents), 0)
@@ -64,5 +66,7 @@ def position_in_group(group_sizes: np.ndarray) -> np.ndarray:
 def cumsum_in_group(values: np.ndarray, group_sizes: np.ndarray) -> np.ndarray:
     """Running total that restarts at each consecutive group."""
     running = np.cumsum(values)
-    before_group = np.repeat(np.concatenate(([0], running[np.cumsum(group_sizes)[:-1] - 1])), group_sizes) if group_sizes.size else running
+    before_group = (
+        np.repeat(np.concatenate(([0], running[np.cumsum(group_sizes)[:-1] - 1])), group_sizes) if group_sizes.size else running
+    )
     return running - before_group

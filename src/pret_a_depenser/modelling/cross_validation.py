@@ -59,4 +59,8 @@ SPLIT_COLUMNS = ["SK_ID_CURR", "TARGET", "FOLD"]
 
 def features_target_folds(training_set: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
     """A training set's features (without key, target and fold), its target and its folds."""
-    return training_set.drop(columns=SPLIT_COLUMNS), training_set["TARGET"].to_numpy().astype(int), training_set["FOLD"].to_numpy()
+    return (
+        training_set.drop(columns=SPLIT_COLUMNS),
+        training_set["TARGET"].to_numpy().astype(int),
+        training_set["FOLD"].to_numpy(),
+    )

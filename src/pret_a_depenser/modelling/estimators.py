@@ -41,14 +41,23 @@ def label_columns(frame: pd.DataFrame) -> list[str]:
 
 def catboost_frame(features: pd.DataFrame, categorical_features: list[str]) -> pd.DataFrame:
     """Features as CatBoost takes them: labels as strings, missing labels as ``MISSING_LABEL``."""
-    return features.assign(**{name: features[name].astype("string").fillna(MISSING_LABEL).astype(str) for name in categorical_features})
+    return features.assign(
+        **{name: features[name].astype("string").fillna(MISSING_LABEL).astype(str) for name in categorical_features}
+    )
 
 
 def _scaled_one_hot(numeric: list[str], categorical: list[str]) -> ColumnTransformer:
     return ColumnTransformer(
         [
             ("numeric", make_pipeline(SimpleImputer(strategy="median", keep_empty_features=True), StandardScaler()), numeric),
-            ("labels", make_pipeline(SimpleImputer(strategy="constant", fill_value=MISSING_LABEL), OneHotEncoder(handle_unknown="ignore", min_frequency=20)), categorical),
+            (
+                "labels",
+                make_pipeline(
+                    SimpleImputer(strategy="constant", fill_value=MISSING_LABEL),
+                    OneHotEncoder(handle_unknown="ignore", min_frequency=20),
+                ),
+                categorical,
+            ),
         ]
     )
 
@@ -86,8 +95,15 @@ def build_model(name: str, hyperparameters: dict[str, Any], features: pd.DataFra
         return Pipeline([("prepare", _ordinal(numeric, categorical)), ("model", model)])
     if name == "catboost":
         model = CatBoostClassifier(
-            cat_features=categorical, auto_class_weights="Balanced", random_seed=seed, verbose=False, allow_writing_files=False, **params
+            cat_features=categorical,
+            auto_class_weights="Balanced",
+            random_seed=seed,
+            verbose=False,
+            allow_writing_files=False,
+            **params,
         )
-        to_catboost = FunctionTransformer(catboost_frame, kw_args={"categorical_features": categorical}, feature_names_out="one-to-one")
+        to_catboost = FunctionTransformer(
+            catboost_frame, kw_args={"categorical_features": categorical}, feature_names_out="one-to-one"
+        )
         return Pipeline([("prepare", to_catboost), ("model", model)])
     raise ValueError(f"Unknown model '{name}' in benchmarking.models; expected one of {sorted(IMBALANCE_HANDLING)}")

@@ -8,6 +8,15 @@ from .model import ACCEPTED, REFUSED, CreditScoringModel, FeatureVectorError, Mo
 from .records import ApplicantRecords, applicant_tables
 
 __all__ = [
-    "ACCEPTED", "REFUSED", "ApplicantRecords", "CreditScoringModel", "FeatureVectorError", "ModelInputs", "ModelSourceError",
-    "applicant_tables", "load_scoring_model", "model_feature_order", "read_model_directory",
+    "ACCEPTED",
+    "REFUSED",
+    "ApplicantRecords",
+    "CreditScoringModel",
+    "FeatureVectorError",
+    "ModelInputs",
+    "ModelSourceError",
+    "applicant_tables",
+    "load_scoring_model",
+    "model_feature_order",
+    "read_model_directory",
 ]

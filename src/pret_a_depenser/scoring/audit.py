@@ -75,8 +75,14 @@ class DecisionAuditLog:
     """Append-only log of decisions in a SQLite file (WAL mode, safe for several worker processes)."""
 
     def __init__(
-        self, path: Path | str, retention_days: int, model_tag: str, mlflow_run_id: str | None, batch_size: int = 500,
-        commit_timeout: float = 5.0, max_queued: int = 1000,
+        self,
+        path: Path | str,
+        retention_days: int,
+        model_tag: str,
+        mlflow_run_id: str | None,
+        batch_size: int = 500,
+        commit_timeout: float = 5.0,
+        max_queued: int = 1000,
     ) -> None:
         self.postgres_url = str(path) if audit_postgres.is_database_url(path) else None
         self.path = Path(path) if self.postgres_url is None else None
@@ -113,15 +119,23 @@ class DecisionAuditLog:
         if self.postgres_url:
             return audit_postgres.connect(self.postgres_url, self.commit_timeout)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        connection = sqlite3.connect(self.path, timeout=min(self.commit_timeout, 30), isolation_level=None, check_same_thread=False)
+        connection = sqlite3.connect(
+            self.path, timeout=min(self.commit_timeout, 30), isolation_level=None, check_same_thread=False
+        )
         connection.execute("PRAGMA journal_mode=WAL")
         connection.execute("PRAGMA synchronous=NORMAL")
         return connection
 
     # ------------------------------------------------------------------ request side
     def record(
-        self, request_id: str, endpoint: str, applicants: Sequence[dict[str, Any]], results: Sequence[dict[str, Any]], latency_ms: float,
-        client_request_id: str | None = None, applicant_ids: Sequence[int] | None = None,
+        self,
+        request_id: str,
+        endpoint: str,
+        applicants: Sequence[dict[str, Any]],
+        results: Sequence[dict[str, Any]],
+        latency_ms: float,
+        client_request_id: str | None = None,
+        applicant_ids: Sequence[int] | None = None,
     ) -> Future:
         """Queue one record per decision (serialisation happens in the writer thread); the future is
         resolved once they are committed, or fails with ``AuditLogUnavailable``."""
@@ -131,9 +145,12 @@ class DecisionAuditLog:
         try:
             self._queue.put(item, timeout=self.commit_timeout)
         except queue.Full:
-            committed.set_exception(AuditLogUnavailable(f"decision audit log {self.where}: {self._queue.maxsize} requests already wait for their commit"))
+            committed.set_exception(
+                AuditLogUnavailable(
+                    f"decision audit log {self.where}: {self._queue.maxsize} requests already wait for their commit"
+                )
+            )
         return committed
-
 
     def close(self) -> None:
         self._queue.put(_STOP)
@@ -145,12 +162,26 @@ class DecisionAuditLog:
         rows = []
         for position, (applicant, result) in enumerate(zip(applicants, results, strict=True)):
             features = canonical_features(applicant)
-            rows.append((
-                timestamp, request_id, endpoint, position, self.model_tag, self.mlflow_run_id, features,
-                hashlib.sha256(features.encode()).hexdigest(), result["probability_of_default"], result["threshold"],
-                result["decision"], orjson.dumps(result.get("reasons", [])).decode(), orjson.dumps(result["unseen_categories"]).decode(), latency_ms,
-                client_request_id, None if applicant_ids is None else int(applicant_ids[position]),
-            ))
+            rows.append(
+                (
+                    timestamp,
+                    request_id,
+                    endpoint,
+                    position,
+                    self.model_tag,
+                    self.mlflow_run_id,
+                    features,
+                    hashlib.sha256(features.encode()).hexdigest(),
+                    result["probability_of_default"],
+                    result["threshold"],
+                    result["decision"],
+                    orjson.dumps(result.get("reasons", [])).decode(),
+                    orjson.dumps(result["unseen_categories"]).decode(),
+                    latency_ms,
+                    client_request_id,
+                    None if applicant_ids is None else int(applicant_ids[position]),
+                )
+            )
         return rows
 
     def _insert(self, connection, rows: list[tuple]) -> None:
@@ -181,7 +212,12 @@ class DecisionAuditLog:
                 if self.postgres_url and connection is not None and connection.closed:
                     connection = None  # the server or the network went away: a new connection next time
                 if time.monotonic() + 0.05 * 2**attempt > deadline:
-                    logger.error("decision audit log %s: %d records could not be committed (%s): their requests are answered 503", self.where, len(rows), error)
+                    logger.error(
+                        "decision audit log %s: %d records could not be committed (%s): their requests are answered 503",
+                        self.where,
+                        len(rows),
+                        error,
+                    )
                     return connection, error
                 time.sleep(0.05 * 2**attempt)
                 attempt += 1
@@ -194,7 +230,9 @@ class DecisionAuditLog:
         else:
             deleted = connection.execute("DELETE FROM decisions WHERE timestamp < ?", (cutoff,)).rowcount
         if deleted:
-            logger.info("decision audit log: %d records older than %s pruned (retention %d days)", deleted, cutoff, self.retention.days)
+            logger.info(
+                "decision audit log: %d records older than %s pruned (retention %d days)", deleted, cutoff, self.retention.days
+            )
         return deleted
 
     def _write_forever(self) -> None:
@@ -275,7 +313,9 @@ def _check_postgres(url: str) -> None:
                 raise psycopg.Rollback()
     except psycopg.Error as error:
         first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        raise AuditLogUnavailable(f"decision audit log {audit_postgres.redacted(url)} cannot be opened for writing: {first_line}") from None
+        raise AuditLogUnavailable(
+            f"decision audit log {audit_postgres.redacted(url)} cannot be opened for writing: {first_line}"
+        ) from None
 
 
 def read_decisions(path: Path | str) -> list[dict[str, Any]]:

@@ -58,11 +58,15 @@ def _from_mlflow(model_uri: str) -> CreditScoringModel:
     try:
         local = Path(mlflow.artifacts.download_artifacts(artifact_uri=model_uri))
     except Exception as error:  # MLflow raises several types for unknown models, runs and servers
-        raise ModelSourceError(f"MLflow model {model_uri!r} cannot be downloaded (tracking URI {mlflow.get_tracking_uri()}): {error}") from error
+        raise ModelSourceError(
+            f"MLflow model {model_uri!r} cannot be downloaded (tracking URI {mlflow.get_tracking_uri()}): {error}"
+        ) from error
     mlmodel = Model.load(str(local / "MLmodel"))
     artifacts = mlmodel.flavors.get("python_function", {}).get("artifacts", {})
     if PYFUNC_ARTIFACT not in artifacts:
-        raise ModelSourceError(f"MLflow model {model_uri!r} is not a credit_scoring model: its pyfunc has no {PYFUNC_ARTIFACT!r} artifact")
+        raise ModelSourceError(
+            f"MLflow model {model_uri!r} is not a credit_scoring model: its pyfunc has no {PYFUNC_ARTIFACT!r} artifact"
+        )
     directory = (local / artifacts[PYFUNC_ARTIFACT]["path"]).resolve()
     if not directory.is_relative_to(local.resolve()):
         raise ModelSourceError(f"MLflow model {model_uri!r}: its {PYFUNC_ARTIFACT!r} artifact points outside the model folder")
@@ -74,9 +78,13 @@ def _from_hugging_face(repo_id: str, revision: str | None, token: str | None) ->
     from huggingface_hub.errors import HfHubHTTPError, LocalEntryNotFoundError
 
     try:
-        local = Path(snapshot_download(repo_id=repo_id, revision=revision, token=token, allow_patterns=[MODEL_FILE, SERVING_FILE]))
+        local = Path(
+            snapshot_download(repo_id=repo_id, revision=revision, token=token, allow_patterns=[MODEL_FILE, SERVING_FILE])
+        )
     except (HfHubHTTPError, LocalEntryNotFoundError, OSError) as error:
-        raise ModelSourceError(f"Hugging Face model repository {repo_id!r} (revision {revision or 'main'}) cannot be read: {error}") from error
+        raise ModelSourceError(
+            f"Hugging Face model repository {repo_id!r} (revision {revision or 'main'}) cannot be read: {error}"
+        ) from error
     return read_model_directory(local, f"hf:{repo_id}@{local.name[:12]}", "hf")
 
 

@@ -26,11 +26,13 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 async def send_json_error(send: Send, status: int, error: str, headers: Iterable[tuple[bytes, bytes]] = ()) -> None:
     body = json.dumps({"error": error}).encode()
-    await send({
-        "type": "http.response.start",
-        "status": status,
-        "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()), *headers],
-    })
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()), *headers],
+        }
+    )
     await send({"type": "http.response.body", "body": body})
 
 
@@ -46,7 +48,11 @@ class BodySizeLimitMiddleware:
     """
 
     def __init__(
-        self, app: ASGIApp, default_limit: int, limits: dict[str, int] | None = None, body_timeout: float = 10.0,
+        self,
+        app: ASGIApp,
+        default_limit: int,
+        limits: dict[str, int] | None = None,
+        body_timeout: float = 10.0,
         max_held_bytes: int | None = None,
     ) -> None:
         self.app = app
@@ -109,7 +115,9 @@ class ConcurrencyLimitMiddleware:
     scored). Other paths (health, metrics) are never refused. Placed after the body is read, so slow
     senders hold no slot."""
 
-    def __init__(self, app: ASGIApp, max_concurrency: int, paths: Iterable[str], path_limits: dict[str, int] | None = None) -> None:
+    def __init__(
+        self, app: ASGIApp, max_concurrency: int, paths: Iterable[str], path_limits: dict[str, int] | None = None
+    ) -> None:
         self.app = app
         self.max_concurrency = max_concurrency
         self.paths = frozenset(paths)
@@ -298,7 +306,9 @@ def install_known_route_metrics(known_paths: Iterable[str], known_prefixes: Iter
 
     known = frozenset(known_paths)
     prefixes = tuple(known_prefixes)
-    original = getattr(instruments.RunnerTrafficMetricsMiddleware, "__credit_scoring_original__", instruments.RunnerTrafficMetricsMiddleware)
+    original = getattr(
+        instruments.RunnerTrafficMetricsMiddleware, "__credit_scoring_original__", instruments.RunnerTrafficMetricsMiddleware
+    )
 
     class KnownRouteMetricsMiddleware(original):
         __credit_scoring_original__ = original

@@ -57,7 +57,9 @@ def model_feature_order(kept_features: Sequence[str], categorical_features: Sequ
 
 def label_strings(values: Sequence[Any] | np.ndarray) -> list[str]:
     """Labels as the model takes them: strings, a missing one as ``MISSING_LABEL``."""
-    return [MISSING_LABEL if value is None or (isinstance(value, float) and math.isnan(value)) else str(value) for value in values]
+    return [
+        MISSING_LABEL if value is None or (isinstance(value, float) and math.isnan(value)) else str(value) for value in values
+    ]
 
 
 @dataclass(frozen=True)
@@ -98,7 +100,8 @@ class CreditScoringModel:
         object.__setattr__(self, "_known_labels", [frozenset(self.categories[name]) for name in self.categorical_features])
         share_levels = [
             (table, column, frozenset(levels))
-            for table, columns in self.feature_spec.get("category_levels", {}).items() for column, levels in columns.items()
+            for table, columns in self.feature_spec.get("category_levels", {}).items()
+            for column, levels in columns.items()
         ]
         object.__setattr__(self, "_share_levels", share_levels)
 
@@ -134,7 +137,10 @@ class CreditScoringModel:
         """History label columns with a value that has no share feature (never seen in training, or too rare)."""
         unseen = []
         for table, column, levels in self._share_levels:
-            if any(value is not None and value not in levels for value in (row.__dict__[column] for row in getattr(applicant, table, ()))):
+            if any(
+                value is not None and value not in levels
+                for value in (row.__dict__[column] for row in getattr(applicant, table, ()))
+            ):
                 unseen.append(f"{table}.{column}")
         return unseen
 
@@ -142,10 +148,16 @@ class CreditScoringModel:
         """A feature table with the kept features (e.g. ``model_input_train``), in its row order."""
         missing = [name for name in self.features if name not in frame.columns]
         if missing:
-            raise FeatureVectorError(f"the feature table lacks {len(missing)} of the model's features, e.g. {missing[:5]}: rebuild it with data_processing")
+            raise FeatureVectorError(
+                f"the feature table lacks {len(missing)} of the model's features, e.g. {missing[:5]}: rebuild it with data_processing"
+            )
         if isinstance(frame, pd.DataFrame):  # only the columns scored: a model input table has ~1,800
             frame = pl.from_pandas(frame[[name for name in (APPLICANT_KEY, *self.features) if name in frame.columns]])
-        numbers = frame.select(self.numeric_features).cast(pl.Float32).to_numpy() if self.numeric_features else np.empty((frame.height, 0), np.float32)
+        numbers = (
+            frame.select(self.numeric_features).cast(pl.Float32).to_numpy()
+            if self.numeric_features
+            else np.empty((frame.height, 0), np.float32)
+        )
         label_matrix = self._label_matrix(frame, frame.height)
         applicants = frame.get_column(APPLICANT_KEY).to_numpy() if APPLICANT_KEY in frame.columns else np.arange(frame.height)
         return ModelInputs(applicants, np.ascontiguousarray(numbers, dtype=np.float32), label_matrix)
@@ -163,13 +175,17 @@ class CreditScoringModel:
                 if name in numeric_position:
                     if value is not None:
                         if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-                            raise FeatureVectorError(f"[{row}].{name}: a finite JSON number or null is expected, got {value!r}", name, value)
+                            raise FeatureVectorError(
+                                f"[{row}].{name}: a finite JSON number or null is expected, got {value!r}", name, value
+                            )
                         numbers[row, numeric_position[name]] = value
                         given += 1
                 elif name in label_position:
                     if value is not None:
                         if not isinstance(value, str):
-                            raise FeatureVectorError(f"[{row}].{name}: a label (JSON string) or null is expected, got {value!r}", name, value)
+                            raise FeatureVectorError(
+                                f"[{row}].{name}: a label (JSON string) or null is expected, got {value!r}", name, value
+                            )
                         labels[row, label_position[name]] = value
                         given += 1
                 else:
@@ -209,7 +225,8 @@ class CreditScoringModel:
         (``table.column``) with a value that has no share feature: scored, but flagged."""
         values = inputs.labels[row]
         unseen = [
-            name for name, value, known in zip(self.categorical_features, values, self._known_labels, strict=True)
+            name
+            for name, value, known in zip(self.categorical_features, values, self._known_labels, strict=True)
             if value != MISSING_LABEL and value not in known
         ]
         return unseen + inputs.unseen_history[row] if inputs.unseen_history is not None else unseen
@@ -234,20 +251,24 @@ class CreditScoringModel:
     def score_table(self, inputs: ModelInputs) -> pd.DataFrame:
         """SK_ID_CURR, probability of default, decision and unseen labels of many applicants at once."""
         probabilities = self.probabilities(inputs)
-        return pd.DataFrame({
-            APPLICANT_KEY: inputs.applicants,
-            "probability_of_default": probabilities,
-            "decision": np.where(probabilities >= self.threshold, REFUSED, ACCEPTED),
-            "threshold": self.threshold,
-            "model_tag": self.tag,
-            "unseen_categories": [";".join(self.unseen_categories(inputs, row)) for row in range(len(inputs))],
-        })
+        return pd.DataFrame(
+            {
+                APPLICANT_KEY: inputs.applicants,
+                "probability_of_default": probabilities,
+                "decision": np.where(probabilities >= self.threshold, REFUSED, ACCEPTED),
+                "threshold": self.threshold,
+                "model_tag": self.tag,
+                "unseen_categories": [";".join(self.unseen_categories(inputs, row)) for row in range(len(inputs))],
+            }
+        )
 
     # ------------------------------------------------------------------ explanations
     def shap_values(self, inputs: ModelInputs) -> tuple[np.ndarray, np.ndarray]:
         """SHAP contributions (applicants x features, log-odds) and base values, from CatBoost's TreeSHAP:
         base value + contributions = the raw score of each applicant."""
-        values = self.model.get_feature_importance(data=self._pool(inputs), type="ShapValues", shap_mode="NoPreCalc", thread_count=1)
+        values = self.model.get_feature_importance(
+            data=self._pool(inputs), type="ShapValues", shap_mode="NoPreCalc", thread_count=1
+        )
         return values[:, :-1], values[:, -1]
 
     def explain_inputs(self, inputs: ModelInputs) -> list[dict[str, Any]]:
@@ -273,20 +294,27 @@ class CreditScoringModel:
             reasons = []
             if decision == REFUSED:
                 reasons = [
-                    {"feature": item["feature"], "text": f"{self.reason_texts[item['feature']]} ({_describe(item['feature'], item['value'])}) raises the estimated risk", "contribution": item["contribution"]}
-                    for item in listed if item["contribution"] > 0
+                    {
+                        "feature": item["feature"],
+                        "text": f"{self.reason_texts[item['feature']]} ({_describe(item['feature'], item['value'])}) raises the estimated risk",
+                        "contribution": item["contribution"],
+                    }
+                    for item in listed
+                    if item["contribution"] > 0
                 ][: self.max_reasons]
-            explanations.append({
-                "probability_of_default": probability,
-                "decision": decision,
-                "threshold": self.threshold,
-                "model_tag": self.tag,
-                "unseen_categories": self.unseen_categories(inputs, row),
-                "base_value": base_value,
-                "raw_score": raw_score,
-                "contributions": listed,
-                "reasons": reasons,
-            })
+            explanations.append(
+                {
+                    "probability_of_default": probability,
+                    "decision": decision,
+                    "threshold": self.threshold,
+                    "model_tag": self.tag,
+                    "unseen_categories": self.unseen_categories(inputs, row),
+                    "base_value": base_value,
+                    "raw_score": raw_score,
+                    "contributions": listed,
+                    "reasons": reasons,
+                }
+            )
         return explanations
 
     def explain(self, applicants: Sequence[Any]) -> list[dict[str, Any]]:

@@ -28,10 +28,15 @@ class CreditScoringPyfunc(mlflow.pyfunc.PythonModel):
 
     # TypeFromExample: MLflow's signature comes from the logged input example (applicants' records);
     # the records' own pydantic models validate them here.
-    def predict(self, context: mlflow.pyfunc.PythonModelContext, model_input: TypeFromExample, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    def predict(
+        self, context: mlflow.pyfunc.PythonModelContext, model_input: TypeFromExample, params: dict[str, Any] | None = None
+    ) -> list[dict[str, Any]]:
         applicants = APPLICANTS.validate_python(model_input)
         results = self.scoring_model.score(applicants)
         return [
-            {"SK_ID_CURR": applicant.application.SK_ID_CURR, **{key: value for key, value in result.items() if key != "model_tag"}}
+            {
+                "SK_ID_CURR": applicant.application.SK_ID_CURR,
+                **{key: value for key, value in result.items() if key != "model_tag"},
+            }
             for applicant, result in zip(applicants, results, strict=True)
         ]

@@ -72,7 +72,9 @@ def _field(kind: str, rules: list[tuple[str, Any]], required: bool) -> tuple[Any
 
 def _not_the_missing_token(value: str) -> str:
     if value == MISSING_LABEL:
-        raise ValueError(f"{MISSING_LABEL!r} is the model's token for a missing label: send null (or leave the field out) instead")
+        raise ValueError(
+            f"{MISSING_LABEL!r} is the model's token for a missing label: send null (or leave the field out) instead"
+        )
     return value
 
 
@@ -105,17 +107,25 @@ def _check_history(applicant: ApplicantRecords) -> ApplicantRecords:
         for index, row in enumerate(rows):
             row_applicant = getattr(row, APPLICANT_KEY, None)
             if row_applicant is not None and row_applicant != applicant_id:
-                raise ValueError(f"{table}[{index}].{APPLICANT_KEY}={row_applicant} names another applicant than the application's {applicant_id}")
+                raise ValueError(
+                    f"{table}[{index}].{APPLICANT_KEY}={row_applicant} names another applicant than the application's {applicant_id}"
+                )
             if key:
                 value = tuple(getattr(row, name) for name in key)
                 if value in seen:
-                    raise ValueError(f"{table}[{index}]: {', '.join(key)}={value if len(value) > 1 else value[0]} repeats row {seen[value]}")
+                    raise ValueError(
+                        f"{table}[{index}]: {', '.join(key)}={value if len(value) > 1 else value[0]} repeats row {seen[value]}"
+                    )
                 seen[value] = index
     return applicant
 
 
 def _history_field(table: str) -> tuple[Any, Any]:
-    return list[RECORD_MODELS[table]], Field(default_factory=list, max_length=MAX_ROWS_PER_TABLE, description=f"Rows of {REQUEST_TABLES[table]}; absent or empty: none.")
+    return list[RECORD_MODELS[table]], Field(
+        default_factory=list,
+        max_length=MAX_ROWS_PER_TABLE,
+        description=f"Rows of {REQUEST_TABLES[table]}; absent or empty: none.",
+    )
 
 
 ApplicantRecords = create_model(
@@ -133,7 +143,9 @@ def _distinct_applicants(applicants: Sequence[BaseModel]) -> None:
     for index, applicant in enumerate(applicants):
         applicant_id = applicant.application.SK_ID_CURR
         if applicant_id in seen:
-            raise ValueError(f"[{index}].application.{APPLICANT_KEY}={applicant_id} repeats applicant [{seen[applicant_id]}] of the batch")
+            raise ValueError(
+                f"[{index}].application.{APPLICANT_KEY}={applicant_id} repeats applicant [{seen[applicant_id]}] of the batch"
+            )
         seen[applicant_id] = index
 
 
@@ -175,7 +187,9 @@ def applicant_tables(applicants: Sequence[BaseModel]) -> dict[str, pl.DataFrame]
             if name == APPLICANT_KEY:
                 getters.append(lambda applicant_id, row: applicant_id)
             elif name in renumbered:
-                getters.append(lambda applicant_id, row, name=name, numbers=renumbered[name]: numbers[applicant_id, row.__dict__[name]])
+                getters.append(
+                    lambda applicant_id, row, name=name, numbers=renumbered[name]: numbers[applicant_id, row.__dict__[name]]
+                )
             else:
                 getters.append(lambda applicant_id, row, name=name: row.__dict__[name])
         values = [tuple(getter(applicant_id, row) for getter in getters) for applicant_id, row in rows]
@@ -186,7 +200,14 @@ def applicant_tables(applicants: Sequence[BaseModel]) -> dict[str, pl.DataFrame]
 
 def _renumbering(applicants: Sequence[BaseModel], key: str, tables: Sequence[str]) -> dict[tuple[int, int], int]:
     """(applicant, lender's id) -> id unique in the batch, increasing with the lender's id within an applicant."""
-    pairs = sorted({(applicant.application.SK_ID_CURR, row.__dict__[key]) for applicant in applicants for table in tables for row in getattr(applicant, table)})
+    pairs = sorted(
+        {
+            (applicant.application.SK_ID_CURR, row.__dict__[key])
+            for applicant in applicants
+            for table in tables
+            for row in getattr(applicant, table)
+        }
+    )
     return {pair: number for number, pair in enumerate(pairs, start=1)}
 
 

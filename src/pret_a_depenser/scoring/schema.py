@@ -22,7 +22,13 @@ def feature_vector_error(error: FeatureVectorError):
     """The error as a pydantic validation error, so the service answers it as any invalid body (400)."""
     from pydantic_core import InitErrorDetails, PydanticCustomError, ValidationError
 
-    details = [InitErrorDetails(type=PydanticCustomError("feature_vector", "{message}", {"message": str(error)}), loc=(error.field,) if error.field else (), input=error.value)]
+    details = [
+        InitErrorDetails(
+            type=PydanticCustomError("feature_vector", "{message}", {"message": str(error)}),
+            loc=(error.field,) if error.field else (),
+            input=error.value,
+        )
+    ]
     return ValidationError.from_exception_data("FeatureVector", details)
 
 

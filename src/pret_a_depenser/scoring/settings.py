@@ -28,25 +28,25 @@ def _positive_int(environ: Mapping[str, str], name: str, default: int) -> int:
 
 @dataclass(frozen=True)
 class ServiceSettings:
-    model_source: str = "bentoml"           # CREDIT_SCORING_MODEL_SOURCE: bentoml | mlflow | hf
+    model_source: str = "bentoml"  # CREDIT_SCORING_MODEL_SOURCE: bentoml | mlflow | hf
     bentoml_tag: str = "credit_scoring:latest"
-    mlflow_model_uri: str = ""              # e.g. models:/credit_scoring/latest (tracking server from MLFLOW_TRACKING_URI)
+    mlflow_model_uri: str = ""  # e.g. models:/credit_scoring/latest (tracking server from MLFLOW_TRACKING_URI)
     hf_repo_id: str = ""
     hf_revision: str = ""
     hf_token: str = ""
-    api_key: str = ""                       # empty = open access (local use)
-    max_body_bytes: int = 4 * MEGABYTE      # one applicant's records (a median Kaggle history is ~25 KB)
+    api_key: str = ""  # empty = open access (local use)
+    max_body_bytes: int = 4 * MEGABYTE  # one applicant's records (a median Kaggle history is ~25 KB)
     max_batch_body_bytes: int = 64 * MEGABYTE  # /predict_batch: up to max_batch_size applicants' records
-    body_timeout: float = 10.0              # seconds to send a whole request body; past it the answer is 408
-    header_timeout: float = 5.0             # seconds to send the request line and headers; past it: 408, connection closed
+    body_timeout: float = 10.0  # seconds to send a whole request body; past it the answer is 408
+    header_timeout: float = 5.0  # seconds to send the request line and headers; past it: 408, connection closed
     max_held_body_bytes: int = 256 * MEGABYTE  # request bodies held at once (being read or scored); past it the answer is 429
     max_batch_size: int = 1000
-    max_concurrency: int = 32               # requests in flight per worker beyond which the answer is 429
-    max_concurrent_batches: int = 2         # /predict_batch requests in flight per worker beyond which the answer is 429
-    workers: int = 1                        # worker processes (each loads the model; the audit log is shared)
+    max_concurrency: int = 32  # requests in flight per worker beyond which the answer is 429
+    max_concurrent_batches: int = 2  # /predict_batch requests in flight per worker beyond which the answer is 429
+    workers: int = 1  # worker processes (each loads the model; the audit log is shared)
     audit_log: str = "data/audit/decisions.sqlite"  # a SQLite file, or postgresql://user:password@host:port/database
-    audit_retention_days: int = 183         # six months: the EU AI Act's minimum for high-risk systems
-    audit_commit_timeout: float = 5.0       # seconds a decision waits for its audit record's commit before a 503
+    audit_retention_days: int = 183  # six months: the EU AI Act's minimum for high-risk systems
+    audit_commit_timeout: float = 5.0  # seconds a decision waits for its audit record's commit before a 503
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None) -> ServiceSettings:

@@ -11,10 +11,10 @@ from pathlib import Path
 @dataclass(frozen=True)
 class AppSettings:
     service_url: str = "http://127.0.0.1:3000"  # CREDIT_SCORING_APP_SERVICE_URL: the running BentoML service
-    api_key: str = ""                           # CREDIT_SCORING_API_KEY: sent as a Bearer token when set
-    project_path: Path = Path()                 # CREDIT_SCORING_APP_PROJECT: the Kedro project whose outputs are shown
-    kedro_env: str | None = None                # CREDIT_SCORING_APP_KEDRO_ENV: its Kedro environment (default: local)
-    timeout: float = 10.0                       # CREDIT_SCORING_APP_TIMEOUT: seconds to wait for the service
+    api_key: str = ""  # CREDIT_SCORING_API_KEY: sent as a Bearer token when set
+    project_path: Path = Path()  # CREDIT_SCORING_APP_PROJECT: the Kedro project whose outputs are shown
+    kedro_env: str | None = None  # CREDIT_SCORING_APP_KEDRO_ENV: its Kedro environment (default: local)
+    timeout: float = 10.0  # CREDIT_SCORING_APP_TIMEOUT: seconds to wait for the service
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None) -> AppSettings:

@@ -16,7 +16,11 @@ from pret_a_depenser.constants import DAYS_PER_YEAR, NO_DATE
 AGE_BANDS = (18, 30, 40, 50, 60, 200)  # band edges in years: 18-29, 30-39, ..., 60+
 N_INCOME_BANDS = 5  # income quintiles of the training applicants
 DECISION_WORDS = {  # icon (Material Symbols, shipped with Streamlit), word, meaning: never a colour alone
-    "ACCEPTED": (":material/check_circle:", "Accepted", "The probability of default is below the threshold: the application is accepted."),
+    "ACCEPTED": (
+        ":material/check_circle:",
+        "Accepted",
+        "The probability of default is below the threshold: the application is accepted.",
+    ),
     "REFUSED": (":material/block:", "Refused", "The probability of default reaches the threshold: the application is refused."),
 }
 
@@ -29,19 +33,32 @@ def decision_icon(decision: str) -> str:
 def decision_sentence(answer: dict[str, Any]) -> str:
     """The decision in words, with its figures: never carried by a colour alone."""
     _, word, meaning = DECISION_WORDS[answer["decision"]]
-    return (f"**{word}** — probability of default {answer['probability_of_default']:.1%} "
-            f"against a threshold of {answer['threshold']:.1%}. {meaning}")
+    return (
+        f"**{word}** — probability of default {answer['probability_of_default']:.1%} "
+        f"against a threshold of {answer['threshold']:.1%}. {meaning}"
+    )
 
 
 def top_contributions(answer: dict[str, Any], n: int) -> pd.DataFrame:
     """The ``n`` largest SHAP contributions (log-odds of default), largest magnitude first."""
     rows = answer["contributions"][:n]
-    frame = pd.DataFrame({
-        "feature": [row["feature"] for row in rows],
-        "value": ["missing" if row["value"] is None else f"{row['value']:.4g}" if isinstance(row["value"], float) else str(row["value"]) for row in rows],
-        "contribution": [float(row["contribution"]) for row in rows],
-    })
-    frame["effect"] = np.where(frame["contribution"] > 0, "raises the risk", np.where(frame["contribution"] < 0, "lowers the risk", "none"))
+    frame = pd.DataFrame(
+        {
+            "feature": [row["feature"] for row in rows],
+            "value": [
+                "missing"
+                if row["value"] is None
+                else f"{row['value']:.4g}"
+                if isinstance(row["value"], float)
+                else str(row["value"])
+                for row in rows
+            ],
+            "contribution": [float(row["contribution"]) for row in rows],
+        }
+    )
+    frame["effect"] = np.where(
+        frame["contribution"] > 0, "raises the risk", np.where(frame["contribution"] < 0, "lowers the risk", "none")
+    )
     return frame
 
 
@@ -92,8 +109,14 @@ def position_summary(groups: pd.DataFrame, value: Any) -> str:
     for outcome in ("repaid", "defaulted"):
         values = groups.loc[groups["outcome"] == outcome, "value"].to_numpy(dtype=float)
         if len(values):
-            parts.append(f"above {np.mean(values < float(value)):.0%} of the {len(values):,} who {outcome} (median {np.median(values):.4g})")
-    return (f"The applicant's value {float(value):.4g} is " + " and ".join(parts) + ".") if parts else "No reference applicant has a value for this feature."
+            parts.append(
+                f"above {np.mean(values < float(value)):.0%} of the {len(values):,} who {outcome} (median {np.median(values):.4g})"
+            )
+    return (
+        (f"The applicant's value {float(value):.4g} is " + " and ".join(parts) + ".")
+        if parts
+        else "No reference applicant has a value for this feature."
+    )
 
 
 def term_months(credit: float, annuity: float) -> float:
@@ -110,7 +133,9 @@ def what_if_records(records: dict[str, Any], credit: float, annuity: float) -> d
 
 
 # ---------------------------------------------------------------- decisions (audit log)
-def filter_decisions(audit: pd.DataFrame, decisions: list[str], endpoints: list[str], days: tuple[date, date] | None) -> pd.DataFrame:
+def filter_decisions(
+    audit: pd.DataFrame, decisions: list[str], endpoints: list[str], days: tuple[date, date] | None
+) -> pd.DataFrame:
     """The audit records kept by the page's filters, with their day."""
     if audit.empty:
         return audit
@@ -125,7 +150,9 @@ def daily_decisions(decisions: pd.DataFrame) -> pd.DataFrame:
     """Per day: decisions, refusals and refusal rate."""
     if decisions.empty:
         return pd.DataFrame(columns=["day", "decisions", "refused", "refusal_rate"])
-    daily = decisions.groupby("day").agg(decisions=("decision", "size"), refused=("decision", lambda d: int((d == "REFUSED").sum())))
+    daily = decisions.groupby("day").agg(
+        decisions=("decision", "size"), refused=("decision", lambda d: int((d == "REFUSED").sum()))
+    )
     daily["refusal_rate"] = daily["refused"] / daily["decisions"]
     return daily.reset_index()
 
@@ -134,9 +161,11 @@ def score_summary(decisions: pd.DataFrame) -> str:
     if decisions.empty:
         return "No decision matches the filters."
     scores = decisions["probability_of_default"]
-    return (f"{len(scores):,} decisions: probability of default median {scores.median():.1%}, "
-            f"10th percentile {scores.quantile(0.1):.1%}, 90th percentile {scores.quantile(0.9):.1%}; "
-            f"{(decisions['decision'] == 'REFUSED').mean():.1%} refused.")
+    return (
+        f"{len(scores):,} decisions: probability of default median {scores.median():.1%}, "
+        f"10th percentile {scores.quantile(0.1):.1%}, 90th percentile {scores.quantile(0.9):.1%}; "
+        f"{(decisions['decision'] == 'REFUSED').mean():.1%} refused."
+    )
 
 
 def latest_decisions(decisions: pd.DataFrame, n: int) -> pd.DataFrame:
@@ -147,7 +176,9 @@ def latest_decisions(decisions: pd.DataFrame, n: int) -> pd.DataFrame:
     latest = decisions.sort_values("id", ascending=False).head(n).copy()
     if "applicant_id" not in latest:
         latest["applicant_id"] = None
-    latest["reasons"] = latest["reasons"].map(lambda text: "; ".join(reason["text"] for reason in json.loads(text)) if text else "")
+    latest["reasons"] = latest["reasons"].map(
+        lambda text: "; ".join(reason["text"] for reason in json.loads(text)) if text else ""
+    )
     return latest[columns]
 
 
@@ -155,33 +186,60 @@ def latest_decisions(decisions: pd.DataFrame, n: int) -> pd.DataFrame:
 def cost_curve_summary(curve: pd.DataFrame, threshold: float) -> str:
     best = curve.loc[curve["cost"].idxmin()]
     at_threshold = curve.iloc[(curve["threshold"] - threshold).abs().argmin()]
-    return (f"Out-of-fold business cost (10 × missed defaults + 1 × refused good clients) at the chosen threshold {threshold:.3f}: "
-            f"{at_threshold['cost']:,.0f} ({at_threshold['fn']:,.0f} missed defaults, {at_threshold['fp']:,.0f} refused good clients); "
-            f"the curve's minimum is {best['cost']:,.0f} at {best['threshold']:.3f}.")
+    return (
+        f"Out-of-fold business cost (10 × missed defaults + 1 × refused good clients) at the chosen threshold {threshold:.3f}: "
+        f"{at_threshold['cost']:,.0f} ({at_threshold['fn']:,.0f} missed defaults, {at_threshold['fp']:,.0f} refused good clients); "
+        f"the curve's minimum is {best['cost']:,.0f} at {best['threshold']:.3f}."
+    )
 
 
 def drift_summary(drift: pd.DataFrame | None) -> tuple[str, pd.DataFrame]:
     """A sentence and the features in watch or drift, most shifted first."""
     if drift is None or drift.empty:
-        return "No drift report yet: run `kedro run --pipelines monitoring` once the service has logged decisions.", pd.DataFrame()
+        return (
+            "No drift report yet: run `kedro run --pipelines monitoring` once the service has logged decisions.",
+            pd.DataFrame(),
+        )
     counts = drift["status"].value_counts()
     flagged = drift[drift["status"].isin(["watch", "drift"])].sort_values("psi", ascending=False)
-    sentence = (f"{len(drift):,} features and the score compared: {counts.get('drift', 0)} in drift, "
-                f"{counts.get('watch', 0)} in watch, {counts.get('stable', 0)} stable (population stability index).")
+    sentence = (
+        f"{len(drift):,} features and the score compared: {counts.get('drift', 0)} in drift, "
+        f"{counts.get('watch', 0)} in watch, {counts.get('stable', 0)} stable (population stability index)."
+    )
     return sentence, flagged[["feature", "kind", "psi", "status"]]
 
 
 # ---------------------------------------------------------------- blank application form
 FORM_DEFAULTS = {  # the form's starting values: a median-looking applicant
-    "SK_ID_CURR": 900001, "age_years": 40, "years_employed": 5.0, "employed": True, "years_since_id_published": 8.0,
-    "CNT_CHILDREN": 0, "AMT_INCOME_TOTAL": 150_000.0, "AMT_CREDIT": 500_000.0, "AMT_ANNUITY": 25_000.0,
-    "AMT_GOODS_PRICE": 450_000.0, "NAME_CONTRACT_TYPE": "Cash loans", "REGION_RATING_CLIENT": 2,
-    "EXT_SOURCE_1": None, "EXT_SOURCE_2": 0.5, "EXT_SOURCE_3": 0.5,
+    "SK_ID_CURR": 900001,
+    "age_years": 40,
+    "years_employed": 5.0,
+    "employed": True,
+    "years_since_id_published": 8.0,
+    "CNT_CHILDREN": 0,
+    "AMT_INCOME_TOTAL": 150_000.0,
+    "AMT_CREDIT": 500_000.0,
+    "AMT_ANNUITY": 25_000.0,
+    "AMT_GOODS_PRICE": 450_000.0,
+    "NAME_CONTRACT_TYPE": "Cash loans",
+    "REGION_RATING_CLIENT": 2,
+    "EXT_SOURCE_1": None,
+    "EXT_SOURCE_2": 0.5,
+    "EXT_SOURCE_3": 0.5,
 }
 OTHER_REQUIRED_VALUES = {  # the application's other complete columns, as most applicants have them
-    "FLAG_MOBIL": 1, "FLAG_CONT_MOBILE": 1, "FLAG_WORK_PHONE": 0, "FLAG_PHONE": 0, "FLAG_EMAIL": 0, "HOUR_APPR_PROCESS_START": 12,
-    "REG_REGION_NOT_LIVE_REGION": 0, "REG_REGION_NOT_WORK_REGION": 0, "LIVE_REGION_NOT_WORK_REGION": 0,
-    "REG_CITY_NOT_LIVE_CITY": 0, "REG_CITY_NOT_WORK_CITY": 0, "LIVE_CITY_NOT_WORK_CITY": 0,
+    "FLAG_MOBIL": 1,
+    "FLAG_CONT_MOBILE": 1,
+    "FLAG_WORK_PHONE": 0,
+    "FLAG_PHONE": 0,
+    "FLAG_EMAIL": 0,
+    "HOUR_APPR_PROCESS_START": 12,
+    "REG_REGION_NOT_LIVE_REGION": 0,
+    "REG_REGION_NOT_WORK_REGION": 0,
+    "LIVE_REGION_NOT_WORK_REGION": 0,
+    "REG_CITY_NOT_LIVE_CITY": 0,
+    "REG_CITY_NOT_WORK_CITY": 0,
+    "LIVE_CITY_NOT_WORK_CITY": 0,
     **{f"FLAG_DOCUMENT_{number}": int(number == 3) for number in range(2, 22)},
 }
 
@@ -199,7 +257,15 @@ def blank_application(form: dict[str, Any]) -> dict[str, Any]:
     }
     for name in ("CNT_CHILDREN", "REGION_RATING_CLIENT"):
         application[name] = int(form[name])
-    for name in ("AMT_INCOME_TOTAL", "AMT_CREDIT", "AMT_ANNUITY", "AMT_GOODS_PRICE", "EXT_SOURCE_1", "EXT_SOURCE_2", "EXT_SOURCE_3"):
+    for name in (
+        "AMT_INCOME_TOTAL",
+        "AMT_CREDIT",
+        "AMT_ANNUITY",
+        "AMT_GOODS_PRICE",
+        "EXT_SOURCE_1",
+        "EXT_SOURCE_2",
+        "EXT_SOURCE_3",
+    ):
         application[name] = None if form.get(name) is None else float(form[name])
     application["NAME_CONTRACT_TYPE"] = form["NAME_CONTRACT_TYPE"]
     return {"application": application}

@@ -27,7 +27,9 @@ def test_every_test_applicant_is_scored_like_the_final_model_does(finished_proje
     with (finished_project / "data/06_models/final_model.pkl").open("rb") as handle:
         final_model = pickle.load(handle)
     calibration = json.loads((finished_project / "data/06_models/pd_calibration.json").read_text())
-    expected = calibrate(calibration, final_model.predict_proba(catboost_frame(test[list(final_model.feature_names_)], categorical))[:, 1])
+    expected = calibrate(
+        calibration, final_model.predict_proba(catboost_frame(test[list(final_model.feature_names_)], categorical))[:, 1]
+    )
     assert np.allclose(submission["TARGET"].to_numpy(), expected, rtol=0, atol=1e-12)
     assert (decisions["decision"] == np.where(decisions["probability_of_default"] >= threshold, "REFUSED", "ACCEPTED")).all()
     assert decisions["model_tag"].str.startswith("credit_scoring:").all() and (decisions["threshold"] == threshold).all()

@@ -16,7 +16,14 @@ def test_evaluate_predictions_reports_cost_at_best_threshold_and_at_half():
 
 
 def test_chart_and_parent_metrics_cover_every_model():
-    results = pd.DataFrame({"model": ["a", "b"], "roc_auc": [0.7, 0.6], "business_cost_per_applicant": [0.5, 0.6], "business_cost_at_0_5_per_applicant": [0.7, 0.8]})
+    results = pd.DataFrame(
+        {
+            "model": ["a", "b"],
+            "roc_auc": [0.7, 0.6],
+            "business_cost_per_applicant": [0.5, 0.6],
+            "business_cost_at_0_5_per_applicant": [0.7, 0.8],
+        }
+    )
     assert isinstance(benchmark_chart(results), plt.Figure)
     metrics = best_benchmark_metrics(results)
     assert metrics["a_roc_auc"] == {"value": 0.7, "step": 0} and len(metrics) == 4

@@ -24,9 +24,15 @@ from pret_a_depenser.pipelines.data_processing.nodes import model_input_tables
 
 STATS = ["min", "max", "mean", "sum", "var"]
 PARAMETERS = {
-    "statistics": STATS, "max_category_levels": 30, "days_sentinel": 365243, "unknown_labels": ["XNA", "Unknown"],
-    "bureau": {"max_days_back": 36525, "recent_days": 365}, "previous_application": {"recent_days": 365},
-    "pos_cash": {"recent_months": 12}, "installments": {"recent_days": 365}, "credit_card": {"recent_months": 12},
+    "statistics": STATS,
+    "max_category_levels": 30,
+    "days_sentinel": 365243,
+    "unknown_labels": ["XNA", "Unknown"],
+    "bureau": {"max_days_back": 36525, "recent_days": 365},
+    "previous_application": {"recent_days": 365},
+    "pos_cash": {"recent_months": 12},
+    "installments": {"recent_days": 365},
+    "credit_card": {"recent_months": 12},
 }
 
 
@@ -50,11 +56,18 @@ def isna(value) -> bool:
 
 
 def test_statistics_are_float32_counts_int64_and_overflowing_sums_missing():
-    pos = pl.DataFrame({
-        "SK_ID_PREV": [1, 1, 2], "SK_ID_CURR": [1, 1, 2], "MONTHS_BALANCE": [-1, -2, -1],
-        "CNT_INSTALMENT": [3e38, 3e38, 1.5], "CNT_INSTALMENT_FUTURE": [1.0, 1.0, 1.0],
-        "NAME_CONTRACT_STATUS": ["Active", "Active", "Active"], "SK_DPD": [0, 0, 0], "SK_DPD_DEF": [0, 0, 0],
-    })
+    pos = pl.DataFrame(
+        {
+            "SK_ID_PREV": [1, 1, 2],
+            "SK_ID_CURR": [1, 1, 2],
+            "MONTHS_BALANCE": [-1, -2, -1],
+            "CNT_INSTALMENT": [3e38, 3e38, 1.5],
+            "CNT_INSTALMENT_FUTURE": [1.0, 1.0, 1.0],
+            "NAME_CONTRACT_STATUS": ["Active", "Active", "Active"],
+            "SK_DPD": [0, 0, 0],
+            "SK_DPD_DEF": [0, 0, 0],
+        }
+    )
     features = pos_cash_features(pos, _spec(POS_CASH_balance={"NAME_CONTRACT_STATUS": ["Active"]})).to_frame()
     assert features.schema["POS_CNT_INSTALMENT_SUM"] == pl.Float32 and features.schema["POS_COUNT"] == pl.Int64
     assert features["POS_CNT_INSTALMENT_SUM"].to_list() == [None, 1.5]  # 6e38 overflows float32
@@ -69,11 +82,25 @@ def test_feature_level_name_is_upper_snake_case():
 
 def _applications():
     base = {
-        "NAME_CONTRACT_TYPE": "Cash loans", "CODE_GENDER": "F", "AMT_INCOME_TOTAL": 100000.0,
-        "AMT_CREDIT": 500000.0, "AMT_ANNUITY": 25000.0, "AMT_GOODS_PRICE": 400000.0, "CNT_CHILDREN": 1,
-        "CNT_FAM_MEMBERS": 4.0, "DAYS_BIRTH": -14610, "DAYS_EMPLOYED": -1461, "DAYS_REGISTRATION": -2000.0,
-        "DAYS_ID_PUBLISH": -1000, "DAYS_LAST_PHONE_CHANGE": -500.0, "OWN_CAR_AGE": None,
-        "EXT_SOURCE_1": 0.2, "EXT_SOURCE_2": 0.4, "EXT_SOURCE_3": 0.6, "FLAG_DOCUMENT_2": 0, "FLAG_DOCUMENT_3": 1,
+        "NAME_CONTRACT_TYPE": "Cash loans",
+        "CODE_GENDER": "F",
+        "AMT_INCOME_TOTAL": 100000.0,
+        "AMT_CREDIT": 500000.0,
+        "AMT_ANNUITY": 25000.0,
+        "AMT_GOODS_PRICE": 400000.0,
+        "CNT_CHILDREN": 1,
+        "CNT_FAM_MEMBERS": 4.0,
+        "DAYS_BIRTH": -14610,
+        "DAYS_EMPLOYED": -1461,
+        "DAYS_REGISTRATION": -2000.0,
+        "DAYS_ID_PUBLISH": -1000,
+        "DAYS_LAST_PHONE_CHANGE": -500.0,
+        "OWN_CAR_AGE": None,
+        "EXT_SOURCE_1": 0.2,
+        "EXT_SOURCE_2": 0.4,
+        "EXT_SOURCE_3": 0.6,
+        "FLAG_DOCUMENT_2": 0,
+        "FLAG_DOCUMENT_3": 1,
     }
     rows = [
         {**base, "SK_ID_CURR": 1, "TARGET": 1},
@@ -118,29 +145,37 @@ def test_application_features_requires_days_birth():
 
 BUREAU_SPEC = _spec(
     bureau_balance={"STATUS": ["0", "1", "5", "C", "X"]},
-    bureau={"CREDIT_ACTIVE": ["Active", "Closed"], "CREDIT_CURRENCY": ["currency 1"], "CREDIT_TYPE": ["Consumer credit", "Credit card"]},
+    bureau={
+        "CREDIT_ACTIVE": ["Active", "Closed"],
+        "CREDIT_CURRENCY": ["currency 1"],
+        "CREDIT_TYPE": ["Consumer credit", "Credit card"],
+    },
 )
 
 
 def _bureau():
-    bureau = pl.DataFrame({
-        "SK_ID_CURR": [1, 1, 2],
-        "SK_ID_BUREAU": [10, 11, 20],
-        "CREDIT_ACTIVE": ["Active", "Closed", "Active"],
-        "CREDIT_CURRENCY": ["currency 1"] * 3,
-        "CREDIT_TYPE": ["Consumer credit", "Credit card", "Consumer credit"],
-        "DAYS_CREDIT": [-100, -1000, -400],
-        "DAYS_CREDIT_ENDDATE": [500.0, -50000.0, 100.0],
-        "DAYS_ENDDATE_FACT": [None, -200.0, None],
-        "AMT_CREDIT_SUM": [1000.0, 3000.0, 0.0],
-        "AMT_CREDIT_SUM_DEBT": [500.0, 0.0, 10.0],
-        "AMT_CREDIT_SUM_OVERDUE": [100.0, 0.0, 0.0],
-    })
-    balance = pl.DataFrame({
-        "SK_ID_BUREAU": [10, 10, 10, 10, 11],
-        "MONTHS_BALANCE": [0, -1, -2, -3, 0],
-        "STATUS": ["0", "1", "5", "X", "C"],
-    })
+    bureau = pl.DataFrame(
+        {
+            "SK_ID_CURR": [1, 1, 2],
+            "SK_ID_BUREAU": [10, 11, 20],
+            "CREDIT_ACTIVE": ["Active", "Closed", "Active"],
+            "CREDIT_CURRENCY": ["currency 1"] * 3,
+            "CREDIT_TYPE": ["Consumer credit", "Credit card", "Consumer credit"],
+            "DAYS_CREDIT": [-100, -1000, -400],
+            "DAYS_CREDIT_ENDDATE": [500.0, -50000.0, 100.0],
+            "DAYS_ENDDATE_FACT": [None, -200.0, None],
+            "AMT_CREDIT_SUM": [1000.0, 3000.0, 0.0],
+            "AMT_CREDIT_SUM_DEBT": [500.0, 0.0, 10.0],
+            "AMT_CREDIT_SUM_OVERDUE": [100.0, 0.0, 0.0],
+        }
+    )
+    balance = pl.DataFrame(
+        {
+            "SK_ID_BUREAU": [10, 10, 10, 10, 11],
+            "MONTHS_BALANCE": [0, -1, -2, -3, 0],
+            "STATUS": ["0", "1", "5", "X", "C"],
+        }
+    )
     return bureau, balance
 
 
@@ -170,7 +205,9 @@ def test_bureau_features_statistics_splits_and_balance():
     assert isna(second["BUREAU_DEBT_CREDIT_RATIO_MAX"])  # credit sum 0: no ratio
     assert isna(second["BUREAU_BB_MONTHS_COUNT_SUM"])  # no monthly statuses: missing, not 0
     assert isna(second["BUREAU_AMT_CREDIT_SUM_VAR"])  # one credit: no sample variance
-    assert second["BUREAU_CLOSED_COUNT"] == 0 and isna(second["BUREAU_CLOSED_AMT_CREDIT_SUM_SUM"])  # no closed credit: count 0, sum missing
+    assert second["BUREAU_CLOSED_COUNT"] == 0 and isna(
+        second["BUREAU_CLOSED_AMT_CREDIT_SUM_SUM"]
+    )  # no closed credit: count 0, sum missing
 
 
 def test_bureau_features_requires_credit_active():
@@ -183,20 +220,22 @@ PREVIOUS_SPEC = _spec(previous_application={"NAME_CONTRACT_STATUS": ["Approved",
 
 
 def _previous():
-    return pl.DataFrame({
-        "SK_ID_PREV": [100, 101, 102],
-        "SK_ID_CURR": [1, 1, 1],
-        "NAME_CONTRACT_STATUS": ["Approved", "Refused", "Refused"],
-        "AMT_APPLICATION": [1000.0, 2000.0, 500.0],
-        "AMT_CREDIT": [1250.0, 2000.0, 0.0],
-        "AMT_ANNUITY": [125.0, 100.0, None],
-        "DAYS_DECISION": [-100, -200, -800],
-        "DAYS_FIRST_DRAWING": [365243.0, None, None],
-        "DAYS_FIRST_DUE": [-70.0, None, None],
-        "DAYS_LAST_DUE_1ST_VERSION": [300.0, None, None],
-        "DAYS_LAST_DUE": [365243.0, None, None],
-        "DAYS_TERMINATION": [365243.0, None, None],
-    })
+    return pl.DataFrame(
+        {
+            "SK_ID_PREV": [100, 101, 102],
+            "SK_ID_CURR": [1, 1, 1],
+            "NAME_CONTRACT_STATUS": ["Approved", "Refused", "Refused"],
+            "AMT_APPLICATION": [1000.0, 2000.0, 500.0],
+            "AMT_CREDIT": [1250.0, 2000.0, 0.0],
+            "AMT_ANNUITY": [125.0, 100.0, None],
+            "DAYS_DECISION": [-100, -200, -800],
+            "DAYS_FIRST_DRAWING": [365243.0, None, None],
+            "DAYS_FIRST_DUE": [-70.0, None, None],
+            "DAYS_LAST_DUE_1ST_VERSION": [300.0, None, None],
+            "DAYS_LAST_DUE": [365243.0, None, None],
+            "DAYS_TERMINATION": [365243.0, None, None],
+        }
+    )
 
 
 def test_previous_application_features_outcome_splits_and_sentinels():
@@ -217,16 +256,18 @@ POS_SPEC = _spec(POS_CASH_balance={"NAME_CONTRACT_STATUS": ["Active", "Completed
 
 
 def test_pos_cash_features_dpd_and_recent_months():
-    pos = pl.DataFrame({
-        "SK_ID_PREV": [100, 100, 101],
-        "SK_ID_CURR": [1, 1, 1],
-        "MONTHS_BALANCE": [-1, -20, -2],
-        "CNT_INSTALMENT": [12.0, 12.0, 0.0],
-        "CNT_INSTALMENT_FUTURE": [6.0, 12.0, 0.0],
-        "NAME_CONTRACT_STATUS": ["Active", "Active", "Completed"],
-        "SK_DPD": [0, 30, 5],
-        "SK_DPD_DEF": [0, 30, 0],
-    })
+    pos = pl.DataFrame(
+        {
+            "SK_ID_PREV": [100, 100, 101],
+            "SK_ID_CURR": [1, 1, 1],
+            "MONTHS_BALANCE": [-1, -20, -2],
+            "CNT_INSTALMENT": [12.0, 12.0, 0.0],
+            "CNT_INSTALMENT_FUTURE": [6.0, 12.0, 0.0],
+            "NAME_CONTRACT_STATUS": ["Active", "Active", "Completed"],
+            "SK_DPD": [0, 30, 5],
+            "SK_DPD_DEF": [0, 30, 0],
+        }
+    )
     row = _row(pos_cash_features(pos, POS_SPEC), 1)
     assert row["POS_COUNT"] == 3 and row["POS_LOANS_COUNT"] == 2 and row["POS_RECENT_COUNT"] == 2
     assert row["POS_SK_DPD_MAX"] == pytest.approx(30.0)
@@ -240,16 +281,18 @@ INSTALMENT_SPEC = _spec()
 
 
 def test_installments_features_merge_split_payments_before_delay_and_shortfall():
-    payments = pl.DataFrame({
-        "SK_ID_PREV": [100, 100, 100, 101],
-        "SK_ID_CURR": [1, 1, 1, 1],
-        "NUM_INSTALMENT_VERSION": [1.0, 1.0, 1.0, 1.0],
-        "NUM_INSTALMENT_NUMBER": [1, 1, 2, 1],
-        "DAYS_INSTALMENT": [-400.0, -400.0, -370.0, -30.0],
-        "DAYS_ENTRY_PAYMENT": [-405.0, -395.0, -380.0, -20.0],
-        "AMT_INSTALMENT": [100.0, 100.0, 100.0, 200.0],
-        "AMT_PAYMENT": [40.0, 60.0, 100.0, 150.0],
-    })
+    payments = pl.DataFrame(
+        {
+            "SK_ID_PREV": [100, 100, 100, 101],
+            "SK_ID_CURR": [1, 1, 1, 1],
+            "NUM_INSTALMENT_VERSION": [1.0, 1.0, 1.0, 1.0],
+            "NUM_INSTALMENT_NUMBER": [1, 1, 2, 1],
+            "DAYS_INSTALMENT": [-400.0, -400.0, -370.0, -30.0],
+            "DAYS_ENTRY_PAYMENT": [-405.0, -395.0, -380.0, -20.0],
+            "AMT_INSTALMENT": [100.0, 100.0, 100.0, 200.0],
+            "AMT_PAYMENT": [40.0, 60.0, 100.0, 150.0],
+        }
+    )
     row = _row(installments_features(payments, INSTALMENT_SPEC), 1)
     # Three due instalments: (paid 100 at +5 days), (paid 100 ten days early), (paid 150 of 200, 10 days late).
     assert row["INSTAL_COUNT"] == 3
@@ -268,17 +311,19 @@ CARD_SPEC = _spec(credit_card_balance={"NAME_CONTRACT_STATUS": ["Active", "Compl
 
 
 def test_credit_card_features_utilisation_and_payment_ratio():
-    cards = pl.DataFrame({
-        "SK_ID_PREV": [100, 100, 100],
-        "SK_ID_CURR": [1, 1, 1],
-        "MONTHS_BALANCE": [-1, -2, -30],
-        "AMT_BALANCE": [50000.0, 90000.0, 10.0],
-        "AMT_CREDIT_LIMIT_ACTUAL": [100000, 100000, 0],
-        "AMT_INST_MIN_REGULARITY": [2500.0, 4500.0, 0.0],
-        "AMT_PAYMENT_TOTAL_CURRENT": [5000.0, 0.0, 0.0],
-        "NAME_CONTRACT_STATUS": ["Active", "Active", "Completed"],
-        "SK_DPD": [0, 15, 0],
-    })
+    cards = pl.DataFrame(
+        {
+            "SK_ID_PREV": [100, 100, 100],
+            "SK_ID_CURR": [1, 1, 1],
+            "MONTHS_BALANCE": [-1, -2, -30],
+            "AMT_BALANCE": [50000.0, 90000.0, 10.0],
+            "AMT_CREDIT_LIMIT_ACTUAL": [100000, 100000, 0],
+            "AMT_INST_MIN_REGULARITY": [2500.0, 4500.0, 0.0],
+            "AMT_PAYMENT_TOTAL_CURRENT": [5000.0, 0.0, 0.0],
+            "NAME_CONTRACT_STATUS": ["Active", "Active", "Completed"],
+            "SK_DPD": [0, 15, 0],
+        }
+    )
     row = _row(credit_card_features(cards, CARD_SPEC), 1)
     assert row["CC_COUNT"] == 3 and row["CC_RECENT_COUNT"] == 2
     assert row["CC_UTILISATION_MEAN"] == pytest.approx(0.7)  # (0.5 + 0.9) / 2, zero limit excluded
@@ -296,18 +341,38 @@ def _applications_block(target: list[float]) -> ApplicationFeatures:
 
 
 def _empty_blocks(prefixes: tuple[str, ...]) -> list[FeatureBlock]:
-    return [FeatureBlock(prefix, np.empty(0, dtype=np.int64), [f"{prefix}_COUNT"], ["Int64"], np.empty((1, 0), np.float32)) for prefix in prefixes]
+    return [
+        FeatureBlock(prefix, np.empty(0, dtype=np.int64), [f"{prefix}_COUNT"], ["Int64"], np.empty((1, 0), np.float32))
+        for prefix in prefixes
+    ]
 
 
 def test_model_input_tables_split_train_test_and_fill_counts():
-    bureau = FeatureBlock("bureau", np.array([1]), ["BUREAU_COUNT", "BUREAU_AMT_CREDIT_SUM_MEAN"], ["Int64", "Float32"], np.array([[2.0], [5.0]], np.float32))
-    columns = [("SK_ID_CURR", "Int64"), ("AMT_CREDIT", "Float32"), ("BUREAU_COUNT", "Int64"), ("BUREAU_AMT_CREDIT_SUM_MEAN", "Float32"),
-               *((f"{prefix}_COUNT", "Int64") for prefix in ("PREV", "POS", "INSTAL", "CC"))]
+    bureau = FeatureBlock(
+        "bureau",
+        np.array([1]),
+        ["BUREAU_COUNT", "BUREAU_AMT_CREDIT_SUM_MEAN"],
+        ["Int64", "Float32"],
+        np.array([[2.0], [5.0]], np.float32),
+    )
+    columns = [
+        ("SK_ID_CURR", "Int64"),
+        ("AMT_CREDIT", "Float32"),
+        ("BUREAU_COUNT", "Int64"),
+        ("BUREAU_AMT_CREDIT_SUM_MEAN", "Float32"),
+        *((f"{prefix}_COUNT", "Int64") for prefix in ("PREV", "POS", "INSTAL", "CC")),
+    ]
     spec = {"version": "test", "columns": [{"name": name, "dtype": dtype} for name, dtype in columns]}
-    train, test = model_input_tables(_applications_block([1, 0, np.nan]), bureau, *_empty_blocks(("PREV", "POS", "INSTAL", "CC")), spec)
+    train, test = model_input_tables(
+        _applications_block([1, 0, np.nan]), bureau, *_empty_blocks(("PREV", "POS", "INSTAL", "CC")), spec
+    )
     assert train["SK_ID_CURR"].to_list() == [1, 2] and train["TARGET"].to_list() == [1, 0] and train.schema["TARGET"] == pl.Int8
     assert test["SK_ID_CURR"].to_list() == [3] and "TARGET" not in test.columns
-    assert train["BUREAU_COUNT"].to_list() == [2, 0] and train["PREV_COUNT"].to_list() == [0, 0] and train.schema["BUREAU_COUNT"] == pl.Int64
+    assert (
+        train["BUREAU_COUNT"].to_list() == [2, 0]
+        and train["PREV_COUNT"].to_list() == [0, 0]
+        and train.schema["BUREAU_COUNT"] == pl.Int64
+    )
     assert train["BUREAU_AMT_CREDIT_SUM_MEAN"].to_list() == [5.0, None]
     assert train.columns == ["SK_ID_CURR", "TARGET", *(name for name, _ in columns[1:])]
 
@@ -315,7 +380,14 @@ def test_model_input_tables_split_train_test_and_fill_counts():
 def test_model_input_tables_refuse_a_spec_of_another_definition():
     from pret_a_depenser.features import FeatureSpecError
 
-    spec = {"version": "abc", "columns": [{"name": "SK_ID_CURR", "dtype": "Int64"}, {"name": "AMT_CREDIT", "dtype": "Float32"}, {"name": "OLD_FEATURE", "dtype": "Float32"}]}
+    spec = {
+        "version": "abc",
+        "columns": [
+            {"name": "SK_ID_CURR", "dtype": "Int64"},
+            {"name": "AMT_CREDIT", "dtype": "Float32"},
+            {"name": "OLD_FEATURE", "dtype": "Float32"},
+        ],
+    }
     with pytest.raises(FeatureSpecError, match=r"feature spec abc does not match.*BUREAU_COUNT.*OLD_FEATURE"):
         model_input_tables(_applications_block([1]), *_empty_blocks(("BUREAU", "PREV", "POS", "INSTAL", "CC")), spec)
 
@@ -328,8 +400,14 @@ def test_example_applicants_are_valid_requests_with_the_fullest_histories_among_
 
     t = small_raw_tables
     examples = example_applicants(
-        t["application_test"], t["bureau"], t["bureau_balance"], t["previous_application"], t["POS_CASH_balance"],
-        t["installments_payments"], t["credit_card_balance"], {"n_examples": 3, "n_candidates": 100},
+        t["application_test"],
+        t["bureau"],
+        t["bureau_balance"],
+        t["previous_application"],
+        t["POS_CASH_balance"],
+        t["installments_payments"],
+        t["credit_card_balance"],
+        {"n_examples": 3, "n_candidates": 100},
     )
     applicants = TypeAdapter(list[ApplicantRecords]).validate_python(examples)
     assert len(applicants) == 3

@@ -51,7 +51,16 @@ def test_feature_table_is_wide_and_follows_the_naming_scheme(outputs):
     train = outputs["model_input_train"]
     assert train.width > 1500
     assert all(FEATURE_NAME.match(name) for name in train.columns)
-    for prefix in ("APP_", "BUREAU_ACTIVE_", "BUREAU_CLOSED_", "PREV_APPROVED_", "PREV_REFUSED_", "POS_RECENT_", "INSTAL_RECENT_", "CC_RECENT_"):
+    for prefix in (
+        "APP_",
+        "BUREAU_ACTIVE_",
+        "BUREAU_CLOSED_",
+        "PREV_APPROVED_",
+        "PREV_REFUSED_",
+        "POS_RECENT_",
+        "INSTAL_RECENT_",
+        "CC_RECENT_",
+    ):
         assert any(name.startswith(prefix) for name in train.columns), prefix
 
 

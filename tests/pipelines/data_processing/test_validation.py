@@ -8,8 +8,14 @@ import pytest
 from pret_a_depenser.pipelines.data_processing.nodes import RawDataValidationError, validate_raw_tables
 
 TABLE_ORDER = [
-    "application_train", "application_test", "bureau", "bureau_balance", "previous_application",
-    "POS_CASH_balance", "installments_payments", "credit_card_balance",
+    "application_train",
+    "application_test",
+    "bureau",
+    "bureau_balance",
+    "previous_application",
+    "POS_CASH_balance",
+    "installments_payments",
+    "credit_card_balance",
 ]
 PARAMS = {"max_orphan_share": 0.1}
 
@@ -47,7 +53,10 @@ def test_missing_column_is_named(tables):
 
 def test_a_value_outside_its_plausible_range_is_named_with_its_column(tables):
     tables["installments_payments"] = _set_first(tables["installments_payments"], "DAYS_INSTALMENT", -1e9)
-    with pytest.raises(RawDataValidationError, match=r"installments_payments\.csv: column 'DAYS_INSTALMENT' fails rule 'greater_than_or_equal_to\(-73050\)'"):
+    with pytest.raises(
+        RawDataValidationError,
+        match=r"installments_payments\.csv: column 'DAYS_INSTALMENT' fails rule 'greater_than_or_equal_to\(-73050\)'",
+    ):
         _validate(tables)
 
 
@@ -55,7 +64,10 @@ def test_unparseable_value_is_named_with_its_column(tables):
     train = tables["application_train"]
     tables["application_train"] = train.with_columns(pl.col(name).cast(pl.String) for name in train.columns)
     tables["application_train"] = _set_first(tables["application_train"], "DAYS_BIRTH", "forty years")
-    with pytest.raises(RawDataValidationError, match=r"application_train\.csv: column 'DAYS_BIRTH' fails rule 'coerce_dtype\(Int64\)' .*forty years"):
+    with pytest.raises(
+        RawDataValidationError,
+        match=r"application_train\.csv: column 'DAYS_BIRTH' fails rule 'coerce_dtype\(Int64\)' .*forty years",
+    ):
         _validate(tables)
 
 
@@ -68,7 +80,10 @@ def test_a_file_with_a_bad_cell_is_read_as_text_and_validation_names_it(tmp_path
     frame["DAYS_CREDIT"] = frame["DAYS_CREDIT"].astype(str)
     frame.loc[3, "DAYS_CREDIT"] = "yesterday"
     RawTableDataset(filepath=str(path)).save(frame)
-    with pytest.raises(RawDataValidationError, match=r"bureau\.csv: column 'DAYS_CREDIT' fails rule 'coerce_dtype\(Int64\)' \(1 case\(s\), e.g. 'yesterday'\)"):
+    with pytest.raises(
+        RawDataValidationError,
+        match=r"bureau\.csv: column 'DAYS_CREDIT' fails rule 'coerce_dtype\(Int64\)' \(1 case\(s\), e.g. 'yesterday'\)",
+    ):
         validate_table(RawTableDataset(filepath=str(path)).load(), "bureau.csv")
 
 
@@ -94,7 +109,9 @@ def test_duplicate_applicant_key_is_named(tables):
 def test_duplicate_monthly_key_is_named(tables):
     balance = tables["bureau_balance"]
     tables["bureau_balance"] = pl.concat([balance, balance.tail(1)])
-    with pytest.raises(RawDataValidationError, match=r"bureau_balance\.csv: column 'SK_ID_BUREAU, MONTHS_BALANCE' fails rule 'unique'"):
+    with pytest.raises(
+        RawDataValidationError, match=r"bureau_balance\.csv: column 'SK_ID_BUREAU, MONTHS_BALANCE' fails rule 'unique'"
+    ):
         _validate(tables)
 
 
@@ -113,7 +130,10 @@ def test_applicant_in_both_train_and_test_is_rejected(tables):
 
 def test_unresolvable_applicant_key_is_named(tables):
     tables["bureau"] = _set_first(tables["bureau"], "SK_ID_CURR", 999_999_999)
-    with pytest.raises(RawDataValidationError, match=r"bureau\.csv: column 'SK_ID_CURR' fails rule 'foreign key -> application_\{train,test\}\.csv'"):
+    with pytest.raises(
+        RawDataValidationError,
+        match=r"bureau\.csv: column 'SK_ID_CURR' fails rule 'foreign key -> application_\{train,test\}\.csv'",
+    ):
         _validate(tables)
 
 
@@ -121,9 +141,13 @@ def test_orphan_monthly_rows_tolerated_up_to_the_configured_share(tables):
     balance = tables["bureau_balance"]
     orphans = balance["SK_ID_BUREAU"].unique(maintain_order=True).head(3)
     tables["bureau_balance"] = balance.with_columns(
-        pl.when(pl.col("SK_ID_BUREAU").is_in(orphans.implode())).then(pl.col("SK_ID_BUREAU") + 10_000_000).otherwise(pl.col("SK_ID_BUREAU"))
+        pl.when(pl.col("SK_ID_BUREAU").is_in(orphans.implode()))
+        .then(pl.col("SK_ID_BUREAU") + 10_000_000)
+        .otherwise(pl.col("SK_ID_BUREAU"))
     )
     _validate(tables)  # a few orphans, as in the real files: accepted
     tables["bureau_balance"] = balance.with_columns(pl.col("SK_ID_BUREAU") + 10_000_000)
-    with pytest.raises(RawDataValidationError, match=r"bureau_balance\.csv: column 'SK_ID_BUREAU' fails rule 'foreign key -> bureau\.csv'"):
+    with pytest.raises(
+        RawDataValidationError, match=r"bureau_balance\.csv: column 'SK_ID_BUREAU' fails rule 'foreign key -> bureau\.csv'"
+    ):
         _validate(tables)

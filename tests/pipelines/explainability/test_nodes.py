@@ -15,11 +15,23 @@ def test_shap_contributions_add_up_to_the_raw_score_and_waterfalls_cover_both_de
     rng = np.random.default_rng(1)
     n = 500
     x = rng.normal(size=n)
-    frame = pd.DataFrame({
-        "SK_ID_CURR": np.arange(n), "TARGET": (rng.random(n) < 1 / (1 + np.exp(-(2 * x - 1)))).astype(int),
-        "X": x, "Z": rng.normal(size=n), "LABEL": pd.Series(rng.choice(["a", "b", None], size=n), dtype="str"),
-    })
-    split = pd.DataFrame({"SK_ID_CURR": frame["SK_ID_CURR"], "TARGET": frame["TARGET"], "SET": np.where(np.arange(n) < 400, "train", "holdout"), "FOLD": 0})
+    frame = pd.DataFrame(
+        {
+            "SK_ID_CURR": np.arange(n),
+            "TARGET": (rng.random(n) < 1 / (1 + np.exp(-(2 * x - 1)))).astype(int),
+            "X": x,
+            "Z": rng.normal(size=n),
+            "LABEL": pd.Series(rng.choice(["a", "b", None], size=n), dtype="str"),
+        }
+    )
+    split = pd.DataFrame(
+        {
+            "SK_ID_CURR": frame["SK_ID_CURR"],
+            "TARGET": frame["TARGET"],
+            "SET": np.where(np.arange(n) < 400, "train", "holdout"),
+            "FOLD": 0,
+        }
+    )
     features, categorical = ["X", "Z", "LABEL"], ["LABEL"]
     training_set, holdout_set = training_and_holdout_sets(frame, split)
     selected = selected_training_set(training_set, features, categorical)
@@ -31,4 +43,6 @@ def test_shap_contributions_add_up_to_the_raw_score_and_waterfalls_cover_both_de
     np.testing.assert_allclose(explanation.base_values + explanation.values.sum(axis=1), raw, atol=1e-6)
     assert global_importance(explanation).iloc[0]["feature"] == "X"
     figures = local_waterfalls(explanation, {"threshold": 0.5}, {"local_examples_per_decision": 1})
-    assert any(name.startswith("waterfall_refused_") for name in figures) and any(name.startswith("waterfall_accepted_") for name in figures)
+    assert any(name.startswith("waterfall_refused_") for name in figures) and any(
+        name.startswith("waterfall_accepted_") for name in figures
+    )

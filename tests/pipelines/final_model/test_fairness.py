@@ -12,16 +12,29 @@ PARAMETERS = {"age_band_edges": [18, 40, 100], "min_group_size": 2}
 
 @pytest.fixture()
 def holdout() -> tuple[pd.DataFrame, pd.DataFrame]:
-    predictions = pd.DataFrame({
-        "SK_ID_CURR": [1, 2, 3, 4, 5, 6, 7, 8],
-        "TARGET": [0, 0, 1, 0, 0, 0, 1, 0],
-        "PD": [0.1, 0.6, 0.7, 0.2, 0.1, 0.2, 0.3, 0.8],
-    })
-    features = pd.DataFrame({
-        "SK_ID_CURR": [8, 7, 6, 5, 4, 3, 2, 1],  # another order than the predictions
-        "CODE_GENDER": ["M", "M", "M", "M", "F", "F", "F", "F"],
-        "DAYS_BIRTH": [-50 * 365.25, -30 * 365.25, -50 * 365.25, -30 * 365.25, -50 * 365.25, -30 * 365.25, -50 * 365.25, -30 * 365.25],
-    })
+    predictions = pd.DataFrame(
+        {
+            "SK_ID_CURR": [1, 2, 3, 4, 5, 6, 7, 8],
+            "TARGET": [0, 0, 1, 0, 0, 0, 1, 0],
+            "PD": [0.1, 0.6, 0.7, 0.2, 0.1, 0.2, 0.3, 0.8],
+        }
+    )
+    features = pd.DataFrame(
+        {
+            "SK_ID_CURR": [8, 7, 6, 5, 4, 3, 2, 1],  # another order than the predictions
+            "CODE_GENDER": ["M", "M", "M", "M", "F", "F", "F", "F"],
+            "DAYS_BIRTH": [
+                -50 * 365.25,
+                -30 * 365.25,
+                -50 * 365.25,
+                -30 * 365.25,
+                -50 * 365.25,
+                -30 * 365.25,
+                -50 * 365.25,
+                -30 * 365.25,
+            ],
+        }
+    )
     return predictions, features
 
 

@@ -16,16 +16,29 @@ def fitted():
     n = 600
     x = rng.normal(size=n)
     true_pd = 1 / (1 + np.exp(-(2 * x - 2)))
-    frame = pd.DataFrame({
-        "SK_ID_CURR": np.arange(n), "TARGET": (rng.random(n) < true_pd).astype(int), "X": x,
-        "LABEL": pd.Series(rng.choice(["a", None], size=n), dtype="str"),
-    })
-    split = pd.DataFrame({"SK_ID_CURR": frame["SK_ID_CURR"], "TARGET": frame["TARGET"], "SET": np.where(np.arange(n) < 450, "train", "holdout"), "FOLD": np.where(np.arange(n) < 450, np.arange(n) % 3, -1)})
+    frame = pd.DataFrame(
+        {
+            "SK_ID_CURR": np.arange(n),
+            "TARGET": (rng.random(n) < true_pd).astype(int),
+            "X": x,
+            "LABEL": pd.Series(rng.choice(["a", None], size=n), dtype="str"),
+        }
+    )
+    split = pd.DataFrame(
+        {
+            "SK_ID_CURR": frame["SK_ID_CURR"],
+            "TARGET": frame["TARGET"],
+            "SET": np.where(np.arange(n) < 450, "train", "holdout"),
+            "FOLD": np.where(np.arange(n) < 450, np.arange(n) % 3, -1),
+        }
+    )
     training_set, holdout_set = training_and_holdout_sets(frame, split)
     # LABEL first in the kept features: the model still takes numbers first, then labels
     selected = selected_training_set(training_set, ["LABEL", "X"], ["LABEL"])
     model = train_final_model(selected, ["LABEL"], {"iterations": 50, "depth": 3}, seed=0)
-    scoring_model = credit_scoring_model(model, {"version": "test"}, ["LABEL", "X"], ["LABEL"], selected, {"threshold": 0.5}, REASONS)
+    scoring_model = credit_scoring_model(
+        model, {"version": "test"}, ["LABEL", "X"], ["LABEL"], selected, {"threshold": 0.5}, REASONS
+    )
     truth = pd.DataFrame({"SK_ID_CURR": frame["SK_ID_CURR"], "TRUE_PD": true_pd})
     return scoring_model, frame, split, truth, training_set, holdout_set
 
@@ -36,9 +49,24 @@ def test_the_artefact_feeds_the_model_numbers_then_labels_and_knows_the_training
     assert scoring_model.categories == {"LABEL": ["a"]} and scoring_model.threshold == 0.5
     inputs = scoring_model.inputs_from_frame(frame.head(3))
     assert inputs.numbers.dtype == np.float32 and inputs.labels.shape == (3, 1)
-    vectors = [{"X": float(row.X), "LABEL": row.LABEL if isinstance(row.LABEL, str) else None} for row in frame.head(3).itertuples()]
-    assert np.array_equal(scoring_model.probabilities(scoring_model.inputs_from_vectors(vectors)), scoring_model.probabilities(inputs))
-    assert reason_text("INSTAL_RECENT_DPD_MAX", {"sources": {"INSTAL_": "instalments"}, "subsets": {"RECENT_": "recent"}, "statistics": {"_MAX": "highest"}, "measures": {"DPD": "days past due"}}) == "highest days past due, recent instalments"
+    vectors = [
+        {"X": float(row.X), "LABEL": row.LABEL if isinstance(row.LABEL, str) else None} for row in frame.head(3).itertuples()
+    ]
+    assert np.array_equal(
+        scoring_model.probabilities(scoring_model.inputs_from_vectors(vectors)), scoring_model.probabilities(inputs)
+    )
+    assert (
+        reason_text(
+            "INSTAL_RECENT_DPD_MAX",
+            {
+                "sources": {"INSTAL_": "instalments"},
+                "subsets": {"RECENT_": "recent"},
+                "statistics": {"_MAX": "highest"},
+                "measures": {"DPD": "days past due"},
+            },
+        )
+        == "highest days past due, recent instalments"
+    )
 
 
 BUSINESS = {"fn_cost": 10, "fp_cost": 1, "threshold_step": 0.01}
@@ -65,15 +93,28 @@ def test_the_protected_attribute_effect_refits_with_them_on_the_same_holdout(fit
 
     scoring_model, frame, split, truth, training_set, holdout_set = fitted
     rng = np.random.default_rng(5)
-    with_gender = frame.assign(CODE_GENDER=pd.Series(np.where(frame["TARGET"] == 1, "M", rng.choice(["F", "M"], size=len(frame))), dtype="str"))
+    with_gender = frame.assign(
+        CODE_GENDER=pd.Series(np.where(frame["TARGET"] == 1, "M", rng.choice(["F", "M"], size=len(frame))), dtype="str")
+    )
     training_with_gender, holdout_with_gender = training_and_holdout_sets(with_gender, split)
-    metrics, _ = evaluate_on_holdout(scoring_model, holdout_with_gender, {"fn_cost": 10, "fp_cost": 1, "threshold_step": 0.01}, truth)
+    metrics, _ = evaluate_on_holdout(
+        scoring_model, holdout_with_gender, {"fn_cost": 10, "fp_cost": 1, "threshold_step": 0.01}, truth
+    )
     business = {"fn_cost": 10, "fp_cost": 1}
     effect = protected_attribute_effect(
-        scoring_model, metrics, training_with_gender, holdout_with_gender, {"iterations": 50, "depth": 3}, ["CODE_GENDER", "ABSENT"], business, 0
+        scoring_model,
+        metrics,
+        training_with_gender,
+        holdout_with_gender,
+        {"iterations": 50, "depth": 3},
+        ["CODE_GENDER", "ABSENT"],
+        business,
+        0,
     )
     assert effect["protected_attributes"] == ["CODE_GENDER"]
     assert effect["without"] == {"roc_auc": metrics["roc_auc"], "business_cost": metrics["business_cost"]}
     assert effect["with"]["roc_auc"] > effect["without"]["roc_auc"]  # gender leaks the outcome here: the refit uses it
     assert protected_attribute_effect(scoring_model, metrics, training_set, holdout_set, {}, ["CODE_GENDER"], business, 0) == {
-        "protected_attributes": [], "without": effect["without"]}
+        "protected_attributes": [],
+        "without": effect["without"],
+    }

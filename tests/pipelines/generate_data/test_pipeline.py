@@ -11,7 +11,9 @@ from pret_a_depenser.pipelines.generate_data.pipeline import RAW_OUTPUTS
 
 
 def test_generate_data_writes_every_raw_file(tmp_path):
-    catalog = DataCatalog({name: FastCSVDataset(filepath=str(tmp_path / f"{name.removeprefix('raw_')}.csv")) for name in RAW_OUTPUTS})
+    catalog = DataCatalog(
+        {name: FastCSVDataset(filepath=str(tmp_path / f"{name.removeprefix('raw_')}.csv")) for name in RAW_OUTPUTS}
+    )
     catalog["params:generate_data"] = {"n_applicants": 300, "chunk_size": 200, "progress": False}
     catalog["params:seed"] = 1
     SequentialRunner().run(create_pipeline(), catalog)

@@ -17,19 +17,25 @@ MODEL = SimpleNamespace(features=["income", "score", "contract"], categorical_fe
 def frame(rng: np.random.Generator, n: int, income_shift: float = 0.0, revolving_share: float = 0.1) -> pd.DataFrame:
     income = rng.normal(100 + income_shift, 10, n)
     income[rng.random(n) < 0.1] = np.nan
-    return pd.DataFrame({
-        "income": income,
-        "score": rng.uniform(0, 1, n),
-        "contract": rng.choice(["Cash loans", "Revolving loans"], n, p=[1 - revolving_share, revolving_share]),
-        "probability_of_default": rng.beta(2, 20, n),
-    })
+    return pd.DataFrame(
+        {
+            "income": income,
+            "score": rng.uniform(0, 1, n),
+            "contract": rng.choice(["Cash loans", "Revolving loans"], n, p=[1 - revolving_share, revolving_share]),
+            "probability_of_default": rng.beta(2, 20, n),
+        }
+    )
 
 
 def test_a_shifted_number_and_a_shifted_label_are_flagged_and_nothing_else():
     rng = np.random.default_rng(0)
     reference = frame(rng, 5000)
-    table = drift_statistics(reference, frame(rng, 2000, income_shift=10, revolving_share=0.5), MODEL, PARAMETERS).set_index("feature")
-    assert table.loc["income", "status"] == "drift" and table.loc["income", "test"] == "ks" and table.loc["income", "test_rejects"]
+    table = drift_statistics(reference, frame(rng, 2000, income_shift=10, revolving_share=0.5), MODEL, PARAMETERS).set_index(
+        "feature"
+    )
+    assert (
+        table.loc["income", "status"] == "drift" and table.loc["income", "test"] == "ks" and table.loc["income", "test_rejects"]
+    )
     assert table.loc["contract", "status"] == "drift" and table.loc["contract", "test"] == "chi2"
     assert table.loc["score", "status"] == "stable" and table.loc["probability_of_default", "kind"] == "score"
 

@@ -21,7 +21,9 @@ def _drift(project) -> pd.DataFrame:
 
 
 def test_unshifted_batch_is_stable_and_shifted_feature_in_the_audit_log_is_flagged(finished_project):
-    result = kedro_run(finished_project, "--env", "test", "--pipelines", "monitoring", "--params", "monitoring.current_source=test_applicants")
+    result = kedro_run(
+        finished_project, "--env", "test", "--pipelines", "monitoring", "--params", "monitoring.current_source=test_applicants"
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     unshifted = _drift(finished_project)
     assert (unshifted.loc[unshifted["kind"] != "score", "status"] != "drift").all(), unshifted[unshifted["status"] == "drift"]
@@ -38,16 +40,39 @@ def test_unshifted_batch_is_stable_and_shifted_feature_in_the_audit_log_is_flagg
         final_model = pickle.load(handle)
     probabilities = final_model.predict_proba(catboost_frame(shifted[list(final_model.feature_names_)], categorical))[:, 1]
     applicants = shifted.astype(object).where(shifted.notna(), None).to_dict(orient="records")
-    served_tag = subprocess.run(
-        [sys.executable, "-c", "import bentoml; print(bentoml.models.get('credit_scoring:latest').tag)"],
-        check=True, cwd=finished_project, capture_output=True, text=True, env=project_environment(finished_project),
-    ).stdout.strip().splitlines()[-1]
-    log = DecisionAuditLog(finished_project / "data/audit/decisions.sqlite", retention_days=183, model_tag="credit_scoring:older", mlflow_run_id=None)
-    log.record("older-model", "predict", [{"EXT_SOURCE_2": 0.1}] * 40, [{"probability_of_default": 0.9, "threshold": 0.5, "decision": "REFUSED", "unseen_categories": []}] * 40, 1.0)
+    served_tag = (
+        subprocess.run(
+            [sys.executable, "-c", "import bentoml; print(bentoml.models.get('credit_scoring:latest').tag)"],
+            check=True,
+            cwd=finished_project,
+            capture_output=True,
+            text=True,
+            env=project_environment(finished_project),
+        )
+        .stdout.strip()
+        .splitlines()[-1]
+    )
+    log = DecisionAuditLog(
+        finished_project / "data/audit/decisions.sqlite", retention_days=183, model_tag="credit_scoring:older", mlflow_run_id=None
+    )
+    log.record(
+        "older-model",
+        "predict",
+        [{"EXT_SOURCE_2": 0.1}] * 40,
+        [{"probability_of_default": 0.9, "threshold": 0.5, "decision": "REFUSED", "unseen_categories": []}] * 40,
+        1.0,
+    )
     log.close()  # decisions of another model version are not compared with this one's training data
-    log = DecisionAuditLog(finished_project / "data/audit/decisions.sqlite", retention_days=183, model_tag=served_tag, mlflow_run_id=None)
+    log = DecisionAuditLog(
+        finished_project / "data/audit/decisions.sqlite", retention_days=183, model_tag=served_tag, mlflow_run_id=None
+    )
     for applicant, probability in zip(applicants, probabilities, strict=True):
-        decision = {"probability_of_default": float(probability), "threshold": 0.5, "decision": "ACCEPTED", "unseen_categories": []}
+        decision = {
+            "probability_of_default": float(probability),
+            "threshold": 0.5,
+            "decision": "ACCEPTED",
+            "unseen_categories": [],
+        }
         log.record("shifted-batch", "predict", [applicant], [decision], 1.0)
     log.close()
 
@@ -57,6 +82,8 @@ def test_unshifted_batch_is_stable_and_shifted_feature_in_the_audit_log_is_flagg
     flagged = set(drift.index[(drift["status"] == "drift") & (drift["kind"] != "score")])
     assert flagged == {shifted_feature}, drift.head(5)
     mlflow.set_tracking_uri(f"sqlite:///{finished_project / 'mlflow.db'}")
-    runs = mlflow.search_runs(experiment_names=["pret_a_depenser"], filter_string="tags.mlflow.runName = 'monitoring'", order_by=["start_time DESC"])
+    runs = mlflow.search_runs(
+        experiment_names=["pret_a_depenser"], filter_string="tags.mlflow.runName = 'monitoring'", order_by=["start_time DESC"]
+    )
     drifted = next(name for name in runs.columns if name.startswith("metrics.") and name.endswith("drift.n_features_drifted"))
     assert runs.iloc[0][drifted] == 1

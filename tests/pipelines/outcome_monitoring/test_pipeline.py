@@ -21,14 +21,29 @@ from pret_a_depenser.scoring.audit import DecisionAuditLog
 def test_a_period_with_a_shifted_population_is_flagged_and_a_normal_one_is_not(finished_project, tmp_path):
     project = tmp_path / "project"
     shutil.copytree(finished_project, project, ignore=shutil.ignore_patterns("decisions.sqlite*"))
-    served_tag = subprocess.run(
-        [sys.executable, "-c", "import bentoml; print(bentoml.models.get('credit_scoring:latest').tag)"],
-        check=True, cwd=project, capture_output=True, text=True, env=project_environment(project),
-    ).stdout.strip().splitlines()[-1]
+    served_tag = (
+        subprocess.run(
+            [sys.executable, "-c", "import bentoml; print(bentoml.models.get('credit_scoring:latest').tag)"],
+            check=True,
+            cwd=project,
+            capture_output=True,
+            text=True,
+            env=project_environment(project),
+        )
+        .stdout.strip()
+        .splitlines()[-1]
+    )
     model = CreditScoringModel.load(project / "data/06_models/credit_scoring_model")
     holdout = pd.read_parquet(project / "data/05_model_input/holdout_set.parquet")
-    shifted_feature = next(name for name in model.numeric_features if holdout[name].notna().mean() > 0.9 and holdout[name].std() > 0)
-    shifted = holdout.assign(**{shifted_feature: holdout[shifted_feature] + 4 * holdout[shifted_feature].std(), "SK_ID_CURR": holdout["SK_ID_CURR"] + 10_000_000})
+    shifted_feature = next(
+        name for name in model.numeric_features if holdout[name].notna().mean() > 0.9 and holdout[name].std() > 0
+    )
+    shifted = holdout.assign(
+        **{
+            shifted_feature: holdout[shifted_feature] + 4 * holdout[shifted_feature].std(),
+            "SK_ID_CURR": holdout["SK_ID_CURR"] + 10_000_000,
+        }
+    )
 
     log = DecisionAuditLog(project / "data/audit/decisions.sqlite", retention_days=183, model_tag=served_tag, mlflow_run_id=None)
     outcomes = []
@@ -48,7 +63,9 @@ def test_a_period_with_a_shifted_population_is_flagged_and_a_normal_one_is_not(f
     final = json.loads((project / "data/08_reporting/final_metrics.json").read_text())
     january, february = report.iloc[0], report.iloc[1]
     assert report["period"].tolist() == ["2027-01", "2027-02"] and january["n_decisions"] == final["n_holdout"]
-    assert np.isclose(january["business_cost_per_applicant"], final["business_cost_per_applicant"]) and np.isclose(january["roc_auc"], final["roc_auc"])
+    assert np.isclose(january["business_cost_per_applicant"], final["business_cost_per_applicant"]) and np.isclose(
+        january["roc_auc"], final["roc_auc"]
+    )
     assert not january["cost_alert"] and not january["drift_alert"]
     assert february["drift_alert"] and shifted_feature in february["drifted_features"].split(", ")
     summary = (project / "data/08_reporting/outcome_summary.md").read_text()

@@ -8,7 +8,9 @@ from pret_a_depenser.pipelines.split.nodes import split_holdout, training_and_ho
 
 def _model_input(n=200):
     rng = np.random.default_rng(0)
-    return pd.DataFrame({"SK_ID_CURR": np.arange(n) + 100000, "TARGET": (rng.random(n) < 0.2).astype(int), "X": rng.normal(size=n)})
+    return pd.DataFrame(
+        {"SK_ID_CURR": np.arange(n) + 100000, "TARGET": (rng.random(n) < 0.2).astype(int), "X": rng.normal(size=n)}
+    )
 
 
 def test_the_holdout_is_stratified_and_every_other_applicant_has_a_fold():
@@ -24,7 +26,11 @@ def test_the_sets_hold_each_applicants_own_row_in_the_splits_order():
     frame = _model_input()
     split = split_holdout(frame, {"holdout_share": 0.25, "n_folds": 3}, seed=0)
     training_set, holdout_set = training_and_holdout_sets(frame, split)
-    assert list(training_set.columns) == ["SK_ID_CURR", "TARGET", "FOLD", "X"] and list(holdout_set.columns) == ["SK_ID_CURR", "TARGET", "X"]
+    assert list(training_set.columns) == ["SK_ID_CURR", "TARGET", "FOLD", "X"] and list(holdout_set.columns) == [
+        "SK_ID_CURR",
+        "TARGET",
+        "X",
+    ]
     assert training_set["SK_ID_CURR"].tolist() == split.loc[split["SET"] == "train", "SK_ID_CURR"].tolist()
     by_id = frame.set_index("SK_ID_CURR")
     for rows in (training_set, holdout_set):

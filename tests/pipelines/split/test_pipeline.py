@@ -7,7 +7,9 @@ from pret_a_depenser.pipelines.split import create_pipeline
 
 
 def test_split_pipeline_writes_disjoint_training_and_holdout_sets(small_tables):
-    small_model_input = small_tables["application_train"][["SK_ID_CURR", "TARGET", "AMT_CREDIT", "NAME_CONTRACT_TYPE", "EXT_SOURCE_2"]]
+    small_model_input = small_tables["application_train"][
+        ["SK_ID_CURR", "TARGET", "AMT_CREDIT", "NAME_CONTRACT_TYPE", "EXT_SOURCE_2"]
+    ]
     catalog = DataCatalog()
     catalog["model_input_train"] = small_model_input
     catalog["params:split"] = {"holdout_share": 0.2, "n_folds": 3}

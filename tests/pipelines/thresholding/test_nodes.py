@@ -9,7 +9,9 @@ def test_threshold_minimises_cost_with_an_interval_around_it():
     y = (rng.random(2000) < 0.1).astype(int)
     proba = np.clip(0.1 + 0.3 * y + rng.normal(0, 0.1, 2000), 0, 1)
     oof = pd.DataFrame({"SK_ID_CURR": np.arange(2000), "TARGET": y, "FOLD": 0, "PD": proba})
-    curve, decision = choose_threshold(oof, {"bootstrap_samples": 50, "interval_level": 0.9}, {"fn_cost": 10, "fp_cost": 1, "threshold_step": 0.01}, seed=0)
+    curve, decision = choose_threshold(
+        oof, {"bootstrap_samples": 50, "interval_level": 0.9}, {"fn_cost": 10, "fp_cost": 1, "threshold_step": 0.01}, seed=0
+    )
     best = curve.loc[curve["cost"].idxmin()]
     assert decision["threshold"] == best["threshold"] and decision["business_cost"] == best["cost"]
     assert decision["threshold_interval_low"] <= decision["threshold"] <= decision["threshold_interval_high"]
@@ -27,6 +29,13 @@ def test_out_of_fold_scores_are_calibrated_before_the_threshold_is_chosen():
     oof = pd.DataFrame({"SK_ID_CURR": np.arange(score.size), "TARGET": target, "FOLD": np.arange(score.size) % 3, "PD": score})
     calibration, calibrated = calibrate_out_of_fold(oof, {"calibration": "isotonic"})
     assert calibration["method"] == "isotonic" and list(calibrated.columns) == ["SK_ID_CURR", "TARGET", "FOLD", "SCORE", "PD"]
-    assert np.array_equal(calibrated["SCORE"], score) and abs(calibrated["PD"].mean() - target.mean()) < 1e-9  # isotonic keeps the mean
-    _, decision = choose_threshold(calibrated, {"bootstrap_samples": 20, "interval_level": 0.9}, {"fn_cost": 10, "fp_cost": 1, "threshold_step": 0.005}, seed=0)
+    assert (
+        np.array_equal(calibrated["SCORE"], score) and abs(calibrated["PD"].mean() - target.mean()) < 1e-9
+    )  # isotonic keeps the mean
+    _, decision = choose_threshold(
+        calibrated,
+        {"bootstrap_samples": 20, "interval_level": 0.9},
+        {"fn_cost": 10, "fp_cost": 1, "threshold_step": 0.005},
+        seed=0,
+    )
     assert abs(decision["threshold"] - 1 / 11) < 0.03  # on calibrated PDs the 10:1 cost puts the threshold near 1/11

@@ -10,7 +10,11 @@ def create_pipeline(**kwargs) -> Pipeline:
         [
             Node(
                 func=score_applicants,
-                inputs=dict(credit_scoring_model="credit_scoring_bento_model", applicants="model_input_test", parameters="params:batch_scoring"),
+                inputs=dict(
+                    credit_scoring_model="credit_scoring_bento_model",
+                    applicants="model_input_test",
+                    parameters="params:batch_scoring",
+                ),
                 outputs="batch_decisions",
                 name="score_test_applicants_node",
             ),

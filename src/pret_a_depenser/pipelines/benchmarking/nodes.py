@@ -31,15 +31,17 @@ def benchmark_models(training_set: pd.DataFrame, parameters: dict[str, Any], bus
     for name, hyperparameters in parameters["models"].items():
         make_model = model_factory(name, hyperparameters, seed)
         proba, fit_seconds, predict_seconds = out_of_fold_predictions(make_model, features, y, folds)
-        results.append({
-            "model": name,
-            **evaluate_predictions(y, proba, business, business["threshold_step"]),
-            "fit_seconds": fit_seconds,
-            "predict_seconds": predict_seconds,
-            "n_applicants": len(y),
-            "n_features": features.shape[1],
-            "imbalance_handling": IMBALANCE_HANDLING[name],
-        })
+        results.append(
+            {
+                "model": name,
+                **evaluate_predictions(y, proba, business, business["threshold_step"]),
+                "fit_seconds": fit_seconds,
+                "predict_seconds": predict_seconds,
+                "n_applicants": len(y),
+                "n_features": features.shape[1],
+                "imbalance_handling": IMBALANCE_HANDLING[name],
+            }
+        )
     return pd.DataFrame(results).sort_values("business_cost").reset_index(drop=True)
 
 
@@ -64,5 +66,9 @@ def best_benchmark_metrics(benchmark_results: pd.DataFrame) -> MlflowMetrics:
     """Headline metrics for the parent MLflow run (logged as ``benchmark_metrics.<model>_roc_auc`` ...)."""
     metrics = {}
     for row in benchmark_results.to_dict(orient="records"):
-        metrics.update(mlflow_metrics({"roc_auc": row["roc_auc"], "business_cost_per_applicant": row["business_cost_per_applicant"]}, f"{row['model']}_"))
+        metrics.update(
+            mlflow_metrics(
+                {"roc_auc": row["roc_auc"], "business_cost_per_applicant": row["business_cost_per_applicant"]}, f"{row['model']}_"
+            )
+        )
     return metrics

@@ -20,7 +20,12 @@ def create_pipeline(**kwargs) -> Pipeline:
                 name="benchmark_models_node",
             ),
             Node(func=benchmark_chart, inputs="benchmark_results", outputs="benchmark_chart", name="benchmark_chart_node"),
-            Node(func=best_benchmark_metrics, inputs="benchmark_results", outputs="benchmark_metrics", name="benchmark_metrics_node"),
+            Node(
+                func=best_benchmark_metrics,
+                inputs="benchmark_results",
+                outputs="benchmark_metrics",
+                name="benchmark_metrics_node",
+            ),
         ],
         tags=["benchmarking"],
     )

@@ -15,8 +15,14 @@ from .nodes import all_application_features, example_applicants, model_input_tab
 from .nodes.unseen_levels import unseen_category_levels_report
 
 RAW_TABLES = [
-    "application_train", "application_test", "bureau", "bureau_balance", "previous_application",
-    "POS_CASH_balance", "installments_payments", "credit_card_balance",
+    "application_train",
+    "application_test",
+    "bureau",
+    "bureau_balance",
+    "previous_application",
+    "POS_CASH_balance",
+    "installments_payments",
+    "credit_card_balance",
 ]
 
 
@@ -79,19 +85,30 @@ def create_pipeline(**kwargs) -> Pipeline:
             ),
             Node(
                 func=all_application_features,
-                inputs=dict(application_train="validated_application_train", application_test="validated_application_test", feature_spec="feature_spec"),
+                inputs=dict(
+                    application_train="validated_application_train",
+                    application_test="validated_application_test",
+                    feature_spec="feature_spec",
+                ),
                 outputs=["application_features", "feature_applicants"],
                 name="application_features_node",
             ),
             Node(
                 func=bureau_features,
-                inputs=dict(bureau="validated_bureau", bureau_balance="validated_bureau_balance", spec="feature_spec", applicants="feature_applicants"),
+                inputs=dict(
+                    bureau="validated_bureau",
+                    bureau_balance="validated_bureau_balance",
+                    spec="feature_spec",
+                    applicants="feature_applicants",
+                ),
                 outputs="bureau_features",
                 name="bureau_features_node",
             ),
             Node(
                 func=previous_application_features,
-                inputs=dict(previous_application="validated_previous_application", spec="feature_spec", applicants="feature_applicants"),
+                inputs=dict(
+                    previous_application="validated_previous_application", spec="feature_spec", applicants="feature_applicants"
+                ),
                 outputs="previous_application_features",
                 name="previous_application_features_node",
             ),
@@ -103,13 +120,17 @@ def create_pipeline(**kwargs) -> Pipeline:
             ),
             Node(
                 func=installments_features,
-                inputs=dict(installments_payments="validated_installments_payments", spec="feature_spec", applicants="feature_applicants"),
+                inputs=dict(
+                    installments_payments="validated_installments_payments", spec="feature_spec", applicants="feature_applicants"
+                ),
                 outputs="installments_features",
                 name="installments_features_node",
             ),
             Node(
                 func=credit_card_features,
-                inputs=dict(credit_card_balance="validated_credit_card_balance", spec="feature_spec", applicants="feature_applicants"),
+                inputs=dict(
+                    credit_card_balance="validated_credit_card_balance", spec="feature_spec", applicants="feature_applicants"
+                ),
                 outputs="credit_card_features",
                 name="credit_card_features_node",
             ),

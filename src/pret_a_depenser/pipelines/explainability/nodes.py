@@ -37,7 +37,9 @@ def explain_holdout_sample(
 def global_importance(explanation: shap.Explanation) -> pd.DataFrame:
     """Mean |SHAP| per feature, most influential first."""
     importance = np.abs(explanation.values).mean(axis=0)
-    return pd.DataFrame({"feature": explanation.feature_names, "mean_abs_shap": importance}).sort_values("mean_abs_shap", ascending=False, ignore_index=True)
+    return pd.DataFrame({"feature": explanation.feature_names, "mean_abs_shap": importance}).sort_values(
+        "mean_abs_shap", ascending=False, ignore_index=True
+    )
 
 
 def global_plots(explanation: shap.Explanation, parameters: dict[str, Any]) -> dict[str, plt.Figure]:
@@ -53,7 +55,10 @@ def global_plots(explanation: shap.Explanation, parameters: dict[str, Any]) -> d
 
 
 def local_waterfalls(
-    explanation: shap.Explanation, decision_threshold: dict[str, Any], parameters: dict[str, Any], pd_calibration: dict[str, Any] | None = None
+    explanation: shap.Explanation,
+    decision_threshold: dict[str, Any],
+    parameters: dict[str, Any],
+    pd_calibration: dict[str, Any] | None = None,
 ) -> dict[str, plt.Figure]:
     """Waterfalls for a few refused and accepted applicants (the first of each in the seeded sample);
     the waterfall explains the score's log-odds, the title gives the calibrated PD the threshold applies to."""
@@ -66,7 +71,9 @@ def local_waterfalls(
         for row in rows[:per_decision]:
             shap.plots.waterfall(explanation[row], max_display=12, show=False)
             figure = plt.gcf()
-            figure.suptitle(f"Applicant {explanation.ids[row]}: PD {proba[row]:.3f}, {decision.upper()} (threshold {threshold:.3f})")
+            figure.suptitle(
+                f"Applicant {explanation.ids[row]}: PD {proba[row]:.3f}, {decision.upper()} (threshold {threshold:.3f})"
+            )
             figure.set_size_inches(9, 6)
             figure.tight_layout()
             figures[f"waterfall_{decision}_{explanation.ids[row]}.png"] = figure

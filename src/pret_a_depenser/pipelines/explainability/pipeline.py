@@ -19,7 +19,12 @@ def create_pipeline(**kwargs) -> Pipeline:
                 outputs="shap_explanation",
                 name="explain_holdout_sample_node",
             ),
-            Node(func=global_importance, inputs="shap_explanation", outputs="shap_global_importance", name="shap_global_importance_node"),
+            Node(
+                func=global_importance,
+                inputs="shap_explanation",
+                outputs="shap_global_importance",
+                name="shap_global_importance_node",
+            ),
             Node(
                 func=global_plots,
                 inputs=dict(explanation="shap_explanation", parameters="params:explainability"),

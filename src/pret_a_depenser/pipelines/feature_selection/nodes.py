@@ -19,7 +19,9 @@ def protected_features(columns: list[str], protected_attributes: list[str]) -> l
     return [name for name in columns if any(attribute in name for attribute in protected_attributes)]
 
 
-def rank_features(training_set: pd.DataFrame, parameters: dict[str, Any], protected_attributes: list[str], seed: int) -> pd.DataFrame:
+def rank_features(
+    training_set: pd.DataFrame, parameters: dict[str, Any], protected_attributes: list[str], seed: int
+) -> pd.DataFrame:
     """Total gain of each feature in a LightGBM fitted on the training applicants (never the holdout);
     protected attributes and their derived features are not candidates, so they are not ranked."""
     features, y, _ = features_target_folds(training_set)
@@ -34,7 +36,9 @@ def rank_features(training_set: pd.DataFrame, parameters: dict[str, Any], protec
     return importance.sort_values(["importance", "feature"], ascending=[False, True]).reset_index(drop=True)
 
 
-def select_features(feature_importance: pd.DataFrame, training_set: pd.DataFrame, parameters: dict[str, Any], seed: int) -> tuple[list[str], list[str]]:
+def select_features(
+    feature_importance: pd.DataFrame, training_set: pd.DataFrame, parameters: dict[str, Any], seed: int
+) -> tuple[list[str], list[str]]:
     """The most important features, skipping any whose |correlation| with an already kept one exceeds
     ``max_correlation``, until ``n_features`` are kept; and which of them are labels (categorical)."""
     features, _, _ = features_target_folds(training_set)

@@ -44,7 +44,9 @@ def create_pipeline(**kwargs) -> Pipeline:
             ),
             Node(
                 func=selected_training_set,
-                inputs=dict(training_set="training_set", kept_features="kept_features", categorical_features="categorical_features"),
+                inputs=dict(
+                    training_set="training_set", kept_features="kept_features", categorical_features="categorical_features"
+                ),
                 outputs="selected_training_set",
                 name="selected_training_set_node",
             ),

@@ -54,7 +54,12 @@ def fairness_audit(
     )
     rows = []
     for attribute in ("CODE_GENDER", "AGE_BAND"):
-        groups = pd.DataFrame({group: _group_rates(rows_of_group, parameters["min_group_size"]) for group, rows_of_group in frame.groupby(attribute)}).T
+        groups = pd.DataFrame(
+            {
+                group: _group_rates(rows_of_group, parameters["min_group_size"])
+                for group, rows_of_group in frame.groupby(attribute)
+            }
+        ).T
         for rate, highest in BEST_IS_HIGHEST.items():
             eligible = groups.loc[groups["n"] >= parameters["min_group_size"], rate].dropna()
             best = (eligible.max() if highest else eligible.min()) if not eligible.empty else np.nan
@@ -68,6 +73,10 @@ def fairness_mlflow_metrics(fairness_table: pd.DataFrame) -> MlflowMetrics:
     """``fairness.<attribute>.<group>.<rate>`` for every finite rate and ratio."""
     metrics = {}
     for record in fairness_table.to_dict(orient="records"):
-        rates = {key: value for key, value in record.items() if key not in ("attribute", "group") and value is not None and np.isfinite(value)}
+        rates = {
+            key: value
+            for key, value in record.items()
+            if key not in ("attribute", "group") and value is not None and np.isfinite(value)
+        }
         metrics.update(mlflow_metrics(rates, f"fairness.{record['attribute']}.{record['group']}."))
     return metrics

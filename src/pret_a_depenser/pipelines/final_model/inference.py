@@ -16,7 +16,7 @@ def _longest_prefix(name: str, prefixes: dict[str, str]) -> tuple[str, str]:
     if not matches:
         return "", name
     prefix = max(matches, key=len)
-    return prefixes[prefix], name[len(prefix):]
+    return prefixes[prefix], name[len(prefix) :]
 
 
 def reason_text(feature: str, texts: dict[str, dict[str, str]]) -> str:
@@ -55,7 +55,10 @@ def credit_scoring_model(
         feature_spec=feature_spec,
         numeric_features=[name for name in order if name not in categorical_features],
         categorical_features=[name for name in order if name in categorical_features],
-        categories={name: sorted(set(label_strings(selected_training_set[name].tolist())) - {MISSING_LABEL}) for name in categorical_features},
+        categories={
+            name: sorted(set(label_strings(selected_training_set[name].tolist())) - {MISSING_LABEL})
+            for name in categorical_features
+        },
         threshold=float(decision_threshold["threshold"]),
         reason_texts={name: reason_text(name, parameters["reason_texts"]) for name in kept_features},
         max_reasons=parameters["max_reasons"],

@@ -29,8 +29,12 @@ def train_final_model(
     out as the inference artefact feeds them (numbers, then labels)."""
     features, y, _ = features_target_folds(selected_training_set)
     model = CatBoostClassifier(
-        cat_features=categorical_features, auto_class_weights="Balanced", random_seed=seed, verbose=False,
-        allow_writing_files=False, **tuned_params,
+        cat_features=categorical_features,
+        auto_class_weights="Balanced",
+        random_seed=seed,
+        verbose=False,
+        allow_writing_files=False,
+        **tuned_params,
     )
     return model.fit(catboost_frame(features, categorical_features), y)
 
@@ -70,12 +74,14 @@ def evaluate_on_holdout(
         true_pd = generator_truth.set_index("SK_ID_CURR").loc[holdout_set["SK_ID_CURR"], "TRUE_PD"].to_numpy()
         grid = threshold_grid(business["threshold_step"])
         oracle_threshold, oracle_cost = optimal_threshold(y, true_pd, grid, business["fn_cost"], business["fp_cost"])
-        metrics.update({
-            "oracle_roc_auc": float(roc_auc_score(y, true_pd)),
-            "oracle_business_cost": oracle_cost,
-            "oracle_business_cost_per_applicant": oracle_cost / len(y),
-            "oracle_threshold": oracle_threshold,
-        })
+        metrics.update(
+            {
+                "oracle_roc_auc": float(roc_auc_score(y, true_pd)),
+                "oracle_business_cost": oracle_cost,
+                "oracle_business_cost_per_applicant": oracle_cost / len(y),
+                "oracle_threshold": oracle_threshold,
+            }
+        )
         metrics["roc_auc_vs_oracle"] = metrics["roc_auc"] / metrics["oracle_roc_auc"]
         metrics["business_cost_vs_oracle"] = cost / oracle_cost if oracle_cost else np.nan
     predictions = pd.DataFrame({"SK_ID_CURR": holdout_set["SK_ID_CURR"].to_numpy(), "TARGET": y, "PD": proba, "SCORE": score})
@@ -118,10 +124,20 @@ def protected_attribute_effect(
     if not present:
         return effect
     numeric = list(credit_scoring_model.numeric_features)
-    labels = [*credit_scoring_model.categorical_features, *[name for name in present if not pd.api.types.is_numeric_dtype(training_set[name])]]
+    labels = [
+        *credit_scoring_model.categorical_features,
+        *[name for name in present if not pd.api.types.is_numeric_dtype(training_set[name])],
+    ]
     columns = [*numeric, *[name for name in present if name not in labels], *labels]
     features, y, _ = features_target_folds(training_set)
-    model = CatBoostClassifier(cat_features=labels, auto_class_weights="Balanced", random_seed=seed, verbose=False, allow_writing_files=False, **tuned_params)
+    model = CatBoostClassifier(
+        cat_features=labels,
+        auto_class_weights="Balanced",
+        random_seed=seed,
+        verbose=False,
+        allow_writing_files=False,
+        **tuned_params,
+    )
     model.fit(catboost_frame(features[columns], labels), y)
     y_holdout = holdout_set["TARGET"].to_numpy().astype(int)
     proba = calibrate(credit_scoring_model.calibration, model.predict_proba(catboost_frame(holdout_set[columns], labels))[:, 1])

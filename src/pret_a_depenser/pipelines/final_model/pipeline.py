@@ -48,7 +48,12 @@ def create_pipeline(**kwargs) -> Pipeline:
                 outputs=["final_metrics", "holdout_predictions"],
                 name="evaluate_on_holdout_node",
             ),
-            Node(func=final_mlflow_metrics, inputs="final_metrics", outputs="final_holdout_metrics", name="final_holdout_metrics_node"),
+            Node(
+                func=final_mlflow_metrics,
+                inputs="final_metrics",
+                outputs="final_holdout_metrics",
+                name="final_holdout_metrics_node",
+            ),
             Node(
                 func=reliability_diagram,
                 inputs=dict(holdout_predictions="holdout_predictions", bins="params:final_model.calibration_bins"),

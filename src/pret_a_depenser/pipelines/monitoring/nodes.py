@@ -29,14 +29,19 @@ def _scored(scoring_model: CreditScoringModel, features: pd.DataFrame) -> pd.Dat
     return scored
 
 
-def reference_applicants(credit_scoring_model: CreditScoringModel, training_set: pd.DataFrame, parameters: dict[str, Any], seed: int) -> pd.DataFrame:
+def reference_applicants(
+    credit_scoring_model: CreditScoringModel, training_set: pd.DataFrame, parameters: dict[str, Any], seed: int
+) -> pd.DataFrame:
     """The served model's training applicants (a seeded sample), its kept features and its scores."""
     sample = training_set.sample(n=min(len(training_set), parameters["max_reference_rows"]), random_state=seed)
     return _scored(credit_scoring_model, sample)
 
 
 def current_applicants(
-    credit_scoring_model: CreditScoringModel, decision_audit_log: pd.DataFrame, model_input_test: pd.DataFrame, parameters: dict[str, Any]
+    credit_scoring_model: CreditScoringModel,
+    decision_audit_log: pd.DataFrame,
+    model_input_test: pd.DataFrame,
+    parameters: dict[str, Any],
 ) -> pd.DataFrame:
     """The applicants to compare: the served model's decisions in the audit log, or the test applicants scored now."""
     source = parameters["current_source"]
@@ -44,10 +49,16 @@ def current_applicants(
         return _scored(credit_scoring_model, model_input_test)
     if source != "audit_log":
         raise ValueError(f"monitoring.current_source={source!r}: choose audit_log or test_applicants")
-    served = decision_audit_log[decision_audit_log["model_tag"] == credit_scoring_model.tag] if not decision_audit_log.empty else decision_audit_log
+    served = (
+        decision_audit_log[decision_audit_log["model_tag"] == credit_scoring_model.tag]
+        if not decision_audit_log.empty
+        else decision_audit_log
+    )
     if served.empty:
-        raise ValueError(f"the decision audit log (catalog entry decision_audit_log) holds no decision of {credit_scoring_model.tag}: serve and score "
-                         "applicants first, or run with --params monitoring.current_source=test_applicants")
+        raise ValueError(
+            f"the decision audit log (catalog entry decision_audit_log) holds no decision of {credit_scoring_model.tag}: serve and score "
+            "applicants first, or run with --params monitoring.current_source=test_applicants"
+        )
     logged = pd.DataFrame([json.loads(features) for features in served["features"]], columns=credit_scoring_model.features)
     logged[credit_scoring_model.numeric_features] = logged[credit_scoring_model.numeric_features].astype(float)
     logged[SCORE] = served["probability_of_default"].to_numpy()
@@ -76,7 +87,10 @@ def _numeric_drift(reference: pd.Series, current: pd.Series, bins: int) -> dict[
 
 
 def _categorical_drift(reference: pd.Series, current: pd.Series) -> dict[str, float]:
-    reference_labels, current_labels = reference.astype("string").fillna("<missing>"), current.astype("string").fillna("<missing>")
+    reference_labels, current_labels = (
+        reference.astype("string").fillna("<missing>"),
+        current.astype("string").fillna("<missing>"),
+    )
     labels = sorted(set(reference_labels) | set(current_labels))
     reference_counts = reference_labels.value_counts().reindex(labels, fill_value=0).to_numpy()
     current_counts = current_labels.value_counts().reindex(labels, fill_value=0).to_numpy()
@@ -89,21 +103,36 @@ def _categorical_drift(reference: pd.Series, current: pd.Series) -> dict[str, fl
     return {"psi": psi, "test": "chi2", "statistic": 0.0, "p_value": 1.0}
 
 
-def drift_statistics(reference: pd.DataFrame, current: pd.DataFrame, credit_scoring_model: CreditScoringModel, parameters: dict[str, Any]) -> pd.DataFrame:
+def drift_statistics(
+    reference: pd.DataFrame, current: pd.DataFrame, credit_scoring_model: CreditScoringModel, parameters: dict[str, Any]
+) -> pd.DataFrame:
     """One row per kept feature and one for the score: PSI, test, p-value, missing shares and status."""
     if len(current) < parameters["min_current_rows"]:
-        raise ValueError(f"{len(current)} current applicants: at least monitoring.min_current_rows={parameters['min_current_rows']} are needed for a drift verdict")
+        raise ValueError(
+            f"{len(current)} current applicants: at least monitoring.min_current_rows={parameters['min_current_rows']} are needed for a drift verdict"
+        )
     categorical = set(credit_scoring_model.categorical_features)
     rows = []
     for column in [*credit_scoring_model.features, SCORE]:
         kind = "categorical" if column in categorical else "numeric"
-        figures = _categorical_drift(reference[column], current[column]) if kind == "categorical" else _numeric_drift(reference[column], current[column], parameters["psi_bins"])
-        rows.append({
-            "feature": column, "kind": "score" if column == SCORE else kind, **figures,
-            "reference_missing_share": float(reference[column].isna().mean()), "current_missing_share": float(current[column].isna().mean()),
-        })
+        figures = (
+            _categorical_drift(reference[column], current[column])
+            if kind == "categorical"
+            else _numeric_drift(reference[column], current[column], parameters["psi_bins"])
+        )
+        rows.append(
+            {
+                "feature": column,
+                "kind": "score" if column == SCORE else kind,
+                **figures,
+                "reference_missing_share": float(reference[column].isna().mean()),
+                "current_missing_share": float(current[column].isna().mean()),
+            }
+        )
     table = pd.DataFrame(rows)
-    table["status"] = np.select([table["psi"] >= parameters["psi_act"], table["psi"] >= parameters["psi_watch"]], ["drift", "watch"], "stable")
+    table["status"] = np.select(
+        [table["psi"] >= parameters["psi_act"], table["psi"] >= parameters["psi_watch"]], ["drift", "watch"], "stable"
+    )
     table["test_rejects"] = table["p_value"] < parameters["p_value"]
     return table.sort_values(["psi"], ascending=False, ignore_index=True)
 
@@ -115,4 +144,7 @@ def drift_mlflow_metrics(drift_table: pd.DataFrame) -> MlflowMetrics:
         "n_features_watched": (features["status"] == "watch").sum(),
         "score_psi": drift_table.loc[drift_table["kind"] == "score", "psi"].iloc[0],
     }
-    return {**mlflow_metrics(dict(zip(drift_table["feature"], drift_table["psi"], strict=True)), "drift.psi."), **mlflow_metrics(summary, "drift.")}
+    return {
+        **mlflow_metrics(dict(zip(drift_table["feature"], drift_table["psi"], strict=True)), "drift.psi."),
+        **mlflow_metrics(summary, "drift."),
+    }

@@ -44,7 +44,12 @@ def create_pipeline(**kwargs) -> Pipeline:
             ),
             Node(
                 func=drift_report,
-                inputs=dict(drift_table="drift_statistics", reference="monitoring_reference", current="monitoring_current", parameters="params:monitoring"),
+                inputs=dict(
+                    drift_table="drift_statistics",
+                    reference="monitoring_reference",
+                    current="monitoring_current",
+                    parameters="params:monitoring",
+                ),
                 outputs="drift_report",
                 name="drift_report_node",
             ),

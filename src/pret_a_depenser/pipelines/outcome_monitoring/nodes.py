@@ -24,7 +24,10 @@ OUTCOME_COLUMNS = ("SK_ID_CURR", "TARGET", "OBSERVED_ON")
 
 
 def decisions_with_outcomes(
-    credit_scoring_model: CreditScoringModel, decision_audit_log: pd.DataFrame, decision_outcomes: pd.DataFrame, parameters: dict[str, Any]
+    credit_scoring_model: CreditScoringModel,
+    decision_audit_log: pd.DataFrame,
+    decision_outcomes: pd.DataFrame,
+    parameters: dict[str, Any],
 ) -> pd.DataFrame:
     """The served model's latest decision on each applicant whose outcome is known, with its period of
     observation and the model features it was decided on."""
@@ -37,15 +40,26 @@ def decisions_with_outcomes(
     if observed.isna().any():
         raise ValueError(f"decision_outcomes: OBSERVED_ON is not a date in row(s) {observed.index[observed.isna()][:5].tolist()}")
     if decision_audit_log.empty or "applicant_id" not in decision_audit_log:
-        raise ValueError("decision_audit_log: no decision with an applicant id; score applicants' records through the service first")
-    served = decision_audit_log[(decision_audit_log["model_tag"] == credit_scoring_model.tag) & decision_audit_log["applicant_id"].notna()]
+        raise ValueError(
+            "decision_audit_log: no decision with an applicant id; score applicants' records through the service first"
+        )
+    served = decision_audit_log[
+        (decision_audit_log["model_tag"] == credit_scoring_model.tag) & decision_audit_log["applicant_id"].notna()
+    ]
     latest = served.sort_values("id").drop_duplicates("applicant_id", keep="last")
-    outcomes = decision_outcomes.assign(period=observed.dt.to_period(parameters["period"]).astype(str), SK_ID_CURR=decision_outcomes["SK_ID_CURR"].astype("int64"))
-    joined = latest.assign(SK_ID_CURR=latest["applicant_id"].astype("int64")).merge(outcomes[["SK_ID_CURR", "TARGET", "period"]], on="SK_ID_CURR", how="inner")
+    outcomes = decision_outcomes.assign(
+        period=observed.dt.to_period(parameters["period"]).astype(str), SK_ID_CURR=decision_outcomes["SK_ID_CURR"].astype("int64")
+    )
+    joined = latest.assign(SK_ID_CURR=latest["applicant_id"].astype("int64")).merge(
+        outcomes[["SK_ID_CURR", "TARGET", "period"]], on="SK_ID_CURR", how="inner"
+    )
     features = pd.DataFrame([json.loads(text) for text in joined["features"]], columns=credit_scoring_model.features)
     features[credit_scoring_model.numeric_features] = features[credit_scoring_model.numeric_features].astype(float)
     return pd.concat(
-        [joined[["SK_ID_CURR", "period", "TARGET", "probability_of_default", "decision"]].reset_index(drop=True), features.drop(columns=[SCORE], errors="ignore")],
+        [
+            joined[["SK_ID_CURR", "period", "TARGET", "probability_of_default", "decision"]].reset_index(drop=True),
+            features.drop(columns=[SCORE], errors="ignore"),
+        ],
         axis=1,
     )
 
@@ -65,7 +79,9 @@ def outcome_report(
     for period, group in decisions.groupby("period", sort=True):
         y = group["TARGET"].to_numpy().astype(int)
         refused = (group["decision"] == "REFUSED").to_numpy()
-        cost = (business["fn_cost"] * int(((y == 1) & ~refused).sum()) + business["fp_cost"] * int(((y == 0) & refused).sum())) / len(y)
+        cost = (
+            business["fn_cost"] * int(((y == 1) & ~refused).sum()) + business["fp_cost"] * int(((y == 0) & refused).sum())
+        ) / len(y)
         row: dict[str, Any] = {
             "period": period,
             "n_decisions": len(y),
@@ -98,7 +114,13 @@ def outcome_alerts(outcome_report: pd.DataFrame) -> tuple[dict[str, str], str]:
     tags = {"outcome_alert": str(not flagged.empty).lower(), "outcome_alert_periods": ", ".join(flagged["period"]) or "none"}
     lines = ["# Outcome monitoring", ""]
     for row in outcome_report.itertuples():
-        flags = [f"ALERT: cost per applicant {row.business_cost_per_applicant:.3f} against {row.expected_business_cost_per_applicant:.3f} expected"] if row.cost_alert else []
+        flags = (
+            [
+                f"ALERT: cost per applicant {row.business_cost_per_applicant:.3f} against {row.expected_business_cost_per_applicant:.3f} expected"
+            ]
+            if row.cost_alert
+            else []
+        )
         flags += [f"ALERT: drift past PSI action level in {row.drifted_features}"] if row.drift_alert else []
         lines.append(
             f"- {row.period}: {row.n_decisions} decisions, {row.defaults} defaults; ROC AUC {row.roc_auc:.3f} (holdout {row.expected_roc_auc:.3f}); "

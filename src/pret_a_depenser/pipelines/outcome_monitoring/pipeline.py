@@ -46,7 +46,12 @@ def create_pipeline(**kwargs) -> Pipeline:
                 outputs="outcome_report",
                 name="outcome_report_node",
             ),
-            Node(func=outcome_alerts, inputs="outcome_report", outputs=["outcome_alert_tags", "outcome_summary"], name="outcome_alerts_node"),
+            Node(
+                func=outcome_alerts,
+                inputs="outcome_report",
+                outputs=["outcome_alert_tags", "outcome_summary"],
+                name="outcome_alerts_node",
+            ),
         ],
         tags=["outcome_monitoring"],
     )

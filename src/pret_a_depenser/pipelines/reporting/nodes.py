@@ -40,14 +40,25 @@ def results_report(
         "## Data",
         "",
         f"- {applicants:,} applicants ({raw_data_lineage['application_train']['rows']:,} with a known outcome), "
-        + ", ".join(f"{name} {figures['rows']:,} rows" for name, figures in sorted(raw_data_lineage.items()) if not name.startswith("application")) + ".",
+        + ", ".join(
+            f"{name} {figures['rows']:,} rows"
+            for name, figures in sorted(raw_data_lineage.items())
+            if not name.startswith("application")
+        )
+        + ".",
         f"- {metrics['n_holdout']:,} applicants held out for the final evaluation; default rate there {metrics['default_rate']:.2%}.",
         "",
         "## Benchmark (same folds, a sample of the training applicants, every feature)",
         "",
         *_table(
             benchmark_results,
-            {"model": "s", "roc_auc": ".4f", "business_cost_per_applicant": ".4f", "business_cost_at_0_5_per_applicant": ".4f", "fit_seconds": ".1f"},
+            {
+                "model": "s",
+                "roc_auc": ".4f",
+                "business_cost_per_applicant": ".4f",
+                "business_cost_at_0_5_per_applicant": ".4f",
+                "fit_seconds": ".1f",
+            },
         ),
         "",
         "## Feature selection and tuning",
@@ -62,9 +73,11 @@ def results_report(
             f"{best['business_cost_per_applicant']:.4f} (ROC AUC {best['roc_auc']:.4f}, {best['trial']})."
         )
     lines += [
-        f"- Threshold on the calibrated PD: {decision_threshold['threshold']:.3f}, "
-        f"{decision_threshold['interval_level']:.0%} bootstrap interval [{decision_threshold['threshold_interval_low']:.3f}, "
-        f"{decision_threshold['threshold_interval_high']:.3f}] (out-of-fold).",
+        (
+            f"- Threshold on the calibrated PD: {decision_threshold['threshold']:.3f}, "
+            f"{decision_threshold['interval_level']:.0%} bootstrap interval [{decision_threshold['threshold_interval_low']:.3f}, "
+            f"{decision_threshold['threshold_interval_high']:.3f}] (out-of-fold)."
+        ),
         "",
         "## Holdout evaluation (once, by the served artefact)",
         "",
@@ -75,8 +88,10 @@ def results_report(
         f"| refusal rate | {metrics['refusal_rate']:.2%} |",
         f"| TN / FP / FN / TP | {metrics['tn']:,} / {metrics['fp']:,} / {metrics['fn']:,} / {metrics['tp']:,} |",
         f"| Brier score (calibrated / raw score) | {metrics['brier_score']:.4f} / {metrics['brier_score_uncalibrated']:.4f} |",
-        f"| expected calibration error (calibrated / raw score) | {metrics['expected_calibration_error']:.4f} / "
-        f"{metrics['expected_calibration_error_uncalibrated']:.4f} |",
+        (
+            f"| expected calibration error (calibrated / raw score) | {metrics['expected_calibration_error']:.4f} / "
+            f"{metrics['expected_calibration_error_uncalibrated']:.4f} |"
+        ),
     ]
     if "oracle_roc_auc" in metrics:
         lines += [
@@ -84,15 +99,24 @@ def results_report(
             f"| oracle business cost | {metrics['oracle_business_cost']:,.0f} (model / oracle {metrics['business_cost_vs_oracle']:.3f}) |",
         ]
     lines += ["", "## Fairness (holdout) and protected attributes", ""]
-    lines += _table(fairness_table, {"attribute": "s", "group": "s", "n": ",.0f", "approval_rate": ".3f", "approval_rate_ratio_to_best": ".3f"})
+    lines += _table(
+        fairness_table,
+        {"attribute": "s", "group": "s", "n": ",.0f", "approval_rate": ".3f", "approval_rate_ratio_to_best": ".3f"},
+    )
     with_them = protected_attribute_effect.get("with")
     if with_them:
         lines += [
             "",
-            f"Left out of the model: {', '.join(protected_attribute_effect['protected_attributes'])}. With them the holdout ROC AUC would be "
-            f"{with_them['roc_auc']:.4f} and the cost {with_them['business_cost']:,.0f} "
-            f"(without: {protected_attribute_effect['without']['roc_auc']:.4f}, {protected_attribute_effect['without']['business_cost']:,.0f}).",
+            (
+                f"Left out of the model: {', '.join(protected_attribute_effect['protected_attributes'])}. With them the holdout ROC AUC would be "
+                f"{with_them['roc_auc']:.4f} and the cost {with_them['business_cost']:,.0f} "
+                f"(without: {protected_attribute_effect['without']['roc_auc']:.4f}, {protected_attribute_effect['without']['business_cost']:,.0f})."
+            ),
         ]
-    verdict = "promoted to champion" if promotion_decision["promote"] else "registered as challenger: " + "; ".join(promotion_decision["reasons"])
+    verdict = (
+        "promoted to champion"
+        if promotion_decision["promote"]
+        else "registered as challenger: " + "; ".join(promotion_decision["reasons"])
+    )
     lines += ["", "## Promotion gate", "", f"This run's model was {verdict}.", ""]
     return "\n".join(lines)

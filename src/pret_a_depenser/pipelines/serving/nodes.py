@@ -33,7 +33,9 @@ def serving_model(
     their kinds, ``data_version`` the training applicants and their targets (a change of either gives a
     new label), the digests of the raw tables and model input it comes from, with the holdout metrics
     and the ten most influential features."""
-    kinds = [[name, "float"] for name in credit_scoring_model.numeric_features] + [[name, "string"] for name in credit_scoring_model.categorical_features]
+    kinds = [[name, "float"] for name in credit_scoring_model.numeric_features] + [
+        [name, "string"] for name in credit_scoring_model.categorical_features
+    ]
     training = selected_training_set[["SK_ID_CURR", "TARGET"]]
     return credit_scoring_model.with_metadata(
         feature_version=_short_hash(json.dumps(kinds).encode()),
@@ -49,12 +51,16 @@ def bento_model(serving_model: CreditScoringModel, model_card: str, registered_v
     """The BentoML model's content; it carries its model card (and links to the MLflow copy) and the
     registry version it is (``registry_version``, with the aliases it holds)."""
     described = serving_model.with_metadata(
-        registry_model=registered_version["name"], registry_version=registered_version["version"], registry_aliases=registered_version["aliases"],
+        registry_model=registered_version["name"],
+        registry_version=registered_version["version"],
+        registry_aliases=registered_version["aliases"],
     )
     return {"model": described, "model_card": model_card}
 
 
-def mlflow_model(serving_model: CreditScoringModel, example_applicants: list[dict[str, Any]], promotion: dict[str, Any]) -> dict[str, Any]:
+def mlflow_model(
+    serving_model: CreditScoringModel, example_applicants: list[dict[str, Any]], promotion: dict[str, Any]
+) -> dict[str, Any]:
     """The pyfunc's content, with a few test applicants' records as its input example and the promotion
     gate's decision (applied to the registered version when it is saved)."""
     return {"model": serving_model, "input_example": example_applicants[:2], "promotion": promotion}

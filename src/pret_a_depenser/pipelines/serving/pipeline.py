@@ -43,7 +43,9 @@ def create_pipeline(**kwargs) -> Pipeline:
             ),
             Node(
                 func=mlflow_model,
-                inputs=dict(serving_model="serving_model", example_applicants="example_applicants", promotion="promotion_decision"),
+                inputs=dict(
+                    serving_model="serving_model", example_applicants="example_applicants", promotion="promotion_decision"
+                ),
                 outputs="final_model_mlflow",
                 name="log_final_model_node",
             ),

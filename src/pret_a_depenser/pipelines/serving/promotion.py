@@ -45,13 +45,24 @@ def promotion_decision(
     audited = fairness_table[fairness_table["attribute"].isin(parameters["fairness_attributes"])]
     unfair = audited[audited["approval_rate_ratio_to_best"] < floor]
     for row in unfair.itertuples():
-        reasons.append(f"approval rate ratio {row.approval_rate_ratio_to_best:.3f} for {row.attribute}={row.group} is under the floor {floor}")
+        reasons.append(
+            f"approval rate ratio {row.approval_rate_ratio_to_best:.3f} for {row.attribute}={row.group} is under the floor {floor}"
+        )
     comparison: dict[str, Any] = {"roc_auc": final_metrics["roc_auc"], "business_cost": final_metrics["business_cost"]}
     if champion:
         tolerance = parameters["max_cost_increase"]
         if final_metrics["business_cost"] > champion["business_cost"] * (1 + tolerance):
-            reasons.append(f"holdout business cost {final_metrics['business_cost']:,.0f} exceeds the champion's {champion['business_cost']:,.0f} by more than {tolerance:.0%}")
+            reasons.append(
+                f"holdout business cost {final_metrics['business_cost']:,.0f} exceeds the champion's {champion['business_cost']:,.0f} by more than {tolerance:.0%}"
+            )
         if final_metrics["roc_auc"] < champion["roc_auc"] - parameters["max_auc_decrease"]:
-            reasons.append(f"holdout ROC AUC {final_metrics['roc_auc']:.4f} is below the champion's {champion['roc_auc']:.4f} by more than {parameters['max_auc_decrease']}")
+            reasons.append(
+                f"holdout ROC AUC {final_metrics['roc_auc']:.4f} is below the champion's {champion['roc_auc']:.4f} by more than {parameters['max_auc_decrease']}"
+            )
         comparison["champion"] = champion
-    return {"promote": not reasons, "reasons": reasons, **comparison, "min_fairness_ratio": float(np.nanmin(audited["approval_rate_ratio_to_best"])) if len(audited) else None}
+    return {
+        "promote": not reasons,
+        "reasons": reasons,
+        **comparison,
+        "min_fairness_ratio": float(np.nanmin(audited["approval_rate_ratio_to_best"])) if len(audited) else None,
+    }

@@ -13,7 +13,9 @@ ID_COLUMNS = ["SK_ID_CURR", "TARGET"]
 
 def split_holdout(model_input_train: pd.DataFrame, parameters: dict[str, Any], seed: int) -> pd.DataFrame:
     """The one seeded, stratified holdout (never seen before the final evaluation) and the CV folds."""
-    return holdout_and_folds(model_input_train[ID_COLUMNS], holdout_share=parameters["holdout_share"], n_folds=parameters["n_folds"], seed=seed)
+    return holdout_and_folds(
+        model_input_train[ID_COLUMNS], holdout_share=parameters["holdout_share"], n_folds=parameters["n_folds"], seed=seed
+    )
 
 
 def training_and_holdout_sets(model_input_train: pd.DataFrame, holdout_split: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -30,7 +30,9 @@ def tuned_out_of_fold_predictions(selected_training_set: pd.DataFrame, tuned_par
 def calibrate_out_of_fold(oof_predictions: pd.DataFrame, parameters: dict[str, Any]) -> tuple[dict[str, Any], pd.DataFrame]:
     """The calibration map fitted on the out-of-fold scores (``parameters["calibration"]``: isotonic,
     platt or none), and the out-of-fold predictions with ``PD`` calibrated (``SCORE``: before)."""
-    calibration = fit_calibration(oof_predictions["PD"].to_numpy(), oof_predictions["TARGET"].to_numpy(), parameters["calibration"])
+    calibration = fit_calibration(
+        oof_predictions["PD"].to_numpy(), oof_predictions["TARGET"].to_numpy(), parameters["calibration"]
+    )
     calibrated = oof_predictions.rename(columns={"PD": "SCORE"})
     calibrated["PD"] = calibrate(calibration, calibrated["SCORE"].to_numpy())
     return calibration, calibrated
@@ -67,11 +69,24 @@ def choose_threshold(
 
 
 def threshold_metrics(decision_threshold: dict[str, Any]) -> MlflowMetrics:
-    keys = ("threshold", "threshold_interval_low", "threshold_interval_high", "business_cost", "business_cost_per_applicant", "roc_auc", "tn", "fp", "fn", "tp")
+    keys = (
+        "threshold",
+        "threshold_interval_low",
+        "threshold_interval_high",
+        "business_cost",
+        "business_cost_per_applicant",
+        "roc_auc",
+        "tn",
+        "fp",
+        "fn",
+        "tp",
+    )
     return mlflow_metrics({key: decision_threshold[key] for key in keys}, "oof_")
 
 
-def threshold_plots(oof_predictions: pd.DataFrame, threshold_cost_curve: pd.DataFrame, decision_threshold: dict[str, Any]) -> dict[str, plt.Figure]:
+def threshold_plots(
+    oof_predictions: pd.DataFrame, threshold_cost_curve: pd.DataFrame, decision_threshold: dict[str, Any]
+) -> dict[str, plt.Figure]:
     """Cost curve, ROC, precision-recall and calibration of the out-of-fold predictions."""
     y, proba = oof_predictions["TARGET"].to_numpy(), oof_predictions["PD"].to_numpy()
     threshold = decision_threshold["threshold"]
@@ -80,7 +95,13 @@ def threshold_plots(oof_predictions: pd.DataFrame, threshold_cost_curve: pd.Data
     figure, axis = plt.subplots(figsize=(6, 4))
     axis.plot(threshold_cost_curve["threshold"], threshold_cost_curve["cost_per_applicant"])
     axis.axvline(threshold, color="tab:red", linestyle="--", label=f"threshold {threshold:.3f}")
-    axis.axvspan(decision_threshold["threshold_interval_low"], decision_threshold["threshold_interval_high"], color="tab:red", alpha=0.1, label="bootstrap interval")
+    axis.axvspan(
+        decision_threshold["threshold_interval_low"],
+        decision_threshold["threshold_interval_high"],
+        color="tab:red",
+        alpha=0.1,
+        label="bootstrap interval",
+    )
     axis.set(xlabel="threshold (refuse if PD ≥ threshold)", ylabel="cost per applicant (10·FN + FP)", title="Business cost curve")
     axis.legend()
     figures["cost_curve.png"] = figure

@@ -27,7 +27,10 @@ def create_pipeline(**kwargs) -> Pipeline:
             Node(
                 func=choose_threshold,
                 inputs=dict(
-                    oof_predictions="calibrated_oof_predictions", parameters="params:thresholding", business="params:business_cost", seed="params:seed"
+                    oof_predictions="calibrated_oof_predictions",
+                    parameters="params:thresholding",
+                    business="params:business_cost",
+                    seed="params:seed",
                 ),
                 outputs=["threshold_cost_curve", "decision_threshold"],
                 name="choose_threshold_node",

@@ -65,7 +65,9 @@ def _shared_study(parameters: dict[str, Any], seed: int, attempts: int = 5) -> o
 def _partial_cost(y: np.ndarray, proba: np.ndarray, business: dict[str, Any]) -> float:
     """Business cost per applicant over the folds scored so far (pruning compares trials on it)."""
     scored = ~np.isnan(proba)
-    _, cost = optimal_threshold(y[scored], proba[scored], threshold_grid(business["threshold_step"]), business["fn_cost"], business["fp_cost"])
+    _, cost = optimal_threshold(
+        y[scored], proba[scored], threshold_grid(business["threshold_step"]), business["fn_cost"], business["fp_cost"]
+    )
     return cost / scored.sum()
 
 
@@ -84,7 +86,9 @@ def tune_catboost(
             if trial.should_prune():
                 raise optuna.TrialPruned()
 
-        proba, fit_seconds, _ = out_of_fold_predictions(model_factory("catboost", hyperparameters, seed), features, y, folds, after_fold=report)
+        proba, fit_seconds, _ = out_of_fold_predictions(
+            model_factory("catboost", hyperparameters, seed), features, y, folds, after_fold=report
+        )
         evaluation = evaluate_predictions(y, proba, business, business["threshold_step"])
         trial.set_user_attr("roc_auc", evaluation["roc_auc"])
         trial.set_user_attr("best_threshold", evaluation["best_threshold"])
@@ -92,7 +96,9 @@ def tune_catboost(
         return evaluation["business_cost_per_applicant"]
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
-    study.optimize(objective, n_trials=parameters["n_trials"], timeout=parameters.get("timeout"), show_progress_bar=parameters["progress"])
+    study.optimize(
+        objective, n_trials=parameters["n_trials"], timeout=parameters.get("timeout"), show_progress_bar=parameters["progress"]
+    )
     return {**parameters["fixed"], **study.best_params}, trials_table(study)
 
 
@@ -100,24 +106,30 @@ def trials_table(study: optuna.Study) -> pd.DataFrame:
     """One row per trial: number, state, cost per applicant, ROC AUC and the hyperparameters."""
     rows = []
     for trial in study.trials:
-        rows.append({
-            "trial": f"trial_{trial.number:03d}",
-            "state": trial.state.name,
-            # a pruned trial's value is only its last partial (fold) cost: kept apart to avoid misreading
-            "business_cost_per_applicant": trial.value if trial.state == optuna.trial.TrialState.COMPLETE else None,
-            "last_partial_cost": trial.intermediate_values[max(trial.intermediate_values)] if trial.intermediate_values else None,
-            **trial.user_attrs,
-            **{f"param_{key}": value for key, value in trial.params.items()},
-        })
+        rows.append(
+            {
+                "trial": f"trial_{trial.number:03d}",
+                "state": trial.state.name,
+                # a pruned trial's value is only its last partial (fold) cost: kept apart to avoid misreading
+                "business_cost_per_applicant": trial.value if trial.state == optuna.trial.TrialState.COMPLETE else None,
+                "last_partial_cost": trial.intermediate_values[max(trial.intermediate_values)]
+                if trial.intermediate_values
+                else None,
+                **trial.user_attrs,
+                **{f"param_{key}": value for key, value in trial.params.items()},
+            }
+        )
     return pd.DataFrame(rows)
 
 
 def tuning_metrics(tuning_trials: pd.DataFrame) -> MlflowMetrics:
     complete = tuning_trials[tuning_trials["state"] == "COMPLETE"].sort_values("business_cost_per_applicant")
     best = complete.iloc[0]
-    return mlflow_metrics({
-        "best_business_cost_per_applicant": best["business_cost_per_applicant"],
-        "best_roc_auc": best["roc_auc"],
-        "trials_complete": len(complete),
-        "trials_pruned": (tuning_trials["state"] == "PRUNED").sum(),
-    })
+    return mlflow_metrics(
+        {
+            "best_business_cost_per_applicant": best["business_cost_per_applicant"],
+            "best_roc_auc": best["roc_auc"],
+            "trials_complete": len(complete),
+            "trials_pruned": (tuning_trials["state"] == "PRUNED").sum(),
+        }
+    )

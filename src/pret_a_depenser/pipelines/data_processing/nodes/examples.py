@@ -26,16 +26,30 @@ def example_applicants(
     the README and the latency benchmark."""
     candidates = application_test.get_column(APPLICANT_KEY).head(parameters["n_candidates"]).implode()
     history = {
-        "bureau": bureau, "previous_application": previous_application, "POS_CASH_balance": pos_cash_balance,
-        "installments_payments": installments_payments, "credit_card_balance": credit_card_balance,
+        "bureau": bureau,
+        "previous_application": previous_application,
+        "POS_CASH_balance": pos_cash_balance,
+        "installments_payments": installments_payments,
+        "credit_card_balance": credit_card_balance,
     }
     tables = {name: frame.filter(pl.col(APPLICANT_KEY).is_in(candidates)) for name, frame in history.items()}
-    tables["bureau_balance"] = bureau_balance.filter(pl.col("SK_ID_BUREAU").is_in(tables["bureau"].get_column("SK_ID_BUREAU").implode()))
+    tables["bureau_balance"] = bureau_balance.filter(
+        pl.col("SK_ID_BUREAU").is_in(tables["bureau"].get_column("SK_ID_BUREAU").implode())
+    )
     tables["application"] = application_test.filter(pl.col(APPLICANT_KEY).is_in(candidates))
-    monthly = tables["bureau_balance"].join(tables["bureau"].select(APPLICANT_KEY, "SK_ID_BUREAU"), on="SK_ID_BUREAU", how="inner")
-    counts = pl.concat([frame.select(APPLICANT_KEY, pl.lit(name).alias("table")) for name, frame in (*((name, tables[name]) for name in history), ("bureau_balance", monthly))])
+    monthly = tables["bureau_balance"].join(
+        tables["bureau"].select(APPLICANT_KEY, "SK_ID_BUREAU"), on="SK_ID_BUREAU", how="inner"
+    )
+    counts = pl.concat(
+        [
+            frame.select(APPLICANT_KEY, pl.lit(name).alias("table"))
+            for name, frame in (*((name, tables[name]) for name in history), ("bureau_balance", monthly))
+        ]
+    )
     per_applicant = counts.group_by(APPLICANT_KEY).agg(pl.len().alias("rows"), pl.col("table").n_unique().alias("tables"))
     sizes = tables["application"].select(APPLICANT_KEY).join(per_applicant, on=APPLICANT_KEY, how="left").fill_null(0)
     median = sizes["rows"].median() or 0
-    chosen = sizes.sort(["tables", (pl.col("rows") - median).abs(), APPLICANT_KEY], descending=[True, False, False]).head(parameters["n_examples"])
+    chosen = sizes.sort(["tables", (pl.col("rows") - median).abs(), APPLICANT_KEY], descending=[True, False, False]).head(
+        parameters["n_examples"]
+    )
     return applicant_records(tables, chosen[APPLICANT_KEY].to_list())

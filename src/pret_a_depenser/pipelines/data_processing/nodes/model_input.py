@@ -22,7 +22,9 @@ def all_application_features(
     """Train then test applicants (each by SK_ID_CURR; TARGET unknown for test), and that applicant
     order, in which every source's features are laid out so that the train and test tables are two
     ranges of the same columns."""
-    features = stack_applications([application_features(application_train, feature_spec), application_features(application_test, feature_spec)])
+    features = stack_applications(
+        [application_features(application_train, feature_spec), application_features(application_test, feature_spec)]
+    )
     return features, features.numbers.applicants
 
 

@@ -18,4 +18,6 @@ def unseen_category_levels_report(
     feature_spec: dict[str, Any],
 ) -> dict[str, Any]:
     """Per table and column: rows (train and test applicants) whose label is not one of the spec's levels."""
-    return unseen_category_levels(secondary_tables(bureau, bureau_balance, previous_application, pos_cash_balance, credit_card_balance), feature_spec)
+    return unseen_category_levels(
+        secondary_tables(bureau, bureau_balance, previous_application, pos_cash_balance, credit_card_balance), feature_spec
+    )

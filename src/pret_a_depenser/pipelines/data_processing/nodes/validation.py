@@ -29,7 +29,9 @@ def _describe_failures(file_name: str, error: pa.errors.SchemaErrors) -> str:
     lines = []
     for (column, check), group in cases.group_by(["column", "check"], maintain_order=True):
         where = f"column '{column}'" if column != file_name else "table"
-        lines.append(f"{file_name}: {where} fails rule '{check}' ({group.height} case(s), e.g. {_examples(group['failure_case'])})")
+        lines.append(
+            f"{file_name}: {where} fails rule '{check}' ({group.height} case(s), e.g. {_examples(group['failure_case'])})"
+        )
     return "\n".join(lines)
 
 
@@ -38,7 +40,9 @@ def _with_contract_dtypes(frame: pl.DataFrame, file_name: str) -> pl.DataFrame:
     dtypes = raw_table_dtypes(file_name)
     missing = [name for name in dtypes if name not in frame.columns]
     if missing:
-        raise RawDataValidationError(f"{file_name}: table fails rule 'column_in_dataframe' (missing column(s): {', '.join(missing)})")
+        raise RawDataValidationError(
+            f"{file_name}: table fails rule 'column_in_dataframe' (missing column(s): {', '.join(missing)})"
+        )
     frame = frame.select(list(dtypes))
     to_convert = [name for name, dtype in dtypes.items() if frame.schema[name] != dtype]
     if not to_convert:
@@ -59,7 +63,9 @@ def _unique_key(frame: pl.DataFrame, keys: list[str]) -> pl.Expr:
     if len(keys) == 1:
         return pl.col(keys[0])
     if len(keys) == 2:
-        ranges = frame.select(*(pl.col(key).min().alias(f"{key}_min") for key in keys), *(pl.col(key).max().alias(f"{key}_max") for key in keys)).row(0)
+        ranges = frame.select(
+            *(pl.col(key).min().alias(f"{key}_min") for key in keys), *(pl.col(key).max().alias(f"{key}_max") for key in keys)
+        ).row(0)
         low_first, low_second, high_first, high_second = ranges
         width = high_second - low_second + 1
         if (high_first - low_first + 1) * width < 2**62:
@@ -89,7 +95,9 @@ def validate_table(frame: pl.DataFrame, file_name: str) -> pl.DataFrame:
     return frame
 
 
-def _check_foreign_key(child: pl.DataFrame, child_file: str, column: str, parent_keys: pl.Series, parent_file: str, max_orphan_share: float) -> None:
+def _check_foreign_key(
+    child: pl.DataFrame, child_file: str, column: str, parent_keys: pl.Series, parent_file: str, max_orphan_share: float
+) -> None:
     orphans = ~child[column].is_in(parent_keys.implode())
     count = int(orphans.sum())
     share = count / child.height if child.height else 0.0
@@ -118,10 +126,14 @@ def validate_raw_tables(
     so those keys tolerate ``max_orphan_share`` unmatched rows.
     """
     tables = {
-        "application_train.csv": application_train, "application_test.csv": application_test,
-        "bureau.csv": bureau, "bureau_balance.csv": bureau_balance,
-        "previous_application.csv": previous_application, "POS_CASH_balance.csv": pos_cash_balance,
-        "installments_payments.csv": installments_payments, "credit_card_balance.csv": credit_card_balance,
+        "application_train.csv": application_train,
+        "application_test.csv": application_test,
+        "bureau.csv": bureau,
+        "bureau_balance.csv": bureau_balance,
+        "previous_application.csv": previous_application,
+        "POS_CASH_balance.csv": pos_cash_balance,
+        "installments_payments.csv": installments_payments,
+        "credit_card_balance.csv": credit_card_balance,
     }
     validated = {file_name: validate_table(frame, file_name) for file_name, frame in tables.items()}
 
@@ -134,11 +146,19 @@ def validate_raw_tables(
             f"({shared.len()} applicant(s), e.g. {shared.head(MAX_REPORTED_FAILURES).to_list()})"
         )
     applicants = pl.concat([train_ids, test_ids])
-    for file_name in ("bureau.csv", "previous_application.csv", "POS_CASH_balance.csv", "installments_payments.csv", "credit_card_balance.csv"):
+    for file_name in (
+        "bureau.csv",
+        "previous_application.csv",
+        "POS_CASH_balance.csv",
+        "installments_payments.csv",
+        "credit_card_balance.csv",
+    ):
         _check_foreign_key(validated[file_name], file_name, "SK_ID_CURR", applicants, "application_{train,test}.csv", 0.0)
     orphan_share = parameters["max_orphan_share"]
     bureau_ids = validated["bureau.csv"]["SK_ID_BUREAU"]
-    _check_foreign_key(validated["bureau_balance.csv"], "bureau_balance.csv", "SK_ID_BUREAU", bureau_ids, "bureau.csv", orphan_share)
+    _check_foreign_key(
+        validated["bureau_balance.csv"], "bureau_balance.csv", "SK_ID_BUREAU", bureau_ids, "bureau.csv", orphan_share
+    )
     previous_ids = validated["previous_application.csv"]["SK_ID_PREV"]
     for file_name in ("POS_CASH_balance.csv", "installments_payments.csv", "credit_card_balance.csv"):
         _check_foreign_key(validated[file_name], file_name, "SK_ID_PREV", previous_ids, "previous_application.csv", orphan_share)

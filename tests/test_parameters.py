@@ -43,7 +43,7 @@ def test_every_problem_is_named_by_its_key(shipped_parameters):
 def test_the_small_test_parameters_are_valid_too(shipped_parameters):
     merged = copy.deepcopy(shipped_parameters)
     for block, values in SMALL_PARAMETERS.items():
-        merged[block] = {**merged[block], **values}
+        merged[block] = {**merged[block], **values} if isinstance(values, dict) else values
     validate_parameters(merged)
 
 

@@ -126,17 +126,45 @@ class ParameterHooks:
 
 
 class NodeTimingHooks:
-    """Logs each node's wall time, so a slow run shows which node it was (the benchmarks read these lines)."""
+    """Logs each node's wall time and each dataset's load and save time, so a slow run shows where it
+    spent its time (the benchmarks read these lines)."""
 
     def __init__(self) -> None:
         self._started: dict[str, float] = {}
 
+    def _start(self, key: str) -> None:
+        self._started[key] = time.perf_counter()
+
+    def _elapsed(self, key: str) -> float | None:
+        started = self._started.pop(key, None)
+        return None if started is None else time.perf_counter() - started
+
     @hook_impl
     def before_node_run(self, node: Node) -> None:
-        self._started[node.name] = time.perf_counter()
+        self._start(f"node:{node.name}")
 
     @hook_impl
     def after_node_run(self, node: Node) -> None:
-        started = self._started.pop(node.name, None)
-        if started is not None:
-            logger.info("Node %s ran in %.2f s", node.name, time.perf_counter() - started)
+        seconds = self._elapsed(f"node:{node.name}")
+        if seconds is not None:
+            logger.info("Node %s ran in %.2f s", node.name, seconds)
+
+    @hook_impl
+    def before_dataset_loaded(self, dataset_name: str) -> None:
+        self._start(f"load:{dataset_name}")
+
+    @hook_impl
+    def after_dataset_loaded(self, dataset_name: str) -> None:
+        seconds = self._elapsed(f"load:{dataset_name}")
+        if seconds is not None and seconds >= 0.01:
+            logger.info("Dataset %s loaded in %.2f s", dataset_name, seconds)
+
+    @hook_impl
+    def before_dataset_saved(self, dataset_name: str) -> None:
+        self._start(f"save:{dataset_name}")
+
+    @hook_impl
+    def after_dataset_saved(self, dataset_name: str) -> None:
+        seconds = self._elapsed(f"save:{dataset_name}")
+        if seconds is not None and seconds >= 0.01:
+            logger.info("Dataset %s saved in %.2f s", dataset_name, seconds)

@@ -74,8 +74,7 @@ def local_waterfalls(
             figure.suptitle(
                 f"Applicant {explanation.ids[row]}: PD {proba[row]:.3f}, {decision.upper()} (threshold {threshold:.3f})"
             )
-            figure.set_size_inches(9, 6)
-            figure.tight_layout()
+            figure.set_size_inches(9, 6)  # no tight_layout: SHAP's waterfall axes do not fit it; saved with bbox_inches=tight
             figures[f"waterfall_{decision}_{explanation.ids[row]}.png"] = figure
             plt.figure()
     return figures

@@ -67,6 +67,18 @@ def _ordinal(numeric: list[str], categorical: list[str]) -> ColumnTransformer:
     return ColumnTransformer([("numeric", "passthrough", numeric), ("labels", encoder, categorical)])
 
 
+def balanced_catboost(categorical_features: list[str], hyperparameters: dict[str, Any], seed: int) -> CatBoostClassifier:
+    """The project's CatBoost: balanced class weights, seeded, silent, no files written next to the run."""
+    return CatBoostClassifier(
+        cat_features=categorical_features,
+        auto_class_weights="Balanced",
+        random_seed=seed,
+        verbose=False,
+        allow_writing_files=False,
+        **hyperparameters,
+    )
+
+
 def model_factory(name: str, hyperparameters: dict[str, Any], seed: int):
     """``make_model(features, y)`` for out_of_fold_predictions: a fresh estimator for each fold."""
     return lambda features, y: build_model(name, hyperparameters, features, y, seed)
@@ -94,14 +106,7 @@ def build_model(name: str, hyperparameters: dict[str, Any], features: pd.DataFra
         model = XGBClassifier(scale_pos_weight=negatives / positives, random_state=seed, **params)
         return Pipeline([("prepare", _ordinal(numeric, categorical)), ("model", model)])
     if name == "catboost":
-        model = CatBoostClassifier(
-            cat_features=categorical,
-            auto_class_weights="Balanced",
-            random_seed=seed,
-            verbose=False,
-            allow_writing_files=False,
-            **params,
-        )
+        model = balanced_catboost(categorical, params, seed)
         to_catboost = FunctionTransformer(
             catboost_frame, kw_args={"categorical_features": categorical}, feature_names_out="one-to-one"
         )

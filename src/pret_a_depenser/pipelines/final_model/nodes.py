@@ -16,7 +16,7 @@ from sklearn.metrics import brier_score_loss, roc_auc_score
 
 from pret_a_depenser.business_cost import business_cost, confusion_counts, optimal_threshold, threshold_grid
 from pret_a_depenser.modelling.cross_validation import features_target_folds
-from pret_a_depenser.modelling.estimators import catboost_frame
+from pret_a_depenser.modelling.estimators import balanced_catboost, catboost_frame
 from pret_a_depenser.scoring import CreditScoringModel
 from pret_a_depenser.scoring.calibration import calibrate, expected_calibration_error
 from pret_a_depenser.tracking import MlflowMetrics, mlflow_metrics
@@ -28,15 +28,7 @@ def train_final_model(
     """CatBoost with the tuned hyperparameters on all non-holdout applicants, kept features only, laid
     out as the inference artefact feeds them (numbers, then labels)."""
     features, y, _ = features_target_folds(selected_training_set)
-    model = CatBoostClassifier(
-        cat_features=categorical_features,
-        auto_class_weights="Balanced",
-        random_seed=seed,
-        verbose=False,
-        allow_writing_files=False,
-        **tuned_params,
-    )
-    return model.fit(catboost_frame(features, categorical_features), y)
+    return balanced_catboost(categorical_features, tuned_params, seed).fit(catboost_frame(features, categorical_features), y)
 
 
 def evaluate_on_holdout(
@@ -130,14 +122,7 @@ def protected_attribute_effect(
     ]
     columns = [*numeric, *[name for name in present if name not in labels], *labels]
     features, y, _ = features_target_folds(training_set)
-    model = CatBoostClassifier(
-        cat_features=labels,
-        auto_class_weights="Balanced",
-        random_seed=seed,
-        verbose=False,
-        allow_writing_files=False,
-        **tuned_params,
-    )
+    model = balanced_catboost(labels, tuned_params, seed)
     model.fit(catboost_frame(features[columns], labels), y)
     y_holdout = holdout_set["TARGET"].to_numpy().astype(int)
     proba = calibrate(credit_scoring_model.calibration, model.predict_proba(catboost_frame(holdout_set[columns], labels))[:, 1])

@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 import mlflow.pyfunc
-from mlflow.types.type_hints import TypeFromExample
 from pydantic import TypeAdapter
 
 from .bundle import PYFUNC_ARTIFACT
@@ -26,10 +25,11 @@ class CreditScoringPyfunc(mlflow.pyfunc.PythonModel):
     def load_context(self, context: mlflow.pyfunc.PythonModelContext) -> None:
         self.scoring_model = CreditScoringModel.load(Path(context.artifacts[PYFUNC_ARTIFACT]), source="mlflow")
 
-    # TypeFromExample: MLflow's signature comes from the logged input example (applicants' records);
-    # the records' own pydantic models validate them here.
+    # list[dict[str, Any]]: MLflow passes the records through as they are (its schema cannot express the
+    # nested optional records, so it warns once that Any is not validated); the records' own pydantic
+    # models validate them here.
     def predict(
-        self, context: mlflow.pyfunc.PythonModelContext, model_input: TypeFromExample, params: dict[str, Any] | None = None
+        self, context: mlflow.pyfunc.PythonModelContext, model_input: list[dict[str, Any]], params: dict[str, Any] | None = None
     ) -> list[dict[str, Any]]:
         applicants = APPLICANTS.validate_python(model_input)
         results = self.scoring_model.score(applicants)

@@ -203,6 +203,8 @@ RAW_TABLES: dict[str, tuple[dict[str, str], list[str], dict[str, list[Rule]]]] =
     file_name: (columns, keys, _with_plausible_ranges(file_name, columns, rules))
     for file_name, (columns, keys, rules) in _FILES.items()
 }
+# The eight files' names without ".csv", in the contract's order (catalog entries are raw_<name>).
+KAGGLE_TABLES = tuple(file_name.removesuffix(".csv") for file_name in _FILES)
 
 # The tables of one applicant's records (as in requests and the feature transform) -> Kaggle file of its columns.
 TABLE_FILES = {

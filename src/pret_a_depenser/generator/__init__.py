@@ -13,6 +13,8 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
+from pret_a_depenser.raw_contract import KAGGLE_TABLES
+
 from .applications import generate_applications
 from .bureau import generate_bureau
 from .histories import generate_card_histories, generate_instalment_histories
@@ -30,16 +32,7 @@ KAGGLE_TEST_SHARE = 48744 / (307511 + 48744)
 UNRECORDED_LOG_ODDS = 0.35
 INTERCEPT = -2.87
 
-TABLES = (
-    "application_train",
-    "application_test",
-    "bureau",
-    "bureau_balance",
-    "previous_application",
-    "POS_CASH_balance",
-    "installments_payments",
-    "credit_card_balance",
-)
+TABLES = KAGGLE_TABLES  # the generator writes every file of the raw data contract
 
 
 def _generate_chunk(

@@ -10,20 +10,12 @@ from pret_a_depenser.features import (
     pos_cash_features,
     previous_application_features,
 )
+from pret_a_depenser.raw_contract import KAGGLE_TABLES
 
 from .nodes import all_application_features, example_applicants, model_input_tables, raw_data_lineage, validate_raw_tables
 from .nodes.unseen_levels import unseen_category_levels_report
 
-RAW_TABLES = [
-    "application_train",
-    "application_test",
-    "bureau",
-    "bureau_balance",
-    "previous_application",
-    "POS_CASH_balance",
-    "installments_payments",
-    "credit_card_balance",
-]
+RAW_TABLES = list(KAGGLE_TABLES)
 
 
 def create_pipeline(**kwargs) -> Pipeline:

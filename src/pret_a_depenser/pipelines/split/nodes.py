@@ -6,9 +6,10 @@ from typing import Any
 
 import pandas as pd
 
-from pret_a_depenser.modelling.cross_validation import holdout_and_folds
+from pret_a_depenser.constants import APPLICANT_KEY, TARGET
+from pret_a_depenser.modelling.cross_validation import SPLIT_COLUMNS, holdout_and_folds
 
-ID_COLUMNS = ["SK_ID_CURR", "TARGET"]
+ID_COLUMNS = [APPLICANT_KEY, TARGET]
 
 
 def split_holdout(model_input_train: pd.DataFrame, parameters: dict[str, Any], seed: int) -> pd.DataFrame:
@@ -21,9 +22,11 @@ def split_holdout(model_input_train: pd.DataFrame, parameters: dict[str, Any], s
 def training_and_holdout_sets(model_input_train: pd.DataFrame, holdout_split: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """``training_set``: key, ``TARGET``, ``FOLD`` and every feature of the non-holdout applicants;
     ``holdout_set``: key, ``TARGET`` and every feature of the holdout; both in the split's order."""
-    features = model_input_train.drop(columns="TARGET").set_index("SK_ID_CURR")
-    sets = []
-    for name, keys in (("train", ["SK_ID_CURR", "TARGET", "FOLD"]), ("holdout", ID_COLUMNS)):
-        chosen = holdout_split.loc[holdout_split["SET"] == name, keys].reset_index(drop=True)
-        sets.append(pd.concat([chosen, features.loc[chosen["SK_ID_CURR"]].reset_index(drop=True)], axis=1))
-    return sets[0], sets[1]
+    features = model_input_train.drop(columns=TARGET).set_index(APPLICANT_KEY)
+
+    def rows_of(subset: str, keys: list[str]) -> pd.DataFrame:
+        chosen = holdout_split.loc[holdout_split["SET"] == subset, keys].reset_index(drop=True)
+        return pd.concat([chosen, features.loc[chosen[APPLICANT_KEY]].reset_index(drop=True)], axis=1)
+
+    # the training set's leading columns are the ones features_target_folds takes off
+    return rows_of("train", SPLIT_COLUMNS), rows_of("holdout", ID_COLUMNS)

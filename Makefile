@@ -11,7 +11,7 @@ export MLFLOW_DISABLE_TELEMETRY := true
 export BENTOML_DO_NOT_TRACK := true
 export DO_NOT_TRACK := true
 
-.PHONY: install browser postgres run test app benchmark-data-processing viz clean-data
+.PHONY: install browser postgres container-tools container run test app benchmark-data-processing viz clean-data
 
 $(BIN)/kedro: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -36,13 +36,23 @@ POSTGRES_BIN := /usr/lib/postgresql/15/bin
 postgres:
 	@test -x $(POSTGRES_BIN)/initdb || { apt-get update && apt-get install -y --no-install-recommends postgresql-15; }
 
+# The container tests build and run the service image with podman (or docker where a daemon answers):
+# podman, runc and mmdebstrap come from apt when missing (scripts/container.sh).
+container-tools:
+	@bash scripts/container.sh tools
+
 # The style checks first (ruff lint and format, configured in pyproject.toml), then the tests with
 # their coverage floor (fail_under in pyproject.toml).
 STYLED := src tests app benchmarks scripts service.py
-test: install browser postgres
+test: install browser postgres container-tools
 	$(BIN)/ruff check $(STYLED)
 	$(BIN)/ruff format --check $(STYLED)
 	$(BIN)/pytest
+
+# The service as an OCI image tagged with the Bento's version (after `make run`): the Python base image is
+# built from Debian packages once, then the Bento and its image; prints the image's name, size and build time.
+container: install
+	BIN=$(BIN) bash scripts/container.sh
 
 # The web app on http://localhost:8501, talking to the service at CREDIT_SCORING_APP_SERVICE_URL
 # (default http://127.0.0.1:3000: start it with `bentoml serve` in another terminal).

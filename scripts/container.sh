@@ -81,14 +81,16 @@ build_base() {
         log "building $DEBIAN_ROOTFS_IMAGE with mmdebstrap (about a minute)"
         # The machine's own Debian source list is the mirror argument, so no host name is written here.
         # A proxy's CA in /usr/local/share/ca-certificates is copied in at build time, never committed.
+        # mmdebstrap copies the machine's /etc/hostname and /etc/resolv.conf: removed (engines provide them).
         mmdebstrap --quiet --variant=minbase --aptopt='APT::Install-Recommends "false"' \
             --include=python3,ca-certificates \
             --dpkgopt='path-exclude=/usr/share/doc/*' --dpkgopt='path-include=/usr/share/doc/*/copyright' \
             --dpkgopt='path-exclude=/usr/share/man/*' --dpkgopt='path-exclude=/usr/share/info/*' \
             --dpkgopt='path-exclude=/usr/share/locale/*' \
             --customize-hook='cp /usr/local/share/ca-certificates/*.crt "$1/usr/local/share/ca-certificates/" 2>/dev/null || true' \
-            --customize-hook='chroot "$1" update-ca-certificates >/dev/null' \
+            --customize-hook='chroot "$1" update-ca-certificates >/dev/null 2>&1' \
             --customize-hook='rm -rf "$1"/var/lib/apt/lists/* "$1"/var/cache/apt/*' \
+            --customize-hook='rm -f "$1/etc/hostname" "$1/etc/resolv.conf"' \
             bookworm "$work/rootfs.tar" /etc/apt/sources.list.d/debian.sources
         "$ENGINE" import --quiet "$work/rootfs.tar" "$DEBIAN_ROOTFS_IMAGE" >/dev/null
     fi

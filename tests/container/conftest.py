@@ -109,14 +109,21 @@ class Container:
     ready_seconds: float
 
 
-def start_container(engine: Engine, image: ServiceImage, volume: Path, **environment: str) -> Container:
-    """A container of ``image`` on a free loopback port, ``volume`` mounted as the audit-log volume; returns
-    once /readyz answers 200."""
+def start_container(
+    engine: Engine, image: ServiceImage, volume: Path, host_network: bool = False, **environment: str
+) -> Container:
+    """A container of ``image`` serving on a free loopback port, ``volume`` mounted as the audit-log volume;
+    returns once /readyz answers 200. ``host_network``: the container shares the machine's loopback (to
+    reach a database listening there), and the service is told its port."""
     port = free_port()
     settings = [argument for name, value in environment.items() for argument in ("--env", f"{name}={value}")]
+    if host_network:
+        network, command = ["--network", "host"], ["serve", "--host", "127.0.0.1", "--port", str(port)]
+    else:
+        network, command = ["--publish", f"127.0.0.1:{port}:3000"], []
     started = time.monotonic()
     container_id = engine(
-        "run", "--detach", "--publish", f"127.0.0.1:{port}:3000", "--volume", f"{volume}:{VOLUME}", *settings, image.id
+        "run", "--detach", *network, "--volume", f"{volume}:{VOLUME}", *settings, image.id, *command
     ).stdout.strip()
     engine.created.append(container_id)
     url = f"http://127.0.0.1:{port}"

@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from pret_a_depenser.scoring import ApplicantRecords, read_model_directory
+from pret_a_depenser.scoring import ApplicantRecords, audit_postgres, read_model_directory
 from pret_a_depenser.scoring.audit import read_decisions
 
 from .conftest import API_KEY, PROJECT_ROOT, start_container
@@ -41,13 +41,15 @@ def in_process_model(finished_project):
 
 
 def test_the_image_runs_as_a_non_root_user_configured_by_environment(engine, service_image, served):
-    config = json.loads(engine("image", "inspect", "--format", "{{json .Config}}", service_image.id).stdout)
+    inspected = json.loads(engine("image", "inspect", service_image.id).stdout)[0]
+    config = inspected["Config"]
     assert config["User"] == "bentoml"
     assert any(variable.startswith("CREDIT_SCORING_AUDIT_LOG=/var/lib/credit_scoring/") for variable in config["Env"])
     assert "/var/lib/credit_scoring" in (config.get("Volumes") or {})
     uid = engine("exec", served.id, "id", "-u").stdout.strip()
     assert uid != "0"
-    assert "/readyz" in " ".join(config["Healthcheck"]["Test"])
+    health_check = inspected.get("Healthcheck") or config.get("Healthcheck")  # podman's place, docker's place
+    assert "/readyz" in " ".join(health_check["Test"])
     if engine.name == "podman":  # podman schedules health checks with systemd timers; run the check itself
         assert engine("healthcheck", "run", served.id, check=False).returncode == 0
     for absent in ("kedro", "lightgbm", "xgboost", "sklearn"):
@@ -148,3 +150,32 @@ def test_stop_during_a_burst_keeps_every_answered_decision_and_a_new_container_a
     assert recorded <= {row["request_id"] for row in rows}
     assert rows[-1]["request_id"] == again.json()["request_id"]
     assert Path(audit_log).stat().st_uid != 0  # written by the container's own user
+
+
+def test_the_image_holds_no_file_of_the_build_machine(engine, service_image):
+    """mmdebstrap copies the machine's /etc/hostname and /etc/resolv.conf: the engines provide their own at
+    run time (the build leaves empty mount points)."""
+    if engine.name != "podman":
+        pytest.skip("reads the image's files with `podman image mount`")
+    root = Path(engine("image", "mount", service_image.id).stdout.strip())
+    try:
+        for name in ("hostname", "hosts", "resolv.conf"):
+            path = root / "etc" / name
+            assert not path.exists() or path.read_text() == "", f"/etc/{name} holds the build machine's {path.read_text()!r}"
+    finally:
+        engine("image", "unmount", service_image.id, check=False)
+
+
+def test_the_audit_log_in_postgresql_is_set_by_environment(engine, service_image, audit_volume, postgres_url):
+    served = start_container(
+        engine,
+        service_image,
+        audit_volume,
+        host_network=True,
+        CREDIT_SCORING_AUDIT_LOG=postgres_url,
+        CREDIT_SCORING_API_KEY=API_KEY,
+    )
+    predicted = httpx.post(f"{served.url}/predict", json=APPLICANT, headers=AUTHORISED, timeout=30)
+    assert predicted.status_code == 200, predicted.text
+    assert predicted.json()["request_id"] in {row["request_id"] for row in audit_postgres.read(postgres_url)}
+    assert list(audit_volume.iterdir()) == []  # nothing written to the file default

@@ -246,3 +246,41 @@ def test_a_400_with_many_validation_errors_keeps_the_first_ones_and_says_how_man
     assert limited["detail"] == many["detail"][:3] and limited["detail_truncated"] == "the first 3 of 500 validation errors"
     assert answer_of(answering(400, {"error": "x", "detail": [1, 2]})) == {"error": "x", "detail": [1, 2]}
     assert answer_of(answering(200, many)) == many
+
+
+def test_a_request_whose_app_ends_without_answering_is_released_at_once():
+    """A client leaving mid-body: the body middleware returns without answering, and the timeout
+    middleware releases the request then, not after its 30 s timeout (nor answers it with a 504)."""
+    import time
+
+    from pret_a_depenser.scoring.http import BodySizeLimitMiddleware
+
+    async def endpoint(scope, receive, send):  # never reached: the body is not complete
+        raise AssertionError("the endpoint was called")
+
+    app = TimerCancellingTimeoutMiddleware(BodySizeLimitMiddleware(endpoint, default_limit=10_000), timeout=30)
+    messages = iter([{"type": "http.request", "body": b'{"applic', "more_body": True}, {"type": "http.disconnect"}])
+    sent = []
+
+    async def receive():
+        return next(messages)
+
+    async def send(message):
+        sent.append(message)
+
+    scope = {"type": "http", "method": "POST", "path": "/predict", "headers": [(b"content-length", b"5000")]}
+    started = time.monotonic()
+    asyncio.run(asyncio.wait_for(app(scope, receive, send), timeout=5))
+    assert time.monotonic() - started < 1 and sent == []
+
+    async def failing(scope, receive, send):
+        raise RuntimeError("the app failed before answering")
+
+    started = time.monotonic()
+    try:
+        asyncio.run(asyncio.wait_for(TimerCancellingTimeoutMiddleware(failing, timeout=30)(scope, receive, send), timeout=5))
+    except RuntimeError as error:
+        assert "failed before answering" in str(error)
+    else:
+        raise AssertionError("the app's exception was swallowed")
+    assert time.monotonic() - started < 1

@@ -252,7 +252,10 @@ class TimerCancellingTimeoutMiddleware:
 
     BentoML 1.4.39's version leaves each request's timer scheduled for the whole timeout, and the
     timer holds the request's context and tracing span: at 1,000 requests/s and a 30 s timeout that is
-    30,000 live contexts, a few hundred MB, and garbage-collection pauses of 100-200 ms.
+    30,000 live contexts, a few hundred MB, and garbage-collection pauses of 100-200 ms. It also waits
+    for the first message sent, so a request whose app returns or raises without answering (a client
+    that left mid-body) was held for the whole timeout, then answered 504: the waiter is released as
+    soon as the app's task ends, and its exception, if any, propagates at once.
     """
 
     def __init__(self, app: ASGIApp, timeout: float) -> None:
@@ -276,7 +279,12 @@ class TimerCancellingTimeoutMiddleware:
                 waiter.set_result(None)
             await send(message)
 
+        def release(_: asyncio.Future) -> None:  # the app returned (or raised) without answering
+            if not waiter.done():
+                waiter.set_result(None)
+
         task = asyncio.ensure_future(self.app(scope, receive, send_and_release))
+        task.add_done_callback(release)
         try:
             await waiter
         except TimeoutError:

@@ -67,22 +67,28 @@ def run_measured(arguments: list[str]) -> tuple[float, float, str]:
     return elapsed, peak / 1e9, stderr
 
 
+KEDRO_BENCHMARK_RUN = [sys.executable, "-m", "kedro", "run", "--env", "benchmark"]
+
+
+def ensure_full_scale_data(n_applicants: int, regenerate: bool) -> None:
+    """Generates the benchmark's raw files under benchmarks/data/01_raw unless they are there."""
+    manifest = RAW_DIR / "generator_manifest.json"
+    if regenerate or not manifest.exists():
+        for path in RAW_DIR.glob("*") if regenerate else ():
+            path.unlink()
+        params = f"generate_data.n_applicants={n_applicants},generate_data.progress=false"
+        seconds, peak, _ = run_measured([*KEDRO_BENCHMARK_RUN, "--pipelines", "generate_data", "--params", params])
+        print(f"generate_data     {n_applicants:>9,} applicants  wall {seconds:7.1f} s  peak RSS {peak:5.2f} GB")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--n-applicants", type=int, default=KAGGLE_APPLICANTS)
     parser.add_argument("--regenerate", action="store_true", help="generate again even if the data exists")
     parser.add_argument("--reference", type=Path, default=PROJECT_ROOT.parent / "shared/benchmarks/reference_features.py")
     options = parser.parse_args()
-    kedro = [sys.executable, "-m", "kedro", "run", "--env", "benchmark"]
-
-    manifest = RAW_DIR / "generator_manifest.json"
-    if options.regenerate or not manifest.exists():
-        for path in RAW_DIR.glob("*") if options.regenerate else ():
-            path.unlink()
-        params = f"generate_data.n_applicants={options.n_applicants},generate_data.progress=false"
-        seconds, peak, _ = run_measured([*kedro, "--pipelines", "generate_data", "--params", params])
-        print(f"generate_data     {options.n_applicants:>9,} applicants  wall {seconds:7.1f} s  peak RSS {peak:5.2f} GB")
-    sizes = json.loads(manifest.read_text())["generated_files"]
+    ensure_full_scale_data(options.n_applicants, options.regenerate)
+    sizes = json.loads((RAW_DIR / "generator_manifest.json").read_text())["generated_files"]
     rows = {
         path.stem: sum(1 for _ in path.open("rb")) - 1 for path in sorted(RAW_DIR.glob("*.csv")) if path.stem != "generator_truth"
     }
@@ -91,7 +97,7 @@ def main() -> None:
     )
     print("                  " + ", ".join(f"{name} {count:,}" for name, count in rows.items()))
 
-    ours, ours_peak, log = run_measured([*kedro, "--pipelines", "data_processing"])
+    ours, ours_peak, log = run_measured([*KEDRO_BENCHMARK_RUN, "--pipelines", "data_processing"])
     if options.reference.exists():
         reference, reference_peak, _ = run_measured([sys.executable, str(options.reference), str(RAW_DIR)])
     else:

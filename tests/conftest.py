@@ -10,6 +10,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import polars as pl
 import pytest
@@ -56,6 +57,20 @@ def small_raw_tables(small_tables, tmp_path_factory) -> dict[str, pl.DataFrame]:
         dataset.save(small_tables[name])
         tables[name] = dataset.load()
     return tables
+
+
+def signal_training_set(n: int, n_folds: int, seed: int = 0) -> pd.DataFrame:
+    """A tiny training set (key, TARGET, FOLD, one informative SIGNAL column) for modelling node tests."""
+    rng = np.random.default_rng(seed)
+    signal = rng.normal(size=n)
+    return pd.DataFrame(
+        {
+            "SK_ID_CURR": np.arange(n),
+            "TARGET": (rng.random(n) < 1 / (1 + np.exp(-(2 * signal - 2)))).astype(int),
+            "FOLD": np.arange(n) % n_folds,
+            "SIGNAL": signal,
+        }
+    )
 
 
 def project_environment(project: Path) -> dict[str, str]:

@@ -33,7 +33,11 @@ def test_the_readme_is_an_entry_point(project_root):
     assert [line.split("#")[0].strip() for line in quick_start.strip().splitlines()] == ["make run", "make test"]
     deployment = readme.split("## Quick start")[1].split("```bash")[2].split("```")[0].strip().splitlines()
     assert deployment[0].split("#")[0].strip() == "make container"
-    assert deployment[1].startswith("podman run ") and "-p 3000:3000" in deployment[1] and ":/var/lib/credit_scoring" in deployment[1]
+    assert (
+        deployment[1].startswith("podman run ")
+        and "-p 3000:3000" in deployment[1]
+        and ":/var/lib/credit_scoring" in deployment[1]
+    )
 
 
 @pytest.mark.parametrize("page", PAGES)

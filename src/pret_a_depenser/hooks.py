@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from pathlib import Path
@@ -125,9 +126,29 @@ class ParameterHooks:
         validate_parameters(context.params)
 
 
+def _reset_peak_memory() -> None:
+    """Linux resets the process's peak resident memory (VmHWM) when 5 is written to clear_refs."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        pass
+
+
+def _peak_memory_gb() -> float | None:
+    """The process's peak resident memory since the last reset (Linux), in GB."""
+    try:
+        status = Path("/proc/self/status").read_text()
+    except OSError:
+        return None
+    for line in status.splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) * 1024 / 1e9
+    return None
+
+
 class NodeTimingHooks:
-    """Logs each node's wall time and each dataset's load and save time, so a slow run shows where it
-    spent its time (the benchmarks read these lines)."""
+    """Logs each node's wall time and peak resident memory, and each dataset's load and save time, so a
+    slow or memory-hungry run shows where it spent them (the benchmarks read these lines)."""
 
     def __init__(self) -> None:
         self._started: dict[str, float] = {}
@@ -141,13 +162,15 @@ class NodeTimingHooks:
 
     @hook_impl
     def before_node_run(self, node: Node) -> None:
+        _reset_peak_memory()
         self._start(f"node:{node.name}")
 
     @hook_impl
     def after_node_run(self, node: Node) -> None:
         seconds = self._elapsed(f"node:{node.name}")
         if seconds is not None:
-            logger.info("Node %s ran in %.2f s", node.name, seconds)
+            peak = _peak_memory_gb()
+            logger.info("Node %s ran in %.2f s%s", node.name, seconds, f", peak RSS {peak:.2f} GB" if peak else "")
 
     @hook_impl
     def before_dataset_loaded(self, dataset_name: str) -> None:
@@ -168,3 +191,90 @@ class NodeTimingHooks:
         seconds = self._elapsed(f"save:{dataset_name}")
         if seconds is not None and seconds >= 0.01:
             logger.info("Dataset %s saved in %.2f s", dataset_name, seconds)
+
+
+def _duration(seconds: float) -> str:
+    minutes, seconds = divmod(round(seconds), 60)
+    return f"{minutes} min {seconds:02d} s" if minutes else f"{seconds} s"
+
+
+class ProgressHooks:
+    """Says where a run is and what is left: before each node, one log line and the MLflow run's
+    ``progress`` tag and ``progress_*`` metrics (pipeline, node k of n, elapsed, an estimate of the
+    time left). The estimate comes from the nodes' durations in the last run of the same environment,
+    kept in ``<data_dir>/08_reporting/node_durations.json``; the tuning node logs its trials and folds."""
+
+    def __init__(self) -> None:
+        self._history_path: Path | None = None
+        self._history: dict[str, float] = {}
+        self._durations: dict[str, float] = {}
+        self._pipeline_of: dict[str, str] = {}
+        self._order: list[str] = []
+        self._run_started = 0.0
+        self._node_started = 0.0
+
+    @hook_impl
+    def after_context_created(self, context) -> None:
+        data_dir = context.config_loader["globals"].get("data_dir", "data")
+        self._history_path = Path(context.project_path) / data_dir / "08_reporting" / "node_durations.json"
+
+    @hook_impl
+    def before_pipeline_run(self, run_params: dict[str, Any], pipeline: Pipeline) -> None:
+        from kedro.framework.project import pipelines
+
+        self._order = [node.name for node in pipeline.nodes]
+        self._pipeline_of = {}
+        for name, registered in pipelines.items():
+            if name != "__default__":
+                for node in registered.nodes:
+                    self._pipeline_of.setdefault(node.name, name)
+        self._history = {}
+        if self._history_path is not None and self._history_path.exists():
+            try:
+                self._history = json.loads(self._history_path.read_text())
+            except (OSError, ValueError):
+                self._history = {}
+        self._durations = {}
+        self._run_started = time.perf_counter()
+
+    def _left(self, done: int) -> float | None:
+        remaining = self._order[done:]
+        if not remaining or any(name not in self._history for name in remaining):
+            return None
+        return sum(self._history[name] for name in remaining)
+
+    @hook_impl
+    def before_node_run(self, node: Node) -> None:
+        done = len(self._durations)
+        elapsed = time.perf_counter() - self._run_started
+        left = self._left(done)
+        estimate = f"about {_duration(left)} left" if left is not None else "no earlier run of these nodes to estimate from"
+        where = f"{self._pipeline_of.get(node.name, '?')} · node {done + 1}/{len(self._order)} {node.name}"
+        logger.info("Progress: %s; %s elapsed, %s", where, _duration(elapsed), estimate)
+        self._node_started = time.perf_counter()
+        self._to_mlflow(where, done, elapsed, left)
+
+    @hook_impl
+    def after_node_run(self, node: Node) -> None:
+        self._durations[node.name] = time.perf_counter() - self._node_started
+
+    @hook_impl
+    def after_pipeline_run(self) -> None:
+        if self._history_path is None or not self._durations:
+            return
+        try:
+            self._history_path.parent.mkdir(parents=True, exist_ok=True)
+            self._history_path.write_text(json.dumps({**self._history, **self._durations}, indent=1, sort_keys=True))
+        except OSError as error:
+            logger.warning("node durations not kept for the next run's estimate: %s", error)
+
+    def _to_mlflow(self, where: str, done: int, elapsed: float, left: float | None) -> None:
+        import mlflow
+
+        if mlflow.active_run() is None:
+            return
+        mlflow.set_tag("progress", where)
+        metrics = {"progress_nodes_done": done, "progress_seconds_elapsed": elapsed}
+        if left is not None:
+            metrics["progress_seconds_left"] = left
+        mlflow.log_metrics(metrics, step=done)

@@ -92,6 +92,8 @@ class FeatureSelection(_Block):
     n_candidates: PositiveInt
     max_correlation: Annotated[float, Field(gt=0, le=1)]
     correlation_sample: PositiveInt
+    ranking_sample: PositiveInt
+    comparison_sample: PositiveInt
     ranker: dict[str, Any]
 
 
@@ -158,6 +160,7 @@ class Promotion(_Block):
 
 
 class Thresholding(_Block):
+    oof_folds: Annotated[int, Field(ge=2)] | None = None
     bootstrap_samples: PositiveInt
     interval_level: Annotated[float, Field(gt=0, lt=1)]
     calibration: Literal["platt", "isotonic", "none"]
@@ -187,6 +190,8 @@ class Tuning(_Block):
     storage: str | None
     n_trials: PositiveInt
     timeout: Annotated[float, Field(gt=0)] | None
+    sample_size: PositiveInt
+    validation_folds: Annotated[int, Field(ge=1)]
     pruner_startup_trials: Annotated[int, Field(ge=0)]
     progress: bool
     fixed: dict[str, Any]

@@ -4,7 +4,7 @@ https://docs.kedro.org/en/stable/configure/configuration_basics/#configuration""
 
 import os
 
-from pret_a_depenser.hooks import NodeTimingHooks, ParameterHooks, RawDataHooks
+from pret_a_depenser.hooks import NodeTimingHooks, ParameterHooks, ProgressHooks, RawDataHooks
 
 # Nothing phones home, even when `kedro` is called without the Makefile's environment: Kedro reads
 # .telemetry (consent: false), MLflow and BentoML these variables. An explicit setting wins.
@@ -12,7 +12,7 @@ for _variable, _value in {"MLFLOW_DISABLE_TELEMETRY": "true", "BENTOML_DO_NOT_TR
     os.environ.setdefault(_variable, _value)
 
 # Hooks are executed in a Last-In-First-Out (LIFO) order.
-HOOKS = (ParameterHooks(), RawDataHooks(), NodeTimingHooks())
+HOOKS = (ParameterHooks(), RawDataHooks(), NodeTimingHooks(), ProgressHooks())
 
 # Installed plugins for which to disable hook auto-registration.
 # DISABLE_HOOKS_FOR_PLUGINS = ("kedro-viz",)

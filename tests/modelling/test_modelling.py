@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pret_a_depenser.modelling.cross_validation import holdout_and_folds, out_of_fold_predictions
+from pret_a_depenser.modelling.cross_validation import holdout_and_folds, out_of_fold_predictions, training_sample
 from pret_a_depenser.modelling.estimators import IMBALANCE_HANDLING, build_model, catboost_frame, model_factory
 
 
@@ -60,3 +60,29 @@ def test_catboost_frame_fills_missing_labels_with_a_token(frame):
     prepared = catboost_frame(frame[["LABEL", "SIGNAL"]], ["LABEL"])
     assert prepared["LABEL"].isna().sum() == 0 and "MISSING" in set(prepared["LABEL"])
     assert prepared["SIGNAL"].equals(frame["SIGNAL"])
+
+
+def test_training_sample_is_stratified_seeded_and_keeps_small_sets_whole():
+    training_set = pd.DataFrame({"SK_ID_CURR": np.arange(1000), "TARGET": np.r_[np.ones(100), np.zeros(900)].astype(int)})
+    sample = training_sample(training_set, 200, seed=1)
+    assert len(sample) == 200 and sample["TARGET"].sum() == 20  # the 10 % default rate is kept
+    assert sample["SK_ID_CURR"].is_monotonic_increasing  # in the set's row order
+    assert sample.equals(training_sample(training_set, 200, seed=1))
+    assert not sample.equals(training_sample(training_set, 200, seed=2))
+    assert training_sample(training_set, 1000, seed=1) is training_set
+
+
+def test_out_of_fold_predictions_can_score_only_the_first_folds(frame):
+    features, y = frame.drop(columns=["SK_ID_CURR", "TARGET"]), frame["TARGET"].to_numpy()
+    folds = np.arange(len(y)) % 4
+    scored = []
+    proba, _, _ = out_of_fold_predictions(
+        model_factory("logistic_regression", {"max_iter": 50}, 0),
+        features,
+        y,
+        folds,
+        lambda fold, _: scored.append(fold),
+        scored_folds=2,
+    )
+    assert scored == [0, 1]
+    assert np.isnan(proba[folds >= 2]).all() and not np.isnan(proba[folds < 2]).any()

@@ -21,10 +21,16 @@ def holdout_and_folds(applicants: pd.DataFrame, holdout_share: float, n_folds: i
     split["SET"] = np.where(split["SK_ID_CURR"].isin(holdout_ids), "holdout", "train")
     split["FOLD"] = -1
     train = split.index[split["SET"] == "train"]
-    folds = StratifiedKFold(n_splits=n_folds, shuffle=True, random_state=seed)
-    for fold, (_, rows) in enumerate(folds.split(train, split.loc[train, "TARGET"])):
-        split.loc[train[rows], "FOLD"] = fold
+    split.loc[train, "FOLD"] = stratified_folds(split.loc[train, "TARGET"].to_numpy(), n_folds, seed)
     return split
+
+
+def stratified_folds(target: np.ndarray, n_folds: int, seed: int) -> np.ndarray:
+    """Each applicant's fold (0..n_folds-1), stratified on the target and seeded."""
+    folds = np.empty(len(target), dtype=np.int64)
+    for fold, (_, rows) in enumerate(StratifiedKFold(n_splits=n_folds, shuffle=True, random_state=seed).split(folds, target)):
+        folds[rows] = fold
+    return folds
 
 
 def out_of_fold_predictions(
@@ -33,14 +39,17 @@ def out_of_fold_predictions(
     y: np.ndarray,
     folds: np.ndarray,
     after_fold: Callable[[int, np.ndarray], None] | None = None,
+    scored_folds: int | None = None,
 ) -> tuple[np.ndarray, float, float]:
     """Out-of-fold probabilities of default, and total fit and predict seconds.
 
     ``after_fold(fold, proba_so_far)`` lets a caller stop early (Optuna pruning raises from it).
+    ``scored_folds``: only the first k folds are scored (each by a model fitted on all the other folds);
+    the other rows' probabilities stay NaN.
     """
     proba = np.full(len(y), np.nan)
     fit_seconds = predict_seconds = 0.0
-    for fold in np.unique(folds):
+    for fold in np.unique(folds)[:scored_folds]:
         fitting, scoring = folds != fold, folds == fold
         model = make_model(features[fitting], y[fitting])
         started = time.perf_counter()
@@ -55,6 +64,18 @@ def out_of_fold_predictions(
 
 
 SPLIT_COLUMNS = ["SK_ID_CURR", "TARGET", "FOLD"]
+
+
+def training_sample(training_set: pd.DataFrame, size: int, seed: int) -> pd.DataFrame:
+    """A seeded sample of ``size`` training applicants, stratified on TARGET, in the set's row order (the
+    whole set when it is not larger). Diagnostics and searches read a sample where more rows buy
+    nothing they report; the final model, calibration, threshold and holdout read every row."""
+    if len(training_set) <= size:
+        return training_set
+    rows, _ = train_test_split(
+        np.arange(len(training_set)), train_size=size, stratify=training_set["TARGET"].to_numpy(), random_state=seed
+    )
+    return training_set.iloc[np.sort(rows)].reset_index(drop=True)
 
 
 def features_target_folds(training_set: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:

@@ -39,3 +39,17 @@ def test_out_of_fold_scores_are_calibrated_before_the_threshold_is_chosen():
         seed=0,
     )
     assert abs(decision["threshold"] - 1 / 11) < 0.03  # on calibrated PDs the 10:1 cost puts the threshold near 1/11
+
+
+def test_out_of_fold_predictions_cover_every_applicant_on_the_split_or_their_own_folds():
+    from conftest import signal_training_set
+
+    from pret_a_depenser.pipelines.thresholding.nodes import tuned_out_of_fold_predictions
+
+    selected = signal_training_set(240, n_folds=5)
+    tuned = {"iterations": 5, "thread_count": 1}
+    on_split = tuned_out_of_fold_predictions(selected, tuned, {"oof_folds": None}, seed=0)
+    assert on_split["FOLD"].tolist() == selected["FOLD"].tolist() and on_split["PD"].notna().all()
+    own = tuned_out_of_fold_predictions(selected, tuned, {"oof_folds": 3}, seed=0)
+    assert sorted(own["FOLD"].unique()) == [0, 1, 2] and own["PD"].notna().all()
+    assert own.groupby("FOLD")["TARGET"].mean().std() < 0.02  # stratified: each fold keeps the default rate

@@ -11,7 +11,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from pret_a_depenser.modelling.cross_validation import features_target_folds, out_of_fold_predictions
+from pret_a_depenser.modelling.cross_validation import features_target_folds, out_of_fold_predictions, training_sample
 from pret_a_depenser.modelling.estimators import IMBALANCE_HANDLING, model_factory
 from pret_a_depenser.modelling.evaluation import evaluate_predictions
 from pret_a_depenser.tracking import MlflowMetrics, mlflow_metrics
@@ -23,10 +23,7 @@ def benchmark_models(training_set: pd.DataFrame, parameters: dict[str, Any], bus
     Runs on a seeded ``sample_size`` subset of the training applicants so the six models (random forest
     and MLP on ~1,800 columns included) fit in the default run's time budget.
     """
-    features, y, folds = features_target_folds(training_set)
-    sample_size = min(parameters["sample_size"], len(y))
-    rows = np.sort(np.random.default_rng(seed).choice(len(y), size=sample_size, replace=False))
-    features, y, folds = features.iloc[rows].reset_index(drop=True), y[rows], folds[rows]
+    features, y, folds = features_target_folds(training_sample(training_set, parameters["sample_size"], seed))
     results = []
     for name, hyperparameters in parameters["models"].items():
         make_model = model_factory(name, hyperparameters, seed)

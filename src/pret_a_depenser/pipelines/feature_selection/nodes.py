@@ -7,7 +7,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from pret_a_depenser.modelling.cross_validation import SPLIT_COLUMNS, features_target_folds, out_of_fold_predictions
+from pret_a_depenser.modelling.cross_validation import (
+    SPLIT_COLUMNS,
+    features_target_folds,
+    out_of_fold_predictions,
+    training_sample,
+)
 from pret_a_depenser.modelling.estimators import build_model, label_columns, model_factory
 from pret_a_depenser.modelling.evaluation import evaluate_predictions
 from pret_a_depenser.scoring import model_feature_order
@@ -22,9 +27,10 @@ def protected_features(columns: list[str], protected_attributes: list[str]) -> l
 def rank_features(
     training_set: pd.DataFrame, parameters: dict[str, Any], protected_attributes: list[str], seed: int
 ) -> pd.DataFrame:
-    """Total gain of each feature in a LightGBM fitted on the training applicants (never the holdout);
-    protected attributes and their derived features are not candidates, so they are not ranked."""
-    features, y, _ = features_target_folds(training_set)
+    """Total gain of each feature in a LightGBM fitted on a sample of the training applicants (never the
+    holdout: ``ranking_sample`` of them); protected attributes and their derived features are not
+    candidates, so they are not ranked."""
+    features, y, _ = features_target_folds(training_sample(training_set, parameters["ranking_sample"], seed))
     features = features.drop(columns=protected_features(list(features.columns), protected_attributes))
     model = build_model("lightgbm", parameters["ranker"], features, y, seed)
     model.fit(features, y)
@@ -73,8 +79,9 @@ def compare_feature_sets(
     business: dict[str, Any],
     seed: int,
 ) -> MlflowMetrics:
-    """Cross-validated AUC and business cost of the same LightGBM on every column and on the kept ones."""
-    features, y, folds = features_target_folds(training_set)
+    """Cross-validated AUC and business cost of the same LightGBM on every column and on the kept ones, on
+    ``comparison_sample`` training applicants (a diagnostic: the two sets are compared on the same rows)."""
+    features, y, folds = features_target_folds(training_sample(training_set, parameters["comparison_sample"], seed))
     metrics = {}
     make_model = model_factory("lightgbm", parameters["ranker"], seed)
     for label, columns in (("all_features", list(features.columns)), ("selected_features", kept_features)):

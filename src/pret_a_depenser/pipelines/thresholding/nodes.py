@@ -14,15 +14,21 @@ from sklearn.calibration import calibration_curve
 from sklearn.metrics import average_precision_score, precision_recall_curve, roc_auc_score, roc_curve
 
 from pret_a_depenser.business_cost import confusion_counts, cost_curve, optimal_threshold, threshold_grid
-from pret_a_depenser.modelling.cross_validation import features_target_folds, out_of_fold_predictions
+from pret_a_depenser.modelling.cross_validation import features_target_folds, out_of_fold_predictions, stratified_folds
 from pret_a_depenser.modelling.estimators import model_factory
 from pret_a_depenser.scoring.calibration import calibrate, fit_calibration
 from pret_a_depenser.tracking import MlflowMetrics, mlflow_metrics
 
 
-def tuned_out_of_fold_predictions(selected_training_set: pd.DataFrame, tuned_params: dict[str, Any], seed: int) -> pd.DataFrame:
-    """``SK_ID_CURR``, ``TARGET``, ``FOLD``, ``PD``: the tuned CatBoost's out-of-fold probabilities."""
+def tuned_out_of_fold_predictions(
+    selected_training_set: pd.DataFrame, tuned_params: dict[str, Any], parameters: dict[str, Any], seed: int
+) -> pd.DataFrame:
+    """``SK_ID_CURR``, ``TARGET``, ``FOLD``, ``PD``: the tuned CatBoost's out-of-fold probabilities of
+    every training applicant, on the split's folds, or on ``oof_folds`` seeded stratified folds when set
+    (fewer, cheaper fits at Kaggle size: each model then trains on a smaller share of the applicants)."""
     features, y, folds = features_target_folds(selected_training_set)
+    if parameters.get("oof_folds"):
+        folds = stratified_folds(y, parameters["oof_folds"], seed)
     proba, _, _ = out_of_fold_predictions(model_factory("catboost", tuned_params, seed), features, y, folds)
     return pd.DataFrame({"SK_ID_CURR": selected_training_set["SK_ID_CURR"].to_numpy(), "TARGET": y, "FOLD": folds, "PD": proba})
 

@@ -13,6 +13,7 @@ def create_pipeline(**kwargs) -> Pipeline:
                 inputs=dict(
                     selected_training_set="selected_training_set",
                     tuned_params="tuned_params",
+                    parameters="params:thresholding",
                     seed="params:seed",
                 ),
                 outputs="oof_predictions",

@@ -7,6 +7,7 @@ many, add trials to one shared study.
 
 from __future__ import annotations
 
+import logging
 import os
 import random
 import time
@@ -18,10 +19,12 @@ import pandas as pd
 import sqlalchemy
 
 from pret_a_depenser.business_cost import optimal_threshold, threshold_grid
-from pret_a_depenser.modelling.cross_validation import features_target_folds, out_of_fold_predictions
+from pret_a_depenser.modelling.cross_validation import features_target_folds, out_of_fold_predictions, training_sample
 from pret_a_depenser.modelling.estimators import model_factory
 from pret_a_depenser.modelling.evaluation import evaluate_predictions
 from pret_a_depenser.tracking import MlflowMetrics, mlflow_metrics
+
+logger = logging.getLogger(__name__)
 
 
 def suggest_hyperparameters(trial: optuna.Trial, search_space: dict[str, dict[str, Any]]) -> dict[str, Any]:
@@ -74,30 +77,63 @@ def _partial_cost(y: np.ndarray, proba: np.ndarray, business: dict[str, Any]) ->
 def tune_catboost(
     selected_training_set: pd.DataFrame, parameters: dict[str, Any], business: dict[str, Any], seed: int
 ) -> tuple[dict[str, Any], pd.DataFrame]:
-    """Best CatBoost hyperparameters (fixed ones included) and one row per trial of the study."""
-    features, y, folds = features_target_folds(selected_training_set)
+    """Best CatBoost hyperparameters (fixed ones included) and one row per trial of the study.
+
+    A trial fits ``validation_folds`` models on ``sample_size`` training applicants (the final model and
+    the threshold read them all). ``timeout`` is the study's budget: Optuna starts no trial after it, and
+    a trial running when it passes stops at its next fold (recorded as pruned, ``stopped_by_budget``),
+    so the search ends at most one fold past its budget whatever the data size. The first trial always
+    completes: a study needs one result.
+    """
+    features, y, folds = features_target_folds(training_sample(selected_training_set, parameters["sample_size"], seed))
     study = _shared_study(parameters, seed)
+    n_folds = min(parameters["validation_folds"], len(np.unique(folds)))
+    started = time.monotonic()
+    budget = parameters.get("timeout")
 
     def objective(trial: optuna.Trial) -> float:
         hyperparameters = {**parameters["fixed"], **suggest_hyperparameters(trial, parameters["search_space"])}
 
         def report(fold: int, proba: np.ndarray) -> None:
-            trial.report(_partial_cost(y, proba, business), fold)
+            partial_cost = _partial_cost(y, proba, business)
+            elapsed = time.monotonic() - started
+            logger.info(
+                "tuning: trial %d, fold %d/%d, cost per applicant so far %.4f; %.0f s of %s",
+                trial.number,
+                fold + 1,
+                n_folds,
+                partial_cost,
+                elapsed,
+                f"a {budget:.0f} s budget ({max(budget - elapsed, 0):.0f} s left)" if budget else "no budget",
+            )
+            trial.report(partial_cost, fold)
+            complete = any(done.state == optuna.trial.TrialState.COMPLETE for done in study.get_trials(deepcopy=False))
+            if budget and elapsed > budget and fold + 1 < n_folds and complete:
+                trial.set_user_attr("stopped_by_budget", True)
+                study.stop()
+                raise optuna.TrialPruned()
             if trial.should_prune():
                 raise optuna.TrialPruned()
 
         proba, fit_seconds, _ = out_of_fold_predictions(
-            model_factory("catboost", hyperparameters, seed), features, y, folds, after_fold=report
+            model_factory("catboost", hyperparameters, seed), features, y, folds, after_fold=report, scored_folds=n_folds
         )
-        evaluation = evaluate_predictions(y, proba, business, business["threshold_step"])
+        scored = ~np.isnan(proba)
+        evaluation = evaluate_predictions(y[scored], proba[scored], business, business["threshold_step"])
         trial.set_user_attr("roc_auc", evaluation["roc_auc"])
         trial.set_user_attr("best_threshold", evaluation["best_threshold"])
         trial.set_user_attr("fit_seconds", fit_seconds)
         return evaluation["business_cost_per_applicant"]
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
-    study.optimize(
-        objective, n_trials=parameters["n_trials"], timeout=parameters.get("timeout"), show_progress_bar=parameters["progress"]
+    study.optimize(objective, n_trials=parameters["n_trials"], timeout=budget, show_progress_bar=parameters["progress"])
+    logger.info(
+        "tuning: %d trials complete, %d pruned, in %.0f s (%d applicants, %d folds a trial)",
+        sum(trial.state == optuna.trial.TrialState.COMPLETE for trial in study.trials),
+        sum(trial.state == optuna.trial.TrialState.PRUNED for trial in study.trials),
+        time.monotonic() - started,
+        len(y),
+        n_folds,
     )
     return {**parameters["fixed"], **study.best_params}, trials_table(study)
 

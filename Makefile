@@ -11,7 +11,7 @@ export MLFLOW_DISABLE_TELEMETRY := true
 export BENTOML_DO_NOT_TRACK := true
 export DO_NOT_TRACK := true
 
-.PHONY: install browser postgres container-tools container run test app benchmark-data-processing benchmark-full-scale viz clean-data
+.PHONY: install browser postgres container-tools container run test test-container app benchmark-data-processing benchmark-full-scale viz clean-data
 
 $(BIN)/kedro: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -37,17 +37,21 @@ postgres:
 	@test -x $(POSTGRES_BIN)/initdb || { apt-get update && apt-get install -y --no-install-recommends postgresql-15; }
 
 # The container tests build and run the service image with podman (or docker where a daemon answers):
-# podman, runc and mmdebstrap come from apt when missing (scripts/container.sh).
+# podman, runc and mmdebstrap come from apt when missing (scripts/container.sh). They run apart from the
+# suite (about 3 minutes, the base image cached between runs); CI runs them before `make test`.
 container-tools:
 	@bash scripts/container.sh tools
+
+test-container: install container-tools postgres
+	$(BIN)/pytest tests/container --no-cov
 
 # The style checks first (ruff lint and format, configured in pyproject.toml), then the tests with
 # their coverage floor (fail_under in pyproject.toml).
 STYLED := src tests app benchmarks scripts service.py
-test: install browser postgres container-tools
+test: install browser postgres
 	$(BIN)/ruff check $(STYLED)
 	$(BIN)/ruff format --check $(STYLED)
-	$(BIN)/pytest
+	$(BIN)/pytest --ignore=tests/container
 
 # The service as an OCI image tagged with the Bento's version (after `make run`): the Python base image is
 # built from Debian packages once, then the Bento and its image; prints the image's name, size and build time.

@@ -47,6 +47,7 @@ install_tools() {
         # crun fails on these hosts' cgroups, and podman's default ulimits exceed the hard limits.
         local nofile
         nofile=$(ulimit -Hn)
+        [[ "$nofile" != unlimited ]] || nofile=1048576
         mkdir -p "$BUILD_DIR"
         printf '[engine]\nruntime = "runc"\n\n[containers]\ndefault_ulimits = ["nofile=%s:%s", "nproc=32768:32768"]\n' \
             "$nofile" "$nofile" >"$BUILD_DIR/containers.conf"
@@ -66,9 +67,10 @@ image_exists() { "$ENGINE" image inspect "$1" >/dev/null 2>&1; }
 
 build_base() {
     use_engine
-    # The image records the recipe it was built from (its Containerfile and uv); a changed recipe rebuilds it.
+    # The image records the recipe it was built from (this function, its Containerfile and uv); a changed
+    # recipe rebuilds it, the Debian root file system included.
     local recipe
-    recipe=$(cat container/base.Containerfile "$BIN/uv" | sha256sum | cut -c1-16)
+    recipe=$({ declare -f build_base; cat container/base.Containerfile "$BIN/uv"; } | sha256sum | cut -c1-16)
     if [[ "$("$ENGINE" image inspect --format '{{index .Config.Labels "recipe"}}' "$BASE_IMAGE" 2>/dev/null)" == "$recipe" ]]; then
         log "base image $BASE_IMAGE: present, reused"
         return
@@ -77,23 +79,24 @@ build_base() {
     started=$(date +%s)
     work=$(mktemp -d)
     trap 'rm -rf "$work"' RETURN
-    if ! image_exists "$DEBIAN_ROOTFS_IMAGE"; then
-        log "building $DEBIAN_ROOTFS_IMAGE with mmdebstrap (about a minute)"
-        # The machine's own Debian source list is the mirror argument, so no host name is written here.
-        # A proxy's CA in /usr/local/share/ca-certificates is copied in at build time, never committed.
-        # mmdebstrap copies the machine's /etc/hostname and /etc/resolv.conf: removed (engines provide them).
-        mmdebstrap --quiet --variant=minbase --aptopt='APT::Install-Recommends "false"' \
-            --include=python3,ca-certificates \
-            --dpkgopt='path-exclude=/usr/share/doc/*' --dpkgopt='path-include=/usr/share/doc/*/copyright' \
-            --dpkgopt='path-exclude=/usr/share/man/*' --dpkgopt='path-exclude=/usr/share/info/*' \
-            --dpkgopt='path-exclude=/usr/share/locale/*' \
-            --customize-hook='cp /usr/local/share/ca-certificates/*.crt "$1/usr/local/share/ca-certificates/" 2>/dev/null || true' \
-            --customize-hook='chroot "$1" update-ca-certificates >/dev/null 2>&1' \
-            --customize-hook='rm -rf "$1"/var/lib/apt/lists/* "$1"/var/cache/apt/*' \
-            --customize-hook='rm -f "$1/etc/hostname" "$1/etc/resolv.conf"' \
-            bookworm "$work/rootfs.tar" /etc/apt/sources.list.d/debian.sources
-        "$ENGINE" import --quiet "$work/rootfs.tar" "$DEBIAN_ROOTFS_IMAGE" >/dev/null
-    fi
+    "$ENGINE" image rm --force "$BASE_IMAGE" "$DEBIAN_ROOTFS_IMAGE" >/dev/null 2>&1 || true
+    local sources=/etc/apt/sources.list.d/debian.sources
+    [[ -f "$sources" ]] || sources=/etc/apt/sources.list
+    log "building $DEBIAN_ROOTFS_IMAGE with mmdebstrap (about a minute)"
+    # The machine's own Debian source list is the mirror argument, so no host name is written here.
+    # A proxy's CA in /usr/local/share/ca-certificates is copied in at build time, never committed.
+    # mmdebstrap copies the machine's /etc/hostname and /etc/resolv.conf: removed (engines provide them).
+    mmdebstrap --quiet --variant=minbase --aptopt='APT::Install-Recommends "false"' \
+        --include=python3,ca-certificates \
+        --dpkgopt='path-exclude=/usr/share/doc/*' --dpkgopt='path-include=/usr/share/doc/*/copyright' \
+        --dpkgopt='path-exclude=/usr/share/man/*' --dpkgopt='path-exclude=/usr/share/info/*' \
+        --dpkgopt='path-exclude=/usr/share/locale/*' \
+        --customize-hook='cp /usr/local/share/ca-certificates/*.crt "$1/usr/local/share/ca-certificates/" 2>/dev/null || true' \
+        --customize-hook='chroot "$1" update-ca-certificates >/dev/null 2>&1' \
+        --customize-hook='rm -rf "$1"/var/lib/apt/lists/* "$1"/var/cache/apt/*' \
+        --customize-hook='rm -f "$1/etc/hostname" "$1/etc/resolv.conf"' \
+        bookworm "$work/rootfs.tar" "$sources"
+    "$ENGINE" import --quiet "$work/rootfs.tar" "$DEBIAN_ROOTFS_IMAGE" >/dev/null
     mkdir -p "$work/context"
     cp "$BIN/uv" "$work/context/uv"
     "$ENGINE" build --quiet --file container/base.Containerfile --build-arg "DEBIAN_ROOTFS=$DEBIAN_ROOTFS_IMAGE" \

@@ -121,9 +121,8 @@ def protected_attribute_effect(
         *[name for name in present if not pd.api.types.is_numeric_dtype(training_set[name])],
     ]
     columns = [*numeric, *[name for name in present if name not in labels], *labels]
-    features, y, _ = features_target_folds(training_set)
     model = balanced_catboost(labels, tuned_params, seed)
-    model.fit(catboost_frame(features[columns], labels), y)
+    model.fit(catboost_frame(training_set[columns], labels), training_set["TARGET"].to_numpy().astype(int))
     y_holdout = holdout_set["TARGET"].to_numpy().astype(int)
     proba = calibrate(credit_scoring_model.calibration, model.predict_proba(catboost_frame(holdout_set[columns], labels))[:, 1])
     threshold = credit_scoring_model.threshold

@@ -58,7 +58,12 @@ def _shared_study(parameters: dict[str, Any], seed: int, attempts: int = 5) -> o
                 pruner=optuna.pruners.MedianPruner(n_startup_trials=parameters["pruner_startup_trials"], n_warmup_steps=1),
                 load_if_exists=True,
             )
-        except (sqlalchemy.exc.OperationalError, sqlalchemy.exc.IntegrityError, optuna.exceptions.DuplicatedStudyError):
+        except (
+            sqlalchemy.exc.OperationalError,
+            sqlalchemy.exc.IntegrityError,
+            sqlalchemy.exc.ProgrammingError,  # PostgreSQL: another process created the schema's table first
+            optuna.exceptions.DuplicatedStudyError,
+        ):
             if attempt == attempts - 1:
                 raise
             time.sleep(0.5 + random.random())

@@ -24,10 +24,6 @@ VOLUME = "/var/lib/credit_scoring"  # the image's audit-log volume (container/Do
 API_KEY = "container-test-key"
 
 
-def engine_environment(build_dir: Path) -> dict[str, str]:
-    return {**os.environ, "BIN": str(Path(sys.executable).parent), "CONTAINER_BUILD_DIR": str(build_dir)}
-
-
 @dataclass
 class Engine:
     """The container engine as `scripts/container.sh` configures it (podman with the project's containers.conf)."""
@@ -46,10 +42,9 @@ class Engine:
 
 
 @pytest.fixture(scope="session")
-def engine(tmp_path_factory) -> Engine:
+def engine() -> Engine:
     """Podman (or docker) ready to build and run: installed with apt when missing, the base image built once."""
-    build_dir = PROJECT_ROOT / "build" / "container"
-    environment = engine_environment(build_dir)
+    environment = {**os.environ, "BIN": str(Path(sys.executable).parent)}
     for step in ("tools", "base"):
         prepared = subprocess.run(
             ["bash", str(CONTAINER_SCRIPT), step],
@@ -105,7 +100,6 @@ def service_image(engine, finished_project) -> Iterator[ServiceImage]:
 class Container:
     id: str
     url: str
-    volume: Path
     ready_seconds: float
 
 
@@ -131,7 +125,7 @@ def start_container(
     while time.monotonic() < deadline:
         try:
             if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
-                return Container(container_id, url, volume, time.monotonic() - started)
+                return Container(container_id, url, time.monotonic() - started)
         except httpx.TransportError:
             pass
         state = engine("inspect", "--format", "{{.State.Status}}", container_id).stdout.strip()

@@ -9,7 +9,15 @@ import polars as pl
 import pytest
 import yaml
 
-from pret_a_depenser.features import TABLE_FILES, build_features, fit_feature_spec, transform, unseen_category_levels
+from pret_a_depenser.features import (
+    TABLE_FILES,
+    FeatureSpecError,
+    build_features,
+    feature_plan,
+    fit_feature_spec,
+    transform,
+    unseen_category_levels,
+)
 from pret_a_depenser.features.spec import spec_version
 
 SECONDARY = [name for name in TABLE_FILES if name != "application"]
@@ -176,3 +184,55 @@ def test_batch_statistics_match_a_plain_computation(tables, batch):
         assert row["BUREAU_AMT_CREDIT_SUM_MEAN"][0] == pytest.approx(values.mean(), rel=1e-6)
         if len(values) > 1:
             assert row["BUREAU_AMT_CREDIT_SUM_VAR"][0] == pytest.approx(values.var(ddof=1), rel=1e-5)
+
+
+def _plans(spec: dict) -> dict[str, list[str]]:
+    """Plans a model may have: a random subset of every column kind, statistics of monthly statuses
+    only, application columns only, and subset counts without any statistic of the subset."""
+    numeric = [column["name"] for column in spec["columns"] if column["dtype"] != "String" and column["name"] != "SK_ID_CURR"]
+    rng = np.random.default_rng(11)
+    return {
+        "random 125": sorted(rng.choice(numeric, 125, replace=False).tolist()),
+        "monthly statuses": [name for name in numeric if "_BB_" in name][:7],
+        "application only": ["EXT_SOURCE_2", "APP_CREDIT_TERM_MONTHS", "DAYS_BIRTH"],
+        "counts and shares": ["BUREAU_ACTIVE_COUNT", "PREV_REFUSED_COUNT", "POS_LOANS_COUNT", "INSTAL_RECENT_COUNT"]
+        + [name for name in numeric if name.endswith("_SHARE") and name.startswith(("PREV_", "CC_"))][:4],
+    }
+
+
+@pytest.mark.parametrize("plan_name", ["random 125", "monthly statuses", "application only", "counts and shares"])
+def test_a_feature_plan_computes_its_columns_bit_equal_to_the_full_transform(tables, spec, plan_name):
+    names = _plans(spec)[plan_name]
+    planned = feature_plan(spec, names)
+    full_rows, planned_rows = transform(tables, spec), transform(tables, planned)
+    assert planned_rows.matrix(names).tobytes() == full_rows.matrix(names).tobytes()  # bit-equal, NaN included
+    secondary_width = sum(len(block.names) for block in planned_rows.secondary)
+    assert secondary_width == len([name for name in names if name not in planned_rows.application.numbers.names])
+    for sk_id_curr in _applicants_to_check(tables, 40):  # one applicant at a time, as served
+        alone = transform(_one_applicant(tables, sk_id_curr), planned)
+        position = int(np.flatnonzero(full_rows.applicants == sk_id_curr)[0])
+        assert alone.matrix(names).tobytes() == full_rows.matrix(names)[position : position + 1].tobytes(), sk_id_curr
+
+
+def test_a_plan_skips_the_tables_it_does_not_read(tables, spec, monkeypatch):
+    from pret_a_depenser.features import bureau
+
+    def unread(*arguments, **keywords):
+        raise AssertionError("bureau_balance read by a plan without monthly statuses")
+
+    monkeypatch.setattr(bureau, "bureau_balance_by_credit", unread)
+    rows = transform(tables, feature_plan(spec, ["BUREAU_ACTIVE_COUNT", "EXT_SOURCE_3"]))
+    assert [block.source for block in rows.secondary if block.names] == ["bureau"]
+
+
+def test_monthly_status_names_are_those_the_credits_get(tables, spec):
+    from pret_a_depenser.features.bureau import balance_feature_names, bureau_balance_by_credit
+
+    levels = spec["category_levels"]["bureau_balance"]["STATUS"]
+    credits = tables["bureau"]["SK_ID_BUREAU"].head(50).to_numpy()
+    assert list(bureau_balance_by_credit(tables["bureau_balance"], credits, levels)) == balance_feature_names(levels)
+
+
+def test_a_plan_naming_a_column_the_spec_lacks_is_refused(spec):
+    with pytest.raises(FeatureSpecError, match="NOT_A_FEATURE"):
+        feature_plan(spec, ["EXT_SOURCE_2", "NOT_A_FEATURE"])

@@ -21,7 +21,7 @@ from .installments import installments_features
 from .pos_cash import pos_cash_features
 from .previous_application import previous_application_features
 from .rows import FeatureRows
-from .spec import FeatureSpecError, spec_version
+from .spec import FeatureSpecError, feature_plan, spec_version
 
 __all__ = [
     "SECONDARY_SOURCES",
@@ -35,6 +35,7 @@ __all__ = [
     "build_features",
     "bureau_features",
     "credit_card_features",
+    "feature_plan",
     "fit_feature_spec",
     "installments_features",
     "pos_cash_features",

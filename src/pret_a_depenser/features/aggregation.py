@@ -180,6 +180,45 @@ def features_by_chunk(
     return combine_chunks((chunk_features(chunk, spec) for chunk in chunks), applicants)
 
 
+def planned_columns(spec: dict) -> frozenset[str] | None:
+    """The output columns a planned spec (``spec.feature_plan``) computes; None for a full spec (all)."""
+    plan = spec.get("plan")
+    return None if plan is None else frozenset(plan["columns"])
+
+
+def empty_block(source: str, applicants: np.ndarray | None) -> FeatureBlock:
+    """A source none of whose columns is planned: no features, one (empty) column per applicant."""
+    applicants = np.empty(0, np.int64) if applicants is None else applicants
+    return FeatureBlock(source, applicants, [], [], np.empty((0, len(applicants)), np.float32))
+
+
+def wanted_inputs(
+    wanted: frozenset[str] | None, prefixes: Iterable[str], columns: Iterable[str], statistics: Sequence[str]
+) -> list[str]:
+    """The input columns some planned ``{PREFIX}_{COLUMN}_{STAT}`` feature reads (all without a plan)."""
+    columns = list(columns)
+    if wanted is None:
+        return columns
+    prefixes = list(prefixes)
+    return [
+        column
+        for column in columns
+        if any(f"{prefix}_{column}_{statistic.upper()}" in wanted for prefix in prefixes for statistic in statistics)
+    ]
+
+
+def planned_shares(
+    wanted: frozenset[str] | None, prefix: str, levels: Mapping[str, list[str]], labels: Callable[[str], pl.Series]
+) -> dict[str, tuple[np.ndarray, list[str]]]:
+    """``shares`` for ``aggregate_by_applicant``: each label column with a planned share feature (all
+    without a plan), its rows' level codes read from ``labels(column)`` only then."""
+    return {
+        column: (label_codes(labels(column), column_levels), column_levels)
+        for column, column_levels in levels.items()
+        if wanted is None or any(name in wanted for name in share_names(prefix, column, tuple(column_levels)))
+    }
+
+
 def source_width(spec: dict, source: str) -> int:
     """How many features the spec lists for a source (0 for a spec not fitted yet)."""
     return sum(1 for column in spec.get("columns", ()) if column["source"] == source)
@@ -334,35 +373,56 @@ def aggregate_by_applicant(
     subsets: Mapping[str, np.ndarray | None],
     shares: Mapping[str, tuple[np.ndarray, list[str]]] | None = None,
     counted: Mapping[str, np.ndarray] | None = None,
+    wanted: frozenset[str] | None = None,
 ) -> FeatureBlock:
     """Per applicant: row count and statistics of ``columns`` for each subset of the rows.
 
     Rows are in canonical order (``applicant_of_row`` ascending). The first subset is all rows
     (``None``) and its prefix names the table; ``counted`` (name -> 0/1 row flag, summed per applicant)
     and ``shares`` (column -> label codes and the fitted levels) are computed over it.
+
+    With ``wanted`` (a feature plan), only those features are computed and returned, in the same order
+    and with the same values as without it: statistics are computed column by column, so a column's
+    values do not depend on which other columns are reduced beside it.
     """
     prefixes = list(subsets)
     bounds, applicants = group_bounds(applicant_of_row)
     lengths = np.diff(bounds)
-    values = column_matrix(list(columns.values()), len(applicant_of_row))
     names, dtypes, blocks = [], [], []
+    statistics = tuple(statistics)
     for position, (prefix, mask) in enumerate(subsets.items()):
-        rows = np.ones(len(applicant_of_row), dtype=np.bool_) if mask is None else mask
-        results, counts = segment_statistics(values, bounds, rows, tuple(statistics))
-        names += statistic_names(prefix, tuple(columns), tuple(statistics))
-        dtypes += [COUNT_DTYPE] + [FLOAT_DTYPE] * len(results)
-        blocks += [counts.astype(np.float32)[None, :], results]
+        reduced = tuple(wanted_inputs(wanted, [prefix], columns, statistics))
+        count_name = f"{prefix}_COUNT"
+        if reduced or wanted is None or count_name in wanted:
+            rows = np.ones(len(applicant_of_row), dtype=np.bool_) if mask is None else mask
+            values = column_matrix([columns[name] for name in reduced], len(applicant_of_row))
+            results, counts = segment_statistics(values, bounds, rows, statistics)
+            subset_names = statistic_names(prefix, reduced, statistics)
+            keep = [index for index, name in enumerate(subset_names) if wanted is None or name in wanted]
+            names += [subset_names[index] for index in keep]
+            dtypes += [COUNT_DTYPE if index == 0 else FLOAT_DTYPE for index in keep]
+            stacked = np.concatenate([counts.astype(np.float32)[None, :], results])
+            blocks.append(stacked if len(keep) == len(subset_names) else stacked[keep])
         if position == 0:
             for name, flags in (counted or {}).items():
+                if wanted is not None and name not in wanted:
+                    continue
                 names.append(name)
                 dtypes.append(COUNT_DTYPE)
                 summed = np.add.reduceat(flags.astype(np.int64), bounds[:-1]) if len(lengths) else np.empty(0)
                 blocks.append(summed.astype(np.float32)[None, :])
-            group_of_row = np.repeat(np.arange(len(lengths)), lengths)
+            group_of_row = None
             for column, (codes, levels) in (shares or {}).items():
-                names += share_names(prefixes[0], column, tuple(levels))
-                dtypes += [FLOAT_DTYPE] * len(levels)
-                blocks.append(level_shares(codes, len(levels), group_of_row, lengths))
+                level_names = share_names(prefixes[0], column, tuple(levels))
+                keep = [index for index, name in enumerate(level_names) if wanted is None or name in wanted]
+                if not keep:
+                    continue
+                if group_of_row is None:
+                    group_of_row = np.repeat(np.arange(len(lengths)), lengths)
+                names += [level_names[index] for index in keep]
+                dtypes += [FLOAT_DTYPE] * len(keep)
+                level_values = level_shares(codes, len(levels), group_of_row, lengths)
+                blocks.append(level_values if len(keep) == len(levels) else level_values[keep])
     return FeatureBlock(
         source,
         applicants.astype(np.int64),

@@ -24,8 +24,11 @@ from .aggregation import (
     level_table,
     missing_where,
     numeric_columns,
+    planned_columns,
+    planned_shares,
     position_table,
     ratio_when_positive,
+    wanted_inputs,
 )
 from .kernels import credit_months
 
@@ -33,6 +36,13 @@ from .kernels import credit_months
 OVERDUE_STATUSES = ["1", "2", "3", "4", "5"]
 SHARE_COLUMNS = {"bureau_balance": ["STATUS"], "bureau": ["CREDIT_ACTIVE", "CREDIT_CURRENCY", "CREDIT_TYPE"]}
 CREDIT_KEY = "SK_ID_BUREAU"
+SUBSET_PREFIXES = ("BUREAU", "BUREAU_ACTIVE", "BUREAU_CLOSED", "BUREAU_RECENT")
+
+
+def balance_feature_names(status_levels: list[str]) -> list[str]:
+    """The per-credit columns ``bureau_balance_by_credit`` adds, in order."""
+    fixed = ["BB_MONTHS_COUNT", "BB_MONTHS_BALANCE_MIN", "BB_MONTHS_BALANCE_MAX", "BB_OVERDUE_SHARE", "BB_WORST_STATUS"]
+    return fixed + [f"BB_STATUS_{feature_level_name(level)}_SHARE" for level in status_levels]
 
 
 def bureau_balance_by_credit(
@@ -90,17 +100,11 @@ def _credit_features(credits: pl.DataFrame, balance: dict[str, np.ndarray], spec
     columns["DEBT_CREDIT_RATIO"] = ratio_when_positive(columns["AMT_CREDIT_SUM_DEBT"], columns["AMT_CREDIT_SUM"])
     columns["OVERDUE_CREDIT_RATIO"] = ratio_when_positive(columns["AMT_CREDIT_SUM_OVERDUE"], columns["AMT_CREDIT_SUM"])
     activity = label_codes(credits["CREDIT_ACTIVE"], ["Active", "Closed"])
-    subsets = {
-        "BUREAU": None,
-        "BUREAU_ACTIVE": activity == 0,
-        "BUREAU_CLOSED": activity == 1,
-        "BUREAU_RECENT": columns["DAYS_CREDIT"] >= recent,
-    }
-    shares = {
-        column: (label_codes(credits[column], column_levels), column_levels) for column, column_levels in levels["bureau"].items()
-    }
+    subsets = dict(zip(SUBSET_PREFIXES, (None, activity == 0, activity == 1, columns["DAYS_CREDIT"] >= recent), strict=True))
+    wanted = planned_columns(spec)
+    shares = planned_shares(wanted, "BUREAU", levels["bureau"], credits.get_column)
     return aggregate_by_applicant(
-        "bureau", credits[APPLICANT_KEY].to_numpy(), columns, parameters["statistics"], subsets, shares=shares
+        "bureau", credits[APPLICANT_KEY].to_numpy(), columns, parameters["statistics"], subsets, shares=shares, wanted=wanted
     )
 
 
@@ -116,9 +120,12 @@ def bureau_features(
     without rows: counts 0, the rest missing); otherwise one per applicant with rows, ascending.
     """
     credits = in_canonical_order(bureau, [APPLICANT_KEY, CREDIT_KEY])
-    balance = bureau_balance_by_credit(
-        bureau_balance, credits[CREDIT_KEY].to_numpy(), spec["category_levels"]["bureau_balance"]["STATUS"]
+    status_levels = spec["category_levels"]["bureau_balance"]["STATUS"]
+    planned = wanted_inputs(
+        planned_columns(spec), SUBSET_PREFIXES, balance_feature_names(status_levels), spec["parameters"]["statistics"]
     )
+    # a plan that reads no monthly status skips bureau_balance (27 M rows at Kaggle size)
+    balance = bureau_balance_by_credit(bureau_balance, credits[CREDIT_KEY].to_numpy(), status_levels) if planned else {}
     chunks = applicant_chunks(credits, credits.width + len(balance), spec, "bureau")
     starts = np.cumsum([0] + [chunk.height for chunk in chunks])
     return combine_chunks(

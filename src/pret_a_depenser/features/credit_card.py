@@ -14,8 +14,9 @@ from .aggregation import (
     aggregate_by_applicant,
     features_by_chunk,
     float_columns,
-    label_codes,
     numeric_columns,
+    planned_columns,
+    planned_shares,
     ratio_when_positive,
     where_known,
 )
@@ -43,10 +44,8 @@ def _card_features(months: pl.DataFrame, spec: dict[str, Any]) -> FeatureBlock:
     columns["UTILISATION"] = ratio_when_positive(columns["AMT_BALANCE"], columns["AMT_CREDIT_LIMIT_ACTUAL"])
     columns["PAYMENT_MIN_RATIO"] = ratio_when_positive(columns["AMT_PAYMENT_TOTAL_CURRENT"], columns["AMT_INST_MIN_REGULARITY"])
     columns["DPD_POSITIVE"] = where_known(columns["SK_DPD"] > 0, columns["SK_DPD"])
-    shares = {
-        column: (label_codes(months[column], column_levels), column_levels)
-        for column, column_levels in levels["credit_card_balance"].items()
-    }
+    wanted = planned_columns(spec)
+    shares = planned_shares(wanted, "CC", levels["credit_card_balance"], months.get_column)
     return aggregate_by_applicant(
         "credit_card",
         months[APPLICANT_KEY].to_numpy(),
@@ -54,4 +53,5 @@ def _card_features(months: pl.DataFrame, spec: dict[str, Any]) -> FeatureBlock:
         parameters["statistics"],
         {"CC": None, "CC_RECENT": columns["MONTHS_BALANCE"] >= recent},
         shares=shares,
+        wanted=wanted,
     )

@@ -15,7 +15,7 @@ import polars as pl
 from pret_a_depenser.constants import APPLICANT_KEY
 from pret_a_depenser.raw_contract import TABLE_FILES, empty_raw_table
 
-from .aggregation import FeatureBlock, label_counts
+from .aggregation import FeatureBlock, empty_block, label_counts
 from .application import ApplicationFeatures, application_features
 from .bureau import bureau_features
 from .credit_card import credit_card_features
@@ -33,14 +33,17 @@ def secondary_features(
     tables: Mapping[str, pl.DataFrame], spec: dict[str, Any], applicants: np.ndarray | None = None
 ) -> tuple[FeatureBlock, ...]:
     """Per-applicant features of each secondary table, in the order of ``SECONDARY_SOURCES``; one
-    column per applicant of ``applicants`` when given."""
-    return (
-        bureau_features(tables["bureau"], tables["bureau_balance"], spec, applicants),
-        previous_application_features(tables["previous_application"], spec, applicants),
-        pos_cash_features(tables["POS_CASH_balance"], spec, applicants),
-        installments_features(tables["installments_payments"], spec, applicants),
-        credit_card_features(tables["credit_card_balance"], spec, applicants),
-    )
+    column per applicant of ``applicants`` when given. With a feature plan, a table none of whose
+    columns is planned is not read."""
+    read = spec["plan"]["sources"] if "plan" in spec else SECONDARY_SOURCES
+    builders = {
+        "bureau": lambda: bureau_features(tables["bureau"], tables["bureau_balance"], spec, applicants),
+        "previous_application": lambda: previous_application_features(tables["previous_application"], spec, applicants),
+        "pos_cash": lambda: pos_cash_features(tables["POS_CASH_balance"], spec, applicants),
+        "installments": lambda: installments_features(tables["installments_payments"], spec, applicants),
+        "credit_card": lambda: credit_card_features(tables["credit_card_balance"], spec, applicants),
+    }
+    return tuple(builders[source]() if source in read else empty_block(source, applicants) for source in SECONDARY_SOURCES)
 
 
 def assemble_features(application: ApplicationFeatures, secondary: Sequence[FeatureBlock], spec: dict[str, Any]) -> FeatureRows:
@@ -49,6 +52,8 @@ def assemble_features(application: ApplicationFeatures, secondary: Sequence[Feat
     An applicant with no row in a table gets 0 in that table's counts and missing statistics and shares.
     """
     rows = FeatureRows(application, tuple(secondary))
+    if "plan" in spec:  # a plan's columns are a subset of the checked spec's; a missing one fails where it is read
+        return rows
     checked = (spec.get("version"), len(application.columns), tuple(len(block.names) for block in rows.secondary))
     if checked[0] is None or checked not in CHECKED_LAYOUTS:  # the columns depend on the spec only: compared once per layout
         check_columns(rows.columns, spec)

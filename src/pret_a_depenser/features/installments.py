@@ -15,6 +15,7 @@ from .aggregation import (
     features_by_chunk,
     float_columns,
     group_bounds,
+    planned_columns,
     ratio_when_positive,
     where_known,
 )
@@ -77,4 +78,6 @@ def _instalment_features(payments: pl.DataFrame, spec: dict[str, Any]) -> Featur
     recent = -int(parameters["installments"]["recent_days"])
     applicants, due = instalments_due(payments)
     subsets = {"INSTAL": None, "INSTAL_RECENT": due["DAYS_INSTALMENT"] >= recent}
-    return aggregate_by_applicant("installments", applicants, due, parameters["statistics"], subsets)
+    return aggregate_by_applicant(
+        "installments", applicants, due, parameters["statistics"], subsets, wanted=planned_columns(spec)
+    )

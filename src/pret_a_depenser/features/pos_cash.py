@@ -14,8 +14,9 @@ from .aggregation import (
     aggregate_by_applicant,
     features_by_chunk,
     float_columns,
-    label_codes,
     numeric_columns,
+    planned_columns,
+    planned_shares,
     ratio_when_positive,
     where_known,
 )
@@ -50,10 +51,8 @@ def _monthly_features(months: pl.DataFrame, spec: dict[str, Any]) -> FeatureBloc
     columns["DPD_DEF_POSITIVE"] = where_known(columns["SK_DPD_DEF"] > 0, columns["SK_DPD_DEF"])
     columns["REMAINING_SHARE"] = ratio_when_positive(columns["CNT_INSTALMENT_FUTURE"], columns["CNT_INSTALMENT"])
     applicants, loans = months[APPLICANT_KEY].to_numpy(), months["SK_ID_PREV"].to_numpy()
-    shares = {
-        column: (label_codes(months[column], column_levels), column_levels)
-        for column, column_levels in levels["POS_CASH_balance"].items()
-    }
+    wanted = planned_columns(spec)
+    shares = planned_shares(wanted, "POS", levels["POS_CASH_balance"], months.get_column)
     return aggregate_by_applicant(
         "pos_cash",
         applicants,
@@ -62,4 +61,5 @@ def _monthly_features(months: pl.DataFrame, spec: dict[str, Any]) -> FeatureBloc
         {"POS": None, "POS_RECENT": columns["MONTHS_BALANCE"] >= recent},
         shares=shares,
         counted={"POS_LOANS_COUNT": first_row_of_each(applicants, loans)},
+        wanted=wanted,
     )

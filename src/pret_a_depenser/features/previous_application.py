@@ -18,6 +18,8 @@ from .aggregation import (
     label_codes,
     missing_where,
     numeric_columns,
+    planned_columns,
+    planned_shares,
     ratio_when_positive,
 )
 
@@ -58,10 +60,14 @@ def _previous_features(applications: pl.DataFrame, spec: dict[str, Any]) -> Feat
         "PREV_REFUSED": status == 1,
         "PREV_RECENT": columns["DAYS_DECISION"] >= recent,
     }
-    shares = {
-        column: (label_codes(applications[column], column_levels), column_levels)
-        for column, column_levels in levels["previous_application"].items()
-    }
+    wanted = planned_columns(spec)
+    shares = planned_shares(wanted, "PREV", levels["previous_application"], applications.get_column)
     return aggregate_by_applicant(
-        "previous_application", applications[APPLICANT_KEY].to_numpy(), columns, parameters["statistics"], subsets, shares=shares
+        "previous_application",
+        applications[APPLICANT_KEY].to_numpy(),
+        columns,
+        parameters["statistics"],
+        subsets,
+        shares=shares,
+        wanted=wanted,
     )

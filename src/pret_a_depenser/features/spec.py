@@ -62,6 +62,22 @@ def fit_category_levels(
     }
 
 
+def feature_plan(spec: dict[str, Any], names: Iterable[str]) -> dict[str, Any]:
+    """The fitted spec restricted to the output columns ``names`` (e.g. the features a model reads):
+    ``transform`` with it computes those columns only, with the same values as the full transform, and
+    skips the tables and statistics nothing in it reads. Its ``version`` stays the fitted spec's."""
+    known = {column["name"] for column in spec["columns"]}
+    names = list(dict.fromkeys(names))
+    unknown = [name for name in names if name not in known]
+    if unknown:
+        raise FeatureSpecError(
+            f"{len(unknown)} planned columns are not in feature spec {spec.get('version')}, e.g. {unknown[:5]}: "
+            "the model and the spec come from different runs"
+        )
+    source_of = {column["name"]: column["source"] for column in spec["columns"]}
+    return {**spec, "plan": {"columns": names, "sources": sorted({source_of[name] for name in names})}}
+
+
 def spec_version(spec: dict[str, Any]) -> str:
     """Short hash of the definition (parameters, levels, columns), independent of key order."""
     definition = {key: spec[key] for key in ("format", "parameters", "category_levels", "columns")}

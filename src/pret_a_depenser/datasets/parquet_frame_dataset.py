@@ -13,10 +13,15 @@ from typing import Any, Literal
 
 import pandas as pd
 import polars as pl
+import pyarrow as pa
 import pyarrow.parquet as pq
 from kedro.io import AbstractDataset, DatasetError
 
 from .atomic_file import write_atomically
+
+# A pandas frame is written this many cells at a time: converting a whole 246,000 x 1,800 training set at
+# once would hold a second copy of it (~1.8 GB at Kaggle size) for the length of the write.
+PANDAS_CELLS_PER_WRITE = 16_000_000
 
 
 class ParquetFrameDataset(AbstractDataset[pl.DataFrame | pd.DataFrame, pl.DataFrame | pd.DataFrame]):
@@ -50,8 +55,19 @@ class ParquetFrameDataset(AbstractDataset[pl.DataFrame | pd.DataFrame, pl.DataFr
         return pq.read_table(path, columns=columns).to_pandas(ignore_metadata=True)
 
     def save(self, data: pl.DataFrame | pd.DataFrame) -> None:
-        frame = data if isinstance(data, pl.DataFrame) else pl.from_pandas(data)
-        write_atomically(Path(self._filepath), lambda path: frame.write_parquet(path, **self._save_args))
+        if isinstance(data, pl.DataFrame):
+            write_atomically(Path(self._filepath), lambda path: data.write_parquet(path, **self._save_args))
+        else:
+            write_atomically(Path(self._filepath), lambda path: self._write_pandas(data, path))
+
+    def _write_pandas(self, frame: pd.DataFrame, path: str) -> None:
+        """The frame in slices of rows (one row group each), with one schema inferred from the whole frame."""
+        schema = pa.Schema.from_pandas(frame, preserve_index=False)
+        rows = max(1, PANDAS_CELLS_PER_WRITE // max(frame.shape[1], 1))
+        options = {"compression": self._save_args["compression"], "write_statistics": self._save_args["statistics"]}
+        with pq.ParquetWriter(path, schema, **options) as writer:
+            for start in range(0, max(len(frame), 1), rows):
+                writer.write_table(pa.Table.from_pandas(frame.iloc[start : start + rows], schema=schema, preserve_index=False))
 
     def _exists(self) -> bool:
         return Path(self._filepath).is_file()

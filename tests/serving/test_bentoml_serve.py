@@ -30,8 +30,15 @@ def free_port() -> int:
 
 
 def start_server(bentoml_home: Path, port: int, audit_log: Path, **environment: str) -> subprocess.Popen:
-    """``bentoml serve`` with its log in a file next to the audit log (``server.log_path``)."""
-    env = {**os.environ, "BENTOML_HOME": str(bentoml_home), "CREDIT_SCORING_AUDIT_LOG": str(audit_log), **environment}
+    """``bentoml serve`` with its log in a file next to the audit log (``server.log_path``); one worker
+    unless ``CREDIT_SCORING_WORKERS`` is given (the default, one per CPU, is tested where it matters)."""
+    env = {
+        **os.environ,
+        "BENTOML_HOME": str(bentoml_home),
+        "CREDIT_SCORING_AUDIT_LOG": str(audit_log),
+        "CREDIT_SCORING_WORKERS": "1",
+        **environment,
+    }
     command = [
         str(Path(sys.executable).parent / "bentoml"),
         "serve",

@@ -7,17 +7,17 @@ import json
 import time
 from datetime import UTC, datetime, timedelta
 
-import psutil
 import psycopg
 import pytest
 
+from pret_a_depenser.scoring import Decision
 from pret_a_depenser.scoring.audit import AuditLogUnavailable, DecisionAuditLog, check_audit_store, read_decisions
 
 from .test_bentoml_serve import free_port, start_server, stop, wait_until_ready
-from .test_reliability import burst_then_kill, unrecorded
+from .test_reliability import burst_then_kill, unrecorded, worker_processes
 
 JSON = {"content-type": "application/json"}
-RESULT = {"probability_of_default": 0.7, "threshold": 0.5, "decision": "REFUSED", "unseen_categories": []}
+RESULT = Decision(0.7, "REFUSED", 0.5, "credit_scoring:test")
 
 
 @pytest.fixture()
@@ -69,16 +69,7 @@ def test_two_workers_share_one_log_and_a_sigkill_mid_burst_loses_no_answered_dec
     )
     try:
         wait_until_ready(server, url)
-        deadline = time.monotonic() + 60
-        workers = []
-        while len(workers) < 2 and time.monotonic() < deadline:
-            workers = [
-                child
-                for child in psutil.Process(server.pid).children(recursive=True)
-                if "_bentoml_impl.worker.service" in " ".join(child.cmdline())
-            ]
-            time.sleep(0.2)
-        assert len(workers) == 2
+        workers = worker_processes(server, 2)
         answered = burst_then_kill(url, test_applicants["request"].tolist(), 200, workers[0], min_answered=40)
     finally:
         stop(server)  # SIGTERM: the surviving workers drain their queues

@@ -26,15 +26,20 @@ from .test_bentoml_serve import free_port, start_server, stop, wait_until_ready
 JSON = {"content-type": "application/json"}
 
 
-def worker_process(server) -> psutil.Process:
-    """The API worker that `bentoml serve` started (it scores and writes the audit log)."""
-    deadline = time.monotonic() + 30
+def worker_processes(server, count: int = 1) -> list[psutil.Process]:
+    """The ``count`` API workers that `bentoml serve` started (they score and write the audit log)."""
+    deadline = time.monotonic() + 60
+    workers: list[psutil.Process] = []
     while time.monotonic() < deadline:
-        for child in psutil.Process(server.pid).children(recursive=True):
-            if "_bentoml_impl.worker.service" in " ".join(child.cmdline()):
-                return child
+        workers = [
+            child
+            for child in psutil.Process(server.pid).children(recursive=True)
+            if "_bentoml_impl.worker.service" in " ".join(child.cmdline())
+        ]
+        if len(workers) >= count:
+            return workers
         time.sleep(0.2)
-    raise AssertionError("no BentoML worker process found")
+    raise AssertionError(f"{len(workers)} BentoML worker processes found, {count} expected")
 
 
 def burst_then_kill(url: str, requests: list[dict], batch_size: int, victim: psutil.Process, min_answered: int) -> dict[str, int]:
@@ -91,17 +96,23 @@ def unrecorded(answered: dict[str, int], records: list[dict]) -> dict[str, int]:
     return {request_id: count for request_id, count in answered.items() if recorded.get(request_id) != count}
 
 
-def test_sigkill_mid_burst_loses_no_answered_decision(bentoml_home, test_applicants, tmp_path):
+def test_two_workers_share_the_sqlite_log_and_a_sigkill_mid_burst_loses_no_answered_decision(
+    bentoml_home, test_applicants, tmp_path
+):
+    """The default SQLite log under two workers (the default on a 2-CPU machine): both write the one
+    file, one is killed with SIGKILL mid-burst, and every decision answered 200 has exactly its records."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     audit_log = tmp_path / "decisions.sqlite"
-    server = start_server(bentoml_home, port, audit_log)
+    server = start_server(bentoml_home, port, audit_log, CREDIT_SCORING_WORKERS="2")
     try:
         wait_until_ready(server, url)
-        answered = burst_then_kill(url, test_applicants["request"].tolist(), 300, worker_process(server), min_answered=20)
+        workers = worker_processes(server, 2)
+        answered = burst_then_kill(url, test_applicants["request"].tolist(), 300, workers[0], min_answered=20)
     finally:
-        stop(server)
-    missing = unrecorded(answered, read_decisions(audit_log))
+        stop(server)  # SIGTERM: the surviving worker drains its queue
+    records = read_decisions(audit_log)
+    missing = unrecorded(answered, records)
     assert missing == {}, f"{len(missing)} answered requests without all their records, e.g. {list(missing.items())[:5]}"
 
 

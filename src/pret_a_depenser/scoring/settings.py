@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 
 MEGABYTE = 1024 * 1024
 
@@ -26,6 +28,19 @@ def _positive_int(environ: Mapping[str, str], name: str, default: int) -> int:
     return value
 
 
+def available_cpus(cgroup_cpu_max: Path = Path("/sys/fs/cgroup/cpu.max")) -> int:
+    """The CPUs this process may use: its affinity mask, capped by a cgroup v2 CPU quota (a container
+    started with ``--cpus 1`` on an 8-core host has 1)."""
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    try:
+        quota, period = cgroup_cpu_max.read_text().split()[:2]
+        if quota != "max":
+            cpus = min(cpus, max(1, math.ceil(int(quota) / int(period))))
+    except (OSError, ValueError):
+        pass
+    return max(cpus, 1)
+
+
 @dataclass(frozen=True)
 class ServiceSettings:
     model_source: str = "bentoml"  # CREDIT_SCORING_MODEL_SOURCE: bentoml | mlflow | hf
@@ -43,7 +58,7 @@ class ServiceSettings:
     max_batch_size: int = 1000
     max_concurrency: int = 32  # requests in flight per worker beyond which the answer is 429
     max_concurrent_batches: int = 2  # /predict_batch requests in flight per worker beyond which the answer is 429
-    workers: int = 1  # worker processes (each loads the model; the audit log is shared)
+    workers: int = field(default_factory=available_cpus)  # worker processes (each loads the model; the audit log is shared)
     audit_log: str = "data/audit/decisions.sqlite"  # a SQLite file, or postgresql://user:password@host:port/database
     audit_retention_days: int = 183  # six months: the EU AI Act's minimum for high-risk systems
     audit_commit_timeout: float = 5.0  # seconds a decision waits for its audit record's commit before a 503
@@ -67,7 +82,7 @@ class ServiceSettings:
             max_batch_size=_positive_int(environ, "CREDIT_SCORING_MAX_BATCH_SIZE", 1000),
             max_concurrency=_positive_int(environ, "CREDIT_SCORING_MAX_CONCURRENCY", 32),
             max_concurrent_batches=_positive_int(environ, "CREDIT_SCORING_MAX_CONCURRENT_BATCHES", 2),
-            workers=_positive_int(environ, "CREDIT_SCORING_WORKERS", 1),
+            workers=_positive_int(environ, "CREDIT_SCORING_WORKERS", available_cpus()),
             audit_log=environ.get("CREDIT_SCORING_AUDIT_LOG", "").strip() or "data/audit/decisions.sqlite",
             audit_retention_days=_positive_int(environ, "CREDIT_SCORING_AUDIT_RETENTION_DAYS", 183),
             audit_commit_timeout=float(_positive_int(environ, "CREDIT_SCORING_AUDIT_COMMIT_TIMEOUT", 5)),

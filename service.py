@@ -36,6 +36,7 @@ if importlib.util.find_spec("pret_a_depenser") is None:  # inside a Bento the pa
 from pret_a_depenser.scoring import (
     ApplicantRecords,
     CreditScoringModel,
+    Decision,
     FeatureVectorError,
     ModelInputs,
     ModelSourceError,
@@ -181,13 +182,13 @@ class CreditScoring:
         """Every decision queued before shutdown is written before the worker exits."""
         self.audit_log.close()
 
-    def _audit_record(self, ctx: bentoml.Context, endpoint: str, inputs: ModelInputs, results: list[dict], started: float):
+    def _audit_record(self, ctx: bentoml.Context, endpoint: str, inputs: ModelInputs, results: list[Decision], started: float):
         """Count unseen categories and queue the decisions' audit records; the request id and the commit's future."""
         request_id = uuid.uuid4().hex  # unique: a client's X-Request-ID is kept beside it, never instead of it
         client_request_id = ascii_request_id(ctx.request.headers.get("x-request-id"))
         ctx.response.metadata["X-Request-ID"] = request_id
         for result in results:
-            for feature in result["unseen_categories"]:
+            for feature in result.unseen_categories:
                 metrics.unseen_categories.labels(feature=feature).inc()
         features = [self.model.feature_values(inputs, row) for row in range(len(inputs))]
         latency_ms = (time.perf_counter() - started) * 1000
@@ -196,7 +197,7 @@ class CreditScoring:
             request_id, endpoint, features, results, latency_ms, client_request_id, applicant_ids
         )
 
-    def _decided(self, ctx: bentoml.Context, endpoint: str, inputs: ModelInputs, results: list[dict], started: float) -> str:
+    def _decided(self, ctx: bentoml.Context, endpoint: str, inputs: ModelInputs, results: list[Decision], started: float) -> str:
         """The request id, once the decisions' audit records are committed: a decision is never answered
         without its record (503 when the record cannot be written)."""
         request_id, committed = self._audit_record(ctx, endpoint, inputs, results, started)
@@ -207,7 +208,7 @@ class CreditScoring:
         return request_id
 
     async def _decided_async(
-        self, ctx: bentoml.Context, endpoint: str, inputs: ModelInputs, results: list[dict], started: float
+        self, ctx: bentoml.Context, endpoint: str, inputs: ModelInputs, results: list[Decision], started: float
     ) -> str:
         """``_decided`` for routes on the event loop: the loop keeps serving while the commit is awaited."""
         request_id, committed = self._audit_record(ctx, endpoint, inputs, results, started)
@@ -224,7 +225,7 @@ class CreditScoring:
         inputs = self.model.inputs_from_records([applicant])
         prediction = self.model.score_inputs(inputs)[0]
         request_id = self._decided(ctx, "predict", inputs, [prediction], started)
-        return Prediction.model_construct(**prediction, request_id=request_id)
+        return Prediction.model_construct(**prediction.as_dict(), request_id=request_id)
 
     @bentoml.api(route="/predict_batch")
     def predict_batch(self, applicants: ApplicantBatch, /, ctx: bentoml.Context) -> BatchPrediction:  # type: ignore[valid-type]
@@ -234,7 +235,7 @@ class CreditScoring:
         predictions = self.model.score_inputs(inputs)
         request_id = self._decided(ctx, "predict_batch", inputs, predictions, started)
         items = [
-            Prediction.model_construct(**item, request_id=request_id) for item in predictions
+            Prediction.model_construct(**item.as_dict(), request_id=request_id) for item in predictions
         ]  # built by the model: no re-validation
         return BatchPrediction.model_construct(
             model_tag=self.model.tag, threshold=self.model.threshold, request_id=request_id, predictions=items
@@ -247,7 +248,7 @@ class CreditScoring:
         inputs = self.model.inputs_from_records([applicant])
         explanation = self.model.explain_inputs(inputs)[0]
         request_id = self._decided(ctx, "explain", inputs, [explanation], started)
-        return Explanation(**explanation, request_id=request_id)
+        return Explanation(**explanation.as_dict(), request_id=request_id)
 
     @bentoml.api(route="/predict_features")
     async def predict_features(self, features: FeatureVector, /, ctx: bentoml.Context) -> Prediction:
@@ -261,7 +262,7 @@ class CreditScoring:
             raise feature_vector_error(error) from None
         prediction = self.model.score_inputs(inputs)[0]
         request_id = await self._decided_async(ctx, "predict_features", inputs, [prediction], started)
-        return Prediction.model_construct(**prediction, request_id=request_id)
+        return Prediction.model_construct(**prediction.as_dict(), request_id=request_id)
 
 
 def ascii_request_id(header: str | None) -> str | None:

@@ -249,7 +249,7 @@ def in_process_figures(requests: list[dict]) -> dict:
         "records_to_tables_1_ms": timed(lambda: applicant_tables([applicant]), 500),
         "transform_1_ms": timed(lambda: transform(tables, model.feature_spec), 500),
         "model_inputs_1_ms": timed(lambda: model.inputs_from_records([applicant]), 500),
-        "predict_proba_1_ms": timed(lambda: model.probabilities(inputs), 2000),
+        "predict_proba_1_ms": timed(lambda: model.decide(inputs), 2000),
         "score_records_1_ms": timed(lambda: model.score([applicant]), 500),
         "explain_records_1_ms": timed(lambda: model.explain([applicant]), 200),
         "score_records_1000_ms": timed(lambda: model.score(batch), 5),

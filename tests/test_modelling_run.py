@@ -112,7 +112,7 @@ from pret_a_depenser.scoring import ApplicantRecords
 applicants = TypeAdapter(list[ApplicantRecords]).validate_python(examples)
 import bentoml
 print(json.dumps({"tag": model.tag, "features": model.features, "threshold": model.threshold, "metadata": dict(bentoml.models.get(model.tag).info.metadata),
-                  "feature_spec": model.feature_spec["version"], "first_pd": model.score(applicants[:1])[0]["probability_of_default"]}))
+                  "feature_spec": model.feature_spec["version"], "first_pd": model.score(applicants[:1])[0].probability_of_default}))
 """
     result = subprocess.run(
         [sys.executable, "-c", script],

@@ -1,7 +1,8 @@
 """The lender's business cost of automatic decisions: ``fn_cost × FN + fp_cost × FP``.
 
 A default predicted as a good client (FN) loses the credit; a good client refused (FP) loses the
-margin. Probabilities at or above the threshold are REFUSED.
+margin. The refusals come from the decision rule (``scoring.decision.DecisionRule``); the cost curve
+counts the same rule (REFUSED at or above the threshold) at every candidate threshold at once.
 """
 
 from __future__ import annotations
@@ -10,8 +11,9 @@ import numpy as np
 import pandas as pd
 
 
-def confusion_counts(y_true: np.ndarray, proba: np.ndarray, threshold: float) -> dict[str, int]:
-    refused = np.asarray(proba) >= threshold
+def confusion_counts(y_true: np.ndarray, refused: np.ndarray) -> dict[str, int]:
+    """Confusion matrix of refusals (True: REFUSED) against defaults."""
+    refused = np.asarray(refused, dtype=bool)
     defaulted = np.asarray(y_true) == 1
     return {
         "tn": int((~refused & ~defaulted).sum()),
@@ -21,8 +23,8 @@ def confusion_counts(y_true: np.ndarray, proba: np.ndarray, threshold: float) ->
     }
 
 
-def business_cost(y_true: np.ndarray, proba: np.ndarray, threshold: float, fn_cost: float, fp_cost: float) -> float:
-    counts = confusion_counts(y_true, proba, threshold)
+def business_cost(y_true: np.ndarray, refused: np.ndarray, fn_cost: float, fp_cost: float) -> float:
+    counts = confusion_counts(y_true, refused)
     return float(fn_cost * counts["fn"] + fp_cost * counts["fp"])
 
 

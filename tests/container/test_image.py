@@ -64,8 +64,8 @@ def test_health_predict_and_explain_equal_in_process_scoring(served, in_process_
     assert health["ready"] is True and health["model_tag"] == in_process_model.tag
 
     inputs = in_process_model.inputs_from_records([ApplicantRecords.model_validate(APPLICANT)])
-    expected = in_process_model.score_inputs(inputs)[0]
-    expected_explanation = in_process_model.explain_inputs(inputs)[0]
+    expected = in_process_model.score_inputs(inputs)[0].as_dict()
+    expected_explanation = in_process_model.explain_inputs(inputs)[0].as_dict()
 
     predicted = httpx.post(f"{served.url}/predict", json=APPLICANT, headers=AUTHORISED, timeout=30)
     assert predicted.status_code == 200, predicted.text

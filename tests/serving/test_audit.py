@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 
-from pret_a_depenser.scoring import ApplicantRecords
+from pret_a_depenser.scoring import ApplicantRecords, Decision
 from pret_a_depenser.scoring.audit import DecisionAuditLog, canonical_features, read_decisions
 
 from .conftest import service_app
@@ -75,7 +75,7 @@ def test_a_concurrent_burst_leaves_exactly_one_record_per_decision(service_modul
 
 
 def _decision(probability: float) -> dict:
-    return {"probability_of_default": probability, "threshold": 0.5, "decision": "ACCEPTED", "unseen_categories": []}
+    return Decision(probability, "ACCEPTED", 0.5, "credit_scoring:test")
 
 
 def test_records_leave_the_log_only_past_the_retention_period(tmp_path):
@@ -132,7 +132,7 @@ def test_a_log_created_before_the_newer_columns_gets_them_and_keeps_its_records(
             (datetime.now(UTC).isoformat(),),
         )
     log = DecisionAuditLog(path, 30, "m:2", None)
-    result = {"probability_of_default": 0.7, "threshold": 0.5, "decision": "REFUSED", "unseen_categories": []}
+    result = Decision(0.7, "REFUSED", 0.5, "credit_scoring:test")
     log.record("new", "predict", [{"A": 1.0}], [result], 2.0, "client", [100042]).result(timeout=10)
     log.close()
     records = read_decisions(path)

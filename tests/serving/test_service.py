@@ -37,7 +37,7 @@ def scored_by_files(scoring_model, raw_tables, applicant_id: int, changes) -> fl
     """The PD of one applicant computed from the files' tables (the batch path) after ``changes(tables)``."""
     tables = {name: frame for name, frame in raw_tables.items() if name != "application_test"}
     tables["application"] = tables["application"].filter(pl.col("SK_ID_CURR") == applicant_id).drop("TARGET")
-    return float(scoring_model.probabilities(scoring_model.inputs_from_tables(changes(tables)))[0])
+    return float(scoring_model.decide(scoring_model.inputs_from_tables(changes(tables))).probabilities[0])
 
 
 def test_health_reports_model_threshold_features_and_spec(client, finished_project, scoring_model):

@@ -4,7 +4,8 @@
 """
 
 from .bundle import ModelSourceError, load_scoring_model, read_model_directory
-from .model import ACCEPTED, REFUSED, CreditScoringModel, FeatureVectorError, ModelInputs, model_feature_order
+from .decision import ACCEPTED, REFUSED, Decision, DecisionRule, Decisions, ExplainedDecision
+from .model import CreditScoringModel, FeatureVectorError, ModelInputs, model_feature_order
 from .records import ApplicantRecords, applicant_tables
 
 __all__ = [
@@ -12,6 +13,10 @@ __all__ = [
     "REFUSED",
     "ApplicantRecords",
     "CreditScoringModel",
+    "Decision",
+    "DecisionRule",
+    "Decisions",
+    "ExplainedDecision",
     "FeatureVectorError",
     "ModelInputs",
     "ModelSourceError",

@@ -28,6 +28,7 @@ from typing import Any
 import orjson
 
 from . import audit_postgres
+from .decision import Decision
 
 logger = logging.getLogger(__name__)
 
@@ -132,7 +133,7 @@ class DecisionAuditLog:
         request_id: str,
         endpoint: str,
         applicants: Sequence[dict[str, Any]],
-        results: Sequence[dict[str, Any]],
+        results: Sequence[Decision],
         latency_ms: float,
         client_request_id: str | None = None,
         applicant_ids: Sequence[int] | None = None,
@@ -172,11 +173,11 @@ class DecisionAuditLog:
                     self.mlflow_run_id,
                     features,
                     hashlib.sha256(features.encode()).hexdigest(),
-                    result["probability_of_default"],
-                    result["threshold"],
-                    result["decision"],
-                    orjson.dumps(result.get("reasons", [])).decode(),
-                    orjson.dumps(result["unseen_categories"]).decode(),
+                    result.probability_of_default,
+                    result.threshold,
+                    result.decision,
+                    orjson.dumps(getattr(result, "reasons", [])).decode(),  # orjson writes the Reason dataclasses
+                    orjson.dumps(result.unseen_categories).decode(),
                     latency_ms,
                     client_request_id,
                     None if applicant_ids is None else int(applicant_ids[position]),

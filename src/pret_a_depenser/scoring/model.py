@@ -6,9 +6,11 @@ explainability, batch scoring and monitoring, the MLflow pyfunc and the BentoML 
 through it, so training and serving prepare the model's input one way only:
 
 records --(records.applicant_tables)--> raw tables --(features.transform, the spec)--> feature rows
---(kept features: numbers as float32, labels as strings)--> CatBoost --> score --(calibration)--> PD
---(threshold)--> decision. SHAP contributions explain the score (its log-odds); the calibration is monotone,
-so a contribution that raises the score raises the PD.
+--(kept features: numbers as float32, labels as strings)--> CatBoost --> score --(the decision rule:
+calibration, then threshold)--> PD and decision. SHAP contributions explain the score (its log-odds); the
+calibration is monotone, so a contribution that raises the score raises the PD. Every consumer decides
+through ``decide`` / ``score_inputs`` / ``explain_inputs``, never by comparing a PD with the threshold
+itself.
 
 The model's input is laid out numbers first, then labels (CatBoost's ``FeaturesData``), so a request
 builds no DataFrame. Saved as a folder: ``model.cbm`` (CatBoost's own format) and ``serving.json``.
@@ -29,12 +31,11 @@ import polars as pl
 from catboost import CatBoostClassifier, FeaturesData, Pool
 
 from pret_a_depenser.constants import APPLICANT_KEY, DAYS_PER_YEAR
-from pret_a_depenser.features import FeatureRows, transform
+from pret_a_depenser.features import FeatureRows, feature_plan, transform
 
-from .calibration import calibrate
+from .decision import Contribution, Decision, DecisionRule, Decisions, ExplainedDecision, Reason
 from .records import MISSING_LABEL, applicant_tables
 
-ACCEPTED, REFUSED = "ACCEPTED", "REFUSED"
 MODEL_FILE = "model.cbm"
 SERVING_FILE = "serving.json"
 LOAD_KEYS = ("tag", "source")  # metadata set when loaded, never saved
@@ -93,10 +94,15 @@ class CreditScoringModel:
     max_reasons: int
     metadata: dict[str, Any] = field(default_factory=dict)
     calibration: dict[str, Any] | None = None  # score -> default frequency (scoring.calibration); None: the score
+    rule: DecisionRule = field(init=False, repr=False, compare=False)  # the threshold and calibration, as the one rule
+    # the fitted spec restricted to the model's features: what a request's records are transformed with
+    planned_spec: dict[str, Any] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if list(self.model.feature_names_) != self.features:
             raise ValueError("the CatBoost model's features differ from the artefact's numeric-then-label features")
+        object.__setattr__(self, "rule", DecisionRule(self.threshold, self.calibration))
+        object.__setattr__(self, "planned_spec", feature_plan(self.feature_spec, self.features))
         object.__setattr__(self, "_known_labels", [frozenset(self.categories[name]) for name in self.categorical_features])
         share_levels = [
             (table, column, frozenset(levels))
@@ -123,8 +129,9 @@ class CreditScoringModel:
         return matrix
 
     def inputs_from_tables(self, tables: Mapping[str, pl.DataFrame]) -> ModelInputs:
-        """Raw Kaggle-format tables (``application`` and any history table) through the fitted transform."""
-        return self.inputs_from_rows(transform(tables, self.feature_spec))
+        """Raw Kaggle-format tables (``application`` and any history table) through the fitted transform,
+        computing the model's features only (``planned_spec``; the same values as the full transform)."""
+        return self.inputs_from_rows(transform(tables, self.planned_spec))
 
     def inputs_from_records(self, applicants: Sequence[Any]) -> ModelInputs:
         """Validated ``ApplicantRecords``, in request order."""
@@ -213,12 +220,9 @@ class CreditScoringModel:
             return np.empty(0)
         return self.model.predict_proba(self._pool(inputs), thread_count=1)[:, 1]
 
-    def probabilities(self, inputs: ModelInputs) -> np.ndarray:
-        """Calibrated probability of default of each applicant: what the threshold and every answer use."""
-        return calibrate(self.calibration, self.raw_scores(inputs))
-
-    def decision(self, probability: float) -> str:
-        return REFUSED if probability >= self.threshold else ACCEPTED
+    def decide(self, inputs: ModelInputs) -> Decisions:
+        """Score, calibrated probability of default and decision of each applicant, by the artefact's rule."""
+        return self.rule.decide(self.raw_scores(inputs))
 
     def unseen_categories(self, inputs: ModelInputs, row: int) -> list[str]:
         """Label features whose value never occurred in training, then history label columns
@@ -231,32 +235,28 @@ class CreditScoringModel:
         ]
         return unseen + inputs.unseen_history[row] if inputs.unseen_history is not None else unseen
 
-    def score_inputs(self, inputs: ModelInputs) -> list[dict[str, Any]]:
-        tag = self.tag
+    def score_inputs(self, inputs: ModelInputs) -> list[Decision]:
+        decisions, tag = self.decide(inputs), self.tag
         return [
-            {
-                "probability_of_default": float(probability),
-                "decision": self.decision(probability),
-                "threshold": self.threshold,
-                "model_tag": tag,
-                "unseen_categories": self.unseen_categories(inputs, row),
-            }
-            for row, probability in enumerate(self.probabilities(inputs))
+            Decision(float(probability), label, decisions.threshold, tag, self.unseen_categories(inputs, row))
+            for row, (probability, label) in enumerate(
+                zip(decisions.probabilities.tolist(), decisions.labels.tolist(), strict=True)
+            )
         ]
 
-    def score(self, applicants: Sequence[Any]) -> list[dict[str, Any]]:
+    def score(self, applicants: Sequence[Any]) -> list[Decision]:
         """One result per validated ``ApplicantRecords``, in order."""
         return self.score_inputs(self.inputs_from_records(applicants))
 
     def score_table(self, inputs: ModelInputs) -> pd.DataFrame:
         """SK_ID_CURR, probability of default, decision and unseen labels of many applicants at once."""
-        probabilities = self.probabilities(inputs)
+        decisions = self.decide(inputs)
         return pd.DataFrame(
             {
                 APPLICANT_KEY: inputs.applicants,
-                "probability_of_default": probabilities,
-                "decision": np.where(probabilities >= self.threshold, REFUSED, ACCEPTED),
-                "threshold": self.threshold,
+                "probability_of_default": decisions.probabilities,
+                "decision": decisions.labels,
+                "threshold": decisions.threshold,
                 "model_tag": self.tag,
                 "unseen_categories": [";".join(self.unseen_categories(inputs, row)) for row in range(len(inputs))],
             }
@@ -271,53 +271,52 @@ class CreditScoringModel:
         )
         return values[:, :-1], values[:, -1]
 
-    def explain_inputs(self, inputs: ModelInputs) -> list[dict[str, Any]]:
+    def explain_inputs(self, inputs: ModelInputs) -> list[ExplainedDecision]:
         """Decision, every feature's contribution (largest first) and, if REFUSED, the principal reasons."""
         contributions, base_values = self.shap_values(inputs)
+        raw_scores = base_values + contributions.sum(axis=1)
+        decisions = self.rule.decide_log_odds(raw_scores)
         explanations = []
         for row in range(len(inputs)):
-            base_value = float(base_values[row])
-            raw_score = base_value + float(contributions[row].sum())
-            probability = float(calibrate(self.calibration, np.array([1.0 / (1.0 + math.exp(-raw_score))]))[0])
             values = [*inputs.numbers[row].tolist(), *inputs.labels[row].tolist()]
             order = np.argsort(-np.abs(contributions[row]), kind="stable")
             listed = [
-                {
-                    "feature": self.features[position],
-                    "value": _json_value(values[position]),
-                    "contribution": float(contributions[row, position]),
-                    "direction": _direction(contributions[row, position]),
-                }
+                Contribution(
+                    self.features[position],
+                    _json_value(values[position]),
+                    float(contributions[row, position]),
+                    _direction(contributions[row, position]),
+                )
                 for position in order
             ]
-            decision = self.decision(probability)
+            refused = bool(decisions.refused[row])
             reasons = []
-            if decision == REFUSED:
+            if refused:
                 reasons = [
-                    {
-                        "feature": item["feature"],
-                        "text": f"{self.reason_texts[item['feature']]} ({_describe(item['feature'], item['value'])}) raises the estimated risk",
-                        "contribution": item["contribution"],
-                    }
+                    Reason(
+                        item.feature,
+                        f"{self.reason_texts[item.feature]} ({_describe(item.feature, item.value)}) raises the estimated risk",
+                        item.contribution,
+                    )
                     for item in listed
-                    if item["contribution"] > 0
+                    if item.contribution > 0
                 ][: self.max_reasons]
             explanations.append(
-                {
-                    "probability_of_default": probability,
-                    "decision": decision,
-                    "threshold": self.threshold,
-                    "model_tag": self.tag,
-                    "unseen_categories": self.unseen_categories(inputs, row),
-                    "base_value": base_value,
-                    "raw_score": raw_score,
-                    "contributions": listed,
-                    "reasons": reasons,
-                }
+                ExplainedDecision(
+                    probability_of_default=float(decisions.probabilities[row]),
+                    decision=str(decisions.labels[row]),
+                    threshold=decisions.threshold,
+                    model_tag=self.tag,
+                    unseen_categories=self.unseen_categories(inputs, row),
+                    base_value=float(base_values[row]),
+                    raw_score=float(raw_scores[row]),
+                    contributions=listed,
+                    reasons=reasons,
+                )
             )
         return explanations
 
-    def explain(self, applicants: Sequence[Any]) -> list[dict[str, Any]]:
+    def explain(self, applicants: Sequence[Any]) -> list[ExplainedDecision]:
         return self.explain_inputs(self.inputs_from_records(applicants))
 
     def feature_values(self, inputs: ModelInputs, row: int) -> dict[str, Any]:

@@ -36,7 +36,7 @@ class CreditScoringPyfunc(mlflow.pyfunc.PythonModel):
         return [
             {
                 "SK_ID_CURR": applicant.application.SK_ID_CURR,
-                **{key: value for key, value in result.items() if key != "model_tag"},
+                **{key: value for key, value in result.as_dict().items() if key != "model_tag"},
             }
             for applicant, result in zip(applicants, results, strict=True)
         ]

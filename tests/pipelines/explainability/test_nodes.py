@@ -8,6 +8,15 @@ from pret_a_depenser.pipelines.final_model.inference import credit_scoring_model
 from pret_a_depenser.pipelines.final_model.nodes import train_final_model
 from pret_a_depenser.pipelines.split.nodes import training_and_holdout_sets
 
+# a fitted spec reduced to what the artefact reads: its version and output columns
+FEATURE_SPEC = {
+    "version": "test",
+    "columns": [
+        {"name": "X", "source": "application"},
+        {"name": "Z", "source": "application"},
+        {"name": "LABEL", "source": "application"},
+    ],
+}
 REASONS = {"max_reasons": 4, "reason_texts": {"sources": {}, "subsets": {}, "statistics": {}, "measures": {}}}
 
 
@@ -36,13 +45,13 @@ def test_shap_contributions_add_up_to_the_raw_score_and_waterfalls_cover_both_de
     training_set, holdout_set = training_and_holdout_sets(frame, split)
     selected = selected_training_set(training_set, features, categorical)
     model = train_final_model(selected, categorical, {"iterations": 60, "depth": 3}, seed=0)
-    scoring_model = credit_scoring_model(model, {"version": "test"}, features, categorical, selected, {"threshold": 0.5}, REASONS)
+    scoring_model = credit_scoring_model(model, FEATURE_SPEC, features, categorical, selected, {"threshold": 0.5}, REASONS)
     explanation = explain_holdout_sample(scoring_model, holdout_set, {"sample_size": 50}, seed=0)
     rows = frame.set_index("SK_ID_CURR").loc[explanation.ids, scoring_model.features]
     raw = model.predict(catboost_frame(rows, categorical), prediction_type="RawFormulaVal")
     np.testing.assert_allclose(explanation.base_values + explanation.values.sum(axis=1), raw, atol=1e-6)
     assert global_importance(explanation).iloc[0]["feature"] == "X"
-    figures = local_waterfalls(explanation, {"threshold": 0.5}, {"local_examples_per_decision": 1})
+    figures = local_waterfalls(explanation, scoring_model, {"local_examples_per_decision": 1})
     assert any(name.startswith("waterfall_refused_") for name in figures) and any(
         name.startswith("waterfall_accepted_") for name in figures
     )

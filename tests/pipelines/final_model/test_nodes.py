@@ -7,6 +7,11 @@ from pret_a_depenser.pipelines.final_model.inference import credit_scoring_model
 from pret_a_depenser.pipelines.final_model.nodes import evaluate_on_holdout, train_final_model
 from pret_a_depenser.pipelines.split.nodes import training_and_holdout_sets
 
+# a fitted spec reduced to what the artefact reads: its version and output columns
+FEATURE_SPEC = {
+    "version": "test",
+    "columns": [{"name": "X", "source": "application"}, {"name": "LABEL", "source": "application"}],
+}
 REASONS = {"max_reasons": 4, "reason_texts": {"sources": {}, "subsets": {}, "statistics": {}, "measures": {}}}
 
 
@@ -36,9 +41,7 @@ def fitted():
     # LABEL first in the kept features: the model still takes numbers first, then labels
     selected = selected_training_set(training_set, ["LABEL", "X"], ["LABEL"])
     model = train_final_model(selected, ["LABEL"], {"iterations": 50, "depth": 3}, seed=0)
-    scoring_model = credit_scoring_model(
-        model, {"version": "test"}, ["LABEL", "X"], ["LABEL"], selected, {"threshold": 0.5}, REASONS
-    )
+    scoring_model = credit_scoring_model(model, FEATURE_SPEC, ["LABEL", "X"], ["LABEL"], selected, {"threshold": 0.5}, REASONS)
     truth = pd.DataFrame({"SK_ID_CURR": frame["SK_ID_CURR"], "TRUE_PD": true_pd})
     return scoring_model, frame, split, truth, training_set, holdout_set
 
@@ -53,7 +56,7 @@ def test_the_artefact_feeds_the_model_numbers_then_labels_and_knows_the_training
         {"X": float(row.X), "LABEL": row.LABEL if isinstance(row.LABEL, str) else None} for row in frame.head(3).itertuples()
     ]
     assert np.array_equal(
-        scoring_model.probabilities(scoring_model.inputs_from_vectors(vectors)), scoring_model.probabilities(inputs)
+        scoring_model.decide(scoring_model.inputs_from_vectors(vectors)).probabilities, scoring_model.decide(inputs).probabilities
     )
     assert (
         reason_text(

@@ -13,6 +13,7 @@ import pandas as pd
 from conftest import kedro_run, project_environment
 
 from pret_a_depenser.modelling.estimators import catboost_frame
+from pret_a_depenser.scoring import Decision
 from pret_a_depenser.scoring.audit import DecisionAuditLog
 
 
@@ -59,7 +60,7 @@ def test_unshifted_batch_is_stable_and_shifted_feature_in_the_audit_log_is_flagg
         "older-model",
         "predict",
         [{"EXT_SOURCE_2": 0.1}] * 40,
-        [{"probability_of_default": 0.9, "threshold": 0.5, "decision": "REFUSED", "unseen_categories": []}] * 40,
+        [Decision(0.9, "REFUSED", 0.5, "credit_scoring:older")] * 40,
         1.0,
     )
     log.close()  # decisions of another model version are not compared with this one's training data
@@ -67,12 +68,7 @@ def test_unshifted_batch_is_stable_and_shifted_feature_in_the_audit_log_is_flagg
         finished_project / "data/audit/decisions.sqlite", retention_days=183, model_tag=served_tag, mlflow_run_id=None
     )
     for applicant, probability in zip(applicants, probabilities, strict=True):
-        decision = {
-            "probability_of_default": float(probability),
-            "threshold": 0.5,
-            "decision": "ACCEPTED",
-            "unseen_categories": [],
-        }
+        decision = Decision(float(probability), "ACCEPTED", 0.5, served_tag)
         log.record("shifted-batch", "predict", [applicant], [decision], 1.0)
     log.close()
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from pret_a_depenser.pipelines.serving.promotion import promotion_decision
+from pret_a_depenser.scoring.decision import DecisionRule
 
 PARAMETERS = {
     "max_cost_increase": 0.0,
@@ -49,8 +51,8 @@ class _Champion:
     def inputs_from_frame(self, frame):
         return frame
 
-    def probabilities(self, inputs):
-        return self._probabilities
+    def decide(self, inputs):
+        return DecisionRule(self.threshold).decide(np.asarray(self._probabilities))
 
 
 def test_a_version_costlier_or_less_discriminating_than_the_champion_on_the_same_holdout_is_the_challenger():

@@ -17,7 +17,6 @@ import pandas as pd
 import shap
 
 from pret_a_depenser.scoring import CreditScoringModel
-from pret_a_depenser.scoring.calibration import calibrate
 
 
 def explain_holdout_sample(
@@ -55,19 +54,15 @@ def global_plots(explanation: shap.Explanation, parameters: dict[str, Any]) -> d
 
 
 def local_waterfalls(
-    explanation: shap.Explanation,
-    decision_threshold: dict[str, Any],
-    parameters: dict[str, Any],
-    pd_calibration: dict[str, Any] | None = None,
+    explanation: shap.Explanation, credit_scoring_model: CreditScoringModel, parameters: dict[str, Any]
 ) -> dict[str, plt.Figure]:
     """Waterfalls for a few refused and accepted applicants (the first of each in the seeded sample);
-    the waterfall explains the score's log-odds, the title gives the calibrated PD the threshold applies to."""
-    threshold = float(decision_threshold["threshold"])
-    log_odds = explanation.base_values + explanation.values.sum(axis=1)
-    proba = calibrate(pd_calibration, 1 / (1 + np.exp(-log_odds)))
+    the waterfall explains the score's log-odds, the title gives the model's calibrated PD and decision."""
+    decisions = credit_scoring_model.rule.decide_log_odds(explanation.base_values + explanation.values.sum(axis=1))
+    proba, threshold = decisions.probabilities, decisions.threshold
     figures = {}
     per_decision = parameters["local_examples_per_decision"]
-    for decision, rows in (("refused", np.flatnonzero(proba >= threshold)), ("accepted", np.flatnonzero(proba < threshold))):
+    for decision, rows in (("refused", np.flatnonzero(decisions.refused)), ("accepted", np.flatnonzero(~decisions.refused))):
         for row in rows[:per_decision]:
             shap.plots.waterfall(explanation[row], max_display=12, show=False)
             figure = plt.gcf()

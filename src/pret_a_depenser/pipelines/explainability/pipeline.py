@@ -35,9 +35,8 @@ def create_pipeline(**kwargs) -> Pipeline:
                 func=local_waterfalls,
                 inputs=dict(
                     explanation="shap_explanation",
-                    decision_threshold="decision_threshold",
+                    credit_scoring_model="credit_scoring_model",
                     parameters="params:explainability",
-                    pd_calibration="pd_calibration",
                 ),
                 outputs="shap_local_plots",
                 name="shap_local_plots_node",

@@ -18,7 +18,7 @@ from pret_a_depenser.business_cost import business_cost, confusion_counts, optim
 from pret_a_depenser.modelling.cross_validation import features_target_folds
 from pret_a_depenser.modelling.estimators import balanced_catboost, catboost_frame
 from pret_a_depenser.scoring import CreditScoringModel
-from pret_a_depenser.scoring.calibration import calibrate, expected_calibration_error
+from pret_a_depenser.scoring.calibration import expected_calibration_error
 from pret_a_depenser.tracking import MlflowMetrics, mlflow_metrics
 
 
@@ -44,19 +44,18 @@ def evaluate_on_holdout(
     business cost at its own best threshold on the same holdout are the ceiling to compare with.
     """
     y = holdout_set["TARGET"].to_numpy().astype(int)
-    score = credit_scoring_model.raw_scores(credit_scoring_model.inputs_from_frame(holdout_set))
-    proba = calibrate(credit_scoring_model.calibration, score)
-    threshold = credit_scoring_model.threshold
-    cost = business_cost(y, proba, threshold, business["fn_cost"], business["fp_cost"])
+    decisions = credit_scoring_model.decide(credit_scoring_model.inputs_from_frame(holdout_set))
+    score, proba = decisions.scores, decisions.probabilities
+    cost = business_cost(y, decisions.refused, business["fn_cost"], business["fp_cost"])
     metrics: dict[str, Any] = {
         "roc_auc": float(roc_auc_score(y, proba)),
         "business_cost": cost,
         "business_cost_per_applicant": cost / len(y),
-        "threshold": threshold,
+        "threshold": decisions.threshold,
         "n_holdout": len(y),
         "default_rate": float(y.mean()),
-        "refusal_rate": float((proba >= threshold).mean()),
-        **confusion_counts(y, proba, threshold),
+        "refusal_rate": decisions.refusal_rate,
+        **confusion_counts(y, decisions.refused),
         "brier_score": float(brier_score_loss(y, proba)),
         "brier_score_uncalibrated": float(brier_score_loss(y, score)),
         "expected_calibration_error": expected_calibration_error(y, proba),
@@ -124,11 +123,10 @@ def protected_attribute_effect(
     model = balanced_catboost(labels, tuned_params, seed)
     model.fit(catboost_frame(training_set[columns], labels), training_set["TARGET"].to_numpy().astype(int))
     y_holdout = holdout_set["TARGET"].to_numpy().astype(int)
-    proba = calibrate(credit_scoring_model.calibration, model.predict_proba(catboost_frame(holdout_set[columns], labels))[:, 1])
-    threshold = credit_scoring_model.threshold
+    decisions = credit_scoring_model.rule.decide(model.predict_proba(catboost_frame(holdout_set[columns], labels))[:, 1])
     effect["with"] = {
-        "roc_auc": float(roc_auc_score(y_holdout, proba)),
-        "business_cost": business_cost(y_holdout, proba, threshold, business["fn_cost"], business["fp_cost"]),
+        "roc_auc": float(roc_auc_score(y_holdout, decisions.probabilities)),
+        "business_cost": business_cost(y_holdout, decisions.refused, business["fn_cost"], business["fp_cost"]),
     }
     return effect
 

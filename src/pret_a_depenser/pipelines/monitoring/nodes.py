@@ -25,7 +25,7 @@ SMOOTHING = 1e-4  # share given to empty bins so the PSI stays finite
 
 def _scored(scoring_model: CreditScoringModel, features: pd.DataFrame) -> pd.DataFrame:
     scored = features[scoring_model.features].copy()
-    scored[SCORE] = scoring_model.probabilities(scoring_model.inputs_from_frame(features)) if len(features) else []
+    scored[SCORE] = scoring_model.decide(scoring_model.inputs_from_frame(features)).probabilities if len(features) else []
     return scored
 
 

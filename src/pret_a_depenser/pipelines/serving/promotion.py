@@ -21,11 +21,11 @@ def champion_evaluation(
     if champion_model is None:
         return {}
     y = holdout_set["TARGET"].to_numpy().astype(int)
-    proba = champion_model.probabilities(champion_model.inputs_from_frame(holdout_set))
+    decisions = champion_model.decide(champion_model.inputs_from_frame(holdout_set))
     return {
         "model_tag": champion_model.tag,
-        "roc_auc": float(roc_auc_score(y, proba)),
-        "business_cost": business_cost(y, proba, champion_model.threshold, business["fn_cost"], business["fp_cost"]),
+        "roc_auc": float(roc_auc_score(y, decisions.probabilities)),
+        "business_cost": business_cost(y, decisions.refused, business["fn_cost"], business["fp_cost"]),
     }
 
 

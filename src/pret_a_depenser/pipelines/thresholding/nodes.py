@@ -16,7 +16,8 @@ from sklearn.metrics import average_precision_score, precision_recall_curve, roc
 from pret_a_depenser.business_cost import confusion_counts, cost_curve, optimal_threshold, threshold_grid
 from pret_a_depenser.modelling.cross_validation import features_target_folds, out_of_fold_predictions, stratified_folds
 from pret_a_depenser.modelling.estimators import model_factory
-from pret_a_depenser.scoring.calibration import calibrate, fit_calibration
+from pret_a_depenser.scoring.calibration import fit_calibration
+from pret_a_depenser.scoring.decision import DecisionRule
 from pret_a_depenser.tracking import MlflowMetrics, mlflow_metrics
 
 
@@ -40,7 +41,7 @@ def calibrate_out_of_fold(oof_predictions: pd.DataFrame, parameters: dict[str, A
         oof_predictions["PD"].to_numpy(), oof_predictions["TARGET"].to_numpy(), parameters["calibration"]
     )
     calibrated = oof_predictions.rename(columns={"PD": "SCORE"})
-    calibrated["PD"] = calibrate(calibration, calibrated["SCORE"].to_numpy())
+    calibrated["PD"] = DecisionRule(None, calibration).probability_of_default(calibrated["SCORE"].to_numpy())
     return calibration, calibrated
 
 
@@ -69,7 +70,7 @@ def choose_threshold(
         "business_cost_per_applicant": cost / len(y),
         "roc_auc": float(roc_auc_score(y, proba)),
         "n_applicants": len(y),
-        **confusion_counts(y, proba, threshold),
+        **confusion_counts(y, DecisionRule(threshold).refuses(proba)),
     }
     return curve, decision
 

@@ -114,9 +114,10 @@ def feature_level_name(level: str) -> str:
     return re.sub(r"[^A-Z0-9]+", "_", str(level).upper()).strip("_") or "EMPTY"
 
 
-def numeric_columns(schema: pl.Schema, exclude: Sequence[str] = ()) -> list[str]:
-    """The schema's numeric columns in order (a definition of the table, not of its data)."""
-    return [name for name, dtype in schema.items() if dtype.is_numeric() and name not in exclude]
+def numeric_columns(table: pl.DataFrame, exclude: Sequence[str] = ()) -> list[str]:
+    """The table's numeric columns in order (a definition of the table, not of its data; read from its
+    dtypes, not its ``schema``, which polars builds anew at each access)."""
+    return [name for name, dtype in zip(table.columns, table.dtypes, strict=True) if dtype.is_numeric() and name not in exclude]
 
 
 def is_label(dtype: pl.DataType) -> bool:
@@ -196,15 +197,21 @@ def wanted_inputs(
     wanted: frozenset[str] | None, prefixes: Iterable[str], columns: Iterable[str], statistics: Sequence[str]
 ) -> list[str]:
     """The input columns some planned ``{PREFIX}_{COLUMN}_{STAT}`` feature reads (all without a plan)."""
-    columns = list(columns)
     if wanted is None:
-        return columns
-    prefixes = list(prefixes)
-    return [
+        return list(columns)
+    return list(_wanted_inputs(wanted, tuple(prefixes), tuple(columns), tuple(statistics)))
+
+
+@functools.lru_cache(maxsize=1024)
+def _wanted_inputs(
+    wanted: frozenset[str], prefixes: tuple[str, ...], columns: tuple[str, ...], statistics: tuple[str, ...]
+) -> tuple[str, ...]:
+    """Computed once per plan and table layout: a request would otherwise build every feature name."""
+    return tuple(
         column
         for column in columns
         if any(f"{prefix}_{column}_{statistic.upper()}" in wanted for prefix in prefixes for statistic in statistics)
-    ]
+    )
 
 
 def planned_shares(
@@ -212,11 +219,17 @@ def planned_shares(
 ) -> dict[str, tuple[np.ndarray, list[str]]]:
     """``shares`` for ``aggregate_by_applicant``: each label column with a planned share feature (all
     without a plan), its rows' level codes read from ``labels(column)`` only then."""
-    return {
-        column: (label_codes(labels(column), column_levels), column_levels)
-        for column, column_levels in levels.items()
-        if wanted is None or any(name in wanted for name in share_names(prefix, column, tuple(column_levels)))
-    }
+    read = levels if wanted is None else _planned_share_columns(wanted, prefix, tuple((c, tuple(v)) for c, v in levels.items()))
+    return {column: (label_codes(labels(column), levels[column]), levels[column]) for column in read}
+
+
+@functools.lru_cache(maxsize=256)
+def _planned_share_columns(
+    wanted: frozenset[str], prefix: str, levels: tuple[tuple[str, tuple[str, ...]], ...]
+) -> tuple[str, ...]:
+    return tuple(
+        column for column, column_levels in levels if any(name in wanted for name in share_names(prefix, column, column_levels))
+    )
 
 
 def source_width(spec: dict, source: str) -> int:

@@ -22,12 +22,31 @@ from .aggregation import (
     is_label,
     missing_where,
     numeric_columns,
+    planned_columns,
     ratio_when_nonzero,
     where_known,
 )
 
 EXT_SOURCES = ["EXT_SOURCE_1", "EXT_SOURCE_2", "EXT_SOURCE_3"]
 TARGET = "TARGET"
+# The application columns the ratios read (besides the FLAG_DOCUMENT_* flags of APP_DOCUMENT_COUNT).
+RATIO_INPUTS = frozenset(
+    [
+        *EXT_SOURCES,
+        "DAYS_BIRTH",
+        "AMT_CREDIT",
+        "AMT_ANNUITY",
+        "AMT_INCOME_TOTAL",
+        "AMT_GOODS_PRICE",
+        "CNT_FAM_MEMBERS",
+        "CNT_CHILDREN",
+        "DAYS_EMPLOYED",
+        "DAYS_REGISTRATION",
+        "DAYS_ID_PUBLISH",
+        "DAYS_LAST_PHONE_CHANGE",
+        "OWN_CAR_AGE",
+    ]
+)
 
 
 @dataclass(frozen=True)
@@ -94,25 +113,34 @@ def application_features(application: pl.DataFrame, spec: dict[str, Any]) -> App
 
     ``DAYS_EMPLOYED = days_sentinel`` (pensioners, unemployed) becomes missing with a flag
     ``APP_DAYS_EMPLOYED_SENTINEL``; unknown labels (``XNA``, ``Unknown``) become missing. Labels are
-    kept as strings: they are the model's categorical features.
+    kept as strings: they are the model's categorical features. With a feature plan, only the planned
+    columns (and the ratios' inputs) are read.
     """
     parameters = spec["parameters"]
     sentinel = int(parameters["days_sentinel"])
     unknown = list(parameters["unknown_labels"])
+    wanted = planned_columns(spec)
     rows = in_canonical_order(application, [APPLICANT_KEY])
-    schema = rows.schema
-    numeric = numeric_columns(schema, exclude=(APPLICANT_KEY, TARGET))
+    dtype_of = dict(zip(rows.columns, rows.dtypes, strict=True))
+    numeric = numeric_columns(rows, exclude=(APPLICANT_KEY, TARGET))
+    documents = [name for name in numeric if name.startswith("FLAG_DOCUMENT_")]
+    if wanted is not None:
+        read = wanted | RATIO_INPUTS | (frozenset(documents) if "APP_DOCUMENT_COUNT" in wanted else frozenset())
+        numeric = [name for name in numeric if name in read]
+        documents = [name for name in documents if name in read]
     values = float_columns(rows, numeric)
     employed = values["DAYS_EMPLOYED"]
     values["DAYS_EMPLOYED"] = missing_where(employed, employed == sentinel)
-    ratios = _application_ratios(values, [name for name in numeric if name.startswith("FLAG_DOCUMENT_")])
-    integer = {name for name in numeric if schema[name].is_integer()} | {"APP_DOCUMENT_COUNT", "APP_EXT_SOURCE_MISSING_COUNT"}
+    ratios = _application_ratios(values, documents)
+    integer = {name for name in numeric if dtype_of[name].is_integer()} | {"APP_DOCUMENT_COUNT", "APP_EXT_SOURCE_MISSING_COUNT"}
     flag = {"APP_DAYS_EMPLOYED_SENTINEL": where_known(employed == sentinel, employed)}
     every = {**values, **flag, **ratios}
+    if wanted is not None:
+        every = {name: column for name, column in every.items() if name in wanted}
     names = list(every)
     dtypes = ["Int8" if name in flag else COUNT_DTYPE if name in integer else FLOAT_DTYPE for name in names]
     matrix = np.stack(list(every.values()), dtype=np.float32) if names else np.empty((0, rows.height), np.float32)
-    labels = [name for name, dtype in schema.items() if is_label(dtype)]
+    labels = [name for name, dtype in dtype_of.items() if is_label(dtype) and (wanted is None or name in wanted)]
     if rows.height <= SMALL_INPUT_ROWS:  # one applicant's records: no query plan
         values_of = {
             name: [None if label in unknown else label for label in rows.get_column(name).cast(pl.String).to_list()]
@@ -124,7 +152,7 @@ def application_features(application: pl.DataFrame, spec: dict[str, Any]) -> App
             pl.when(pl.col(name).cast(pl.String).is_in(unknown)).then(None).otherwise(pl.col(name).cast(pl.String)).alias(name)
             for name in labels
         )
-    order = [name for name in rows.columns if name in every or name in labels] + list(flag) + list(ratios)
+    order = [name for name in [*rows.columns, *flag, *ratios] if name in every or name in labels]
     target = rows[TARGET].cast(pl.Float64).to_numpy() if TARGET in rows.columns else None
     block = FeatureBlock("application", rows[APPLICANT_KEY].to_numpy().astype(np.int64), names, dtypes, matrix)
     return ApplicationFeatures(block, label_values, order, target)

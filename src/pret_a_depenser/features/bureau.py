@@ -90,7 +90,7 @@ def _credit_features(credits: pl.DataFrame, balance: dict[str, np.ndarray], spec
     parameters, levels = spec["parameters"], spec["category_levels"]
     oldest = -int(parameters["bureau"]["max_days_back"])
     recent = -int(parameters["bureau"]["recent_days"])
-    columns = float_columns(credits, numeric_columns(credits.schema, exclude=(APPLICANT_KEY, CREDIT_KEY)))
+    columns = float_columns(credits, numeric_columns(credits, exclude=(APPLICANT_KEY, CREDIT_KEY)))
     for name in columns:
         if name.startswith("DAYS_"):
             columns[name] = missing_where(columns[name], columns[name] < oldest)

@@ -40,7 +40,7 @@ def credit_card_features(
 def _card_features(months: pl.DataFrame, spec: dict[str, Any]) -> FeatureBlock:
     parameters, levels = spec["parameters"], spec["category_levels"]
     recent = -int(parameters["credit_card"]["recent_months"])
-    columns = float_columns(months, numeric_columns(months.schema, exclude=(APPLICANT_KEY, "SK_ID_PREV")))
+    columns = float_columns(months, numeric_columns(months, exclude=(APPLICANT_KEY, "SK_ID_PREV")))
     columns["UTILISATION"] = ratio_when_positive(columns["AMT_BALANCE"], columns["AMT_CREDIT_LIMIT_ACTUAL"])
     columns["PAYMENT_MIN_RATIO"] = ratio_when_positive(columns["AMT_PAYMENT_TOTAL_CURRENT"], columns["AMT_INST_MIN_REGULARITY"])
     columns["DPD_POSITIVE"] = where_known(columns["SK_DPD"] > 0, columns["SK_DPD"])

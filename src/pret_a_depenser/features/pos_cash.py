@@ -46,7 +46,7 @@ def pos_cash_features(pos_cash_balance: pl.DataFrame, spec: dict[str, Any], appl
 def _monthly_features(months: pl.DataFrame, spec: dict[str, Any]) -> FeatureBlock:
     parameters, levels = spec["parameters"], spec["category_levels"]
     recent = -int(parameters["pos_cash"]["recent_months"])
-    columns = float_columns(months, numeric_columns(months.schema, exclude=(APPLICANT_KEY, "SK_ID_PREV")))
+    columns = float_columns(months, numeric_columns(months, exclude=(APPLICANT_KEY, "SK_ID_PREV")))
     columns["DPD_POSITIVE"] = where_known(columns["SK_DPD"] > 0, columns["SK_DPD"])
     columns["DPD_DEF_POSITIVE"] = where_known(columns["SK_DPD_DEF"] > 0, columns["SK_DPD_DEF"])
     columns["REMAINING_SHARE"] = ratio_when_positive(columns["CNT_INSTALMENT_FUTURE"], columns["CNT_INSTALMENT"])

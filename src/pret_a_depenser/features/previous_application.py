@@ -46,7 +46,7 @@ def _previous_features(applications: pl.DataFrame, spec: dict[str, Any]) -> Feat
     parameters, levels = spec["parameters"], spec["category_levels"]
     sentinel = int(parameters["days_sentinel"])
     recent = -int(parameters["previous_application"]["recent_days"])
-    columns = float_columns(applications, numeric_columns(applications.schema, exclude=(APPLICANT_KEY, "SK_ID_PREV")))
+    columns = float_columns(applications, numeric_columns(applications, exclude=(APPLICANT_KEY, "SK_ID_PREV")))
     for name in SENTINEL_DAY_COLUMNS:
         columns[name] = missing_where(columns[name], columns[name] == sentinel)
     columns["APPLICATION_CREDIT_RATIO"] = ratio_when_positive(columns["AMT_APPLICATION"], columns["AMT_CREDIT"])

@@ -161,6 +161,8 @@ class Promotion(_Block):
 
 class Thresholding(_Block):
     oof_folds: Annotated[int, Field(ge=2)] | None = None
+    early_stopping_rounds: PositiveInt
+    final_trees_scale: Annotated[float, Field(gt=0)]
     bootstrap_samples: PositiveInt
     interval_level: Annotated[float, Field(gt=0, lt=1)]
     calibration: Literal["platt", "isotonic", "none"]
@@ -194,6 +196,7 @@ class Tuning(_Block):
     validation_folds: Annotated[int, Field(ge=1)]
     pruner_startup_trials: Annotated[int, Field(ge=0)]
     progress: bool
+    early_stopping_rounds: PositiveInt
     fixed: dict[str, Any]
     search_space: dict[str, SearchDimension]
 

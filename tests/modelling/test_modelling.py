@@ -45,7 +45,8 @@ def test_every_benchmarked_model_predicts_probabilities_out_of_fold(frame, name)
         "mlp": {"max_iter": 50},
         "logistic_regression": {},
     }[name]
-    proba, fit_seconds, _ = out_of_fold_predictions(model_factory(name, params, seed=0), features, y, folds)
+    proba, fit_seconds, _, trees = out_of_fold_predictions(model_factory(name, params, seed=0), features, y, folds)
+    assert trees == []  # no early stopping asked
     assert np.isfinite(proba).all() and ((proba >= 0) & (proba <= 1)).all()
     assert fit_seconds > 0
     assert np.corrcoef(proba, frame["SIGNAL"])[0, 1] > 0.3  # it learned the planted signal
@@ -76,7 +77,7 @@ def test_out_of_fold_predictions_can_score_only_the_first_folds(frame):
     features, y = frame.drop(columns=["SK_ID_CURR", "TARGET"]), frame["TARGET"].to_numpy()
     folds = np.arange(len(y)) % 4
     scored = []
-    proba, _, _ = out_of_fold_predictions(
+    proba, *_ = out_of_fold_predictions(
         model_factory("logistic_regression", {"max_iter": 50}, 0),
         features,
         y,
@@ -86,3 +87,13 @@ def test_out_of_fold_predictions_can_score_only_the_first_folds(frame):
     )
     assert scored == [0, 1]
     assert np.isnan(proba[folds >= 2]).all() and not np.isnan(proba[folds < 2]).any()
+
+
+def test_early_stopping_keeps_the_trees_each_fold_validated(frame):
+    features, y = frame.drop(columns=["SK_ID_CURR", "TARGET"]), frame["TARGET"].to_numpy()
+    folds = np.arange(len(y)) % 3
+    params = {"iterations": 400, "learning_rate": 0.3, "depth": 3}
+    stopped = out_of_fold_predictions(model_factory("catboost", params, 0), features, y, folds, early_stopping_rounds=10)
+    assert len(stopped.trees) == 3 and all(1 <= trees < 400 for trees in stopped.trees)  # the planted signal is learnt early
+    assert np.isfinite(stopped.proba).all()
+    assert np.corrcoef(stopped.proba, frame["SIGNAL"])[0, 1] > 0.3

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -33,6 +34,13 @@ def stratified_folds(target: np.ndarray, n_folds: int, seed: int) -> np.ndarray:
     return folds
 
 
+class OutOfFold(NamedTuple):
+    proba: np.ndarray  # each applicant's out-of-fold probability (NaN for folds not scored)
+    fit_seconds: float
+    predict_seconds: float
+    trees: list[int]  # with early stopping: the trees each fold's model kept (its best iteration + 1)
+
+
 def out_of_fold_predictions(
     make_model: Callable[[pd.DataFrame, np.ndarray], object],
     features: pd.DataFrame,
@@ -40,27 +48,43 @@ def out_of_fold_predictions(
     folds: np.ndarray,
     after_fold: Callable[[int, np.ndarray], None] | None = None,
     scored_folds: int | None = None,
-) -> tuple[np.ndarray, float, float]:
-    """Out-of-fold probabilities of default, and total fit and predict seconds.
+    early_stopping_rounds: int | None = None,
+) -> OutOfFold:
+    """Out-of-fold probabilities of default, total fit and predict seconds, and trees kept per fold.
 
     ``after_fold(fold, proba_so_far)`` lets a caller stop early (Optuna pruning raises from it).
     ``scored_folds``: only the first k folds are scored (each by a model fitted on all the other folds);
-    the other rows' probabilities stay NaN.
+    the other rows' probabilities stay NaN. ``early_stopping_rounds`` (boosted trees in a pipeline whose
+    last step takes an ``eval_set``, i.e. CatBoost): each fold's model stops adding trees once its
+    scored fold's log loss has not improved for that many rounds, and keeps its best trees; the number
+    of trees then follows the data instead of a fixed count.
     """
     proba = np.full(len(y), np.nan)
     fit_seconds = predict_seconds = 0.0
+    trees: list[int] = []
     for fold in np.unique(folds)[:scored_folds]:
         fitting, scoring = folds != fold, folds == fold
         model = make_model(features[fitting], y[fitting])
         started = time.perf_counter()
-        model.fit(features[fitting], y[fitting])
+        if early_stopping_rounds:
+            prepare, booster = model[:-1], model[-1]
+            booster.fit(
+                prepare.fit_transform(features[fitting]),
+                y[fitting],
+                eval_set=(prepare.transform(features[scoring]), y[scoring]),
+                early_stopping_rounds=early_stopping_rounds,
+                use_best_model=True,
+            )
+            trees.append(int(booster.get_best_iteration()) + 1)
+        else:
+            model.fit(features[fitting], y[fitting])
         fit_seconds += time.perf_counter() - started
         started = time.perf_counter()
         proba[scoring] = model.predict_proba(features[scoring])[:, 1]
         predict_seconds += time.perf_counter() - started
         if after_fold is not None:
             after_fold(int(fold), proba)
-    return proba, fit_seconds, predict_seconds
+    return OutOfFold(proba, fit_seconds, predict_seconds, trees)
 
 
 SPLIT_COLUMNS = ["SK_ID_CURR", "TARGET", "FOLD"]

@@ -48,8 +48,27 @@ def test_out_of_fold_predictions_cover_every_applicant_on_the_split_or_their_own
 
     selected = signal_training_set(240, n_folds=5)
     tuned = {"iterations": 5, "thread_count": 1}
-    on_split = tuned_out_of_fold_predictions(selected, tuned, {"oof_folds": None}, seed=0)
+    stopping = {"early_stopping_rounds": 50, "final_trees_scale": 1.0}
+    on_split, final_params = tuned_out_of_fold_predictions(selected, tuned, {"oof_folds": None, **stopping}, seed=0)
     assert on_split["FOLD"].tolist() == selected["FOLD"].tolist() and on_split["PD"].notna().all()
-    own = tuned_out_of_fold_predictions(selected, tuned, {"oof_folds": 3}, seed=0)
+    assert final_params == {"iterations": 5, "thread_count": 1}  # 50 rounds without gain never came: every tree kept
+    own, _ = tuned_out_of_fold_predictions(selected, tuned, {"oof_folds": 3, **stopping}, seed=0)
     assert sorted(own["FOLD"].unique()) == [0, 1, 2] and own["PD"].notna().all()
     assert own.groupby("FOLD")["TARGET"].mean().std() < 0.02  # stratified: each fold keeps the default rate
+
+
+def test_the_final_model_grows_the_trees_early_stopping_kept_scaled_to_all_applicants():
+    from conftest import signal_training_set
+
+    from pret_a_depenser.pipelines.thresholding.nodes import tuned_out_of_fold_predictions
+
+    selected = signal_training_set(600, n_folds=3)
+    tuned = {"iterations": 600, "learning_rate": 0.5, "depth": 2, "thread_count": 1}
+    parameters = {"oof_folds": None, "early_stopping_rounds": 5, "final_trees_scale": 2.0}
+    _, stopped = tuned_out_of_fold_predictions(selected, tuned, parameters, seed=0)
+    _, unscaled = tuned_out_of_fold_predictions(selected, tuned, {**parameters, "final_trees_scale": 1.0}, seed=0)
+    assert 1 <= unscaled["iterations"] < 600  # the signal is learnt in a few trees at this learning rate
+    assert abs(stopped["iterations"] - 2 * unscaled["iterations"]) <= 1  # 2 x the folds' mean, rounded once
+    assert {key: value for key, value in stopped.items() if key != "iterations"} == {
+        key: value for key, value in tuned.items() if key != "iterations"
+    }

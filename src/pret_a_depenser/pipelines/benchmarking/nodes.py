@@ -27,7 +27,7 @@ def benchmark_models(training_set: pd.DataFrame, parameters: dict[str, Any], bus
     results = []
     for name, hyperparameters in parameters["models"].items():
         make_model = model_factory(name, hyperparameters, seed)
-        proba, fit_seconds, predict_seconds = out_of_fold_predictions(make_model, features, y, folds)
+        proba, fit_seconds, predict_seconds, _ = out_of_fold_predictions(make_model, features, y, folds)
         results.append(
             {
                 "model": name,

@@ -85,7 +85,7 @@ def compare_feature_sets(
     metrics = {}
     make_model = model_factory("lightgbm", parameters["ranker"], seed)
     for label, columns in (("all_features", list(features.columns)), ("selected_features", kept_features)):
-        proba, _, _ = out_of_fold_predictions(make_model, features[columns], y, folds)
+        proba = out_of_fold_predictions(make_model, features[columns], y, folds).proba
         evaluation = evaluate_predictions(y, proba, business, business["threshold_step"])
         figures = {key: evaluation[key] for key in ("roc_auc", "business_cost", "business_cost_per_applicant")}
         metrics.update(mlflow_metrics({**figures, "count": len(columns)}, f"{label}_"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import matplotlib
@@ -20,18 +21,34 @@ from pret_a_depenser.scoring.calibration import fit_calibration
 from pret_a_depenser.scoring.decision import DecisionRule
 from pret_a_depenser.tracking import MlflowMetrics, mlflow_metrics
 
+logger = logging.getLogger(__name__)
+
 
 def tuned_out_of_fold_predictions(
     selected_training_set: pd.DataFrame, tuned_params: dict[str, Any], parameters: dict[str, Any], seed: int
-) -> pd.DataFrame:
+) -> tuple[pd.DataFrame, dict[str, Any]]:
     """``SK_ID_CURR``, ``TARGET``, ``FOLD``, ``PD``: the tuned CatBoost's out-of-fold probabilities of
     every training applicant, on the split's folds, or on ``oof_folds`` seeded stratified folds when set
-    (fewer, cheaper fits at Kaggle size: each model then trains on a smaller share of the applicants)."""
+    (fewer, cheaper fits at Kaggle size: each model then trains on a smaller share of the applicants).
+
+    Each fold's model stops growing trees by early stopping on its scored fold, so the number of trees
+    follows the size of the data (the search ran on a sample). The final model's hyperparameters are
+    the tuned ones with ``final_trees_scale`` x the folds' mean number of trees: it trains on all the
+    applicants, a fold's model on ``1 - 1 / folds`` of them."""
     features, y, folds = features_target_folds(selected_training_set)
     if parameters.get("oof_folds"):
         folds = stratified_folds(y, parameters["oof_folds"], seed)
-    proba, _, _ = out_of_fold_predictions(model_factory("catboost", tuned_params, seed), features, y, folds)
-    return pd.DataFrame({"SK_ID_CURR": selected_training_set["SK_ID_CURR"].to_numpy(), "TARGET": y, "FOLD": folds, "PD": proba})
+    proba, _, _, trees = out_of_fold_predictions(
+        model_factory("catboost", tuned_params, seed),
+        features,
+        y,
+        folds,
+        early_stopping_rounds=parameters["early_stopping_rounds"],
+    )
+    final_trees = max(1, round(parameters["final_trees_scale"] * float(np.mean(trees))))
+    logger.info("out-of-fold early stopping kept %s trees; the final model grows %d", trees, final_trees)
+    oof = pd.DataFrame({"SK_ID_CURR": selected_training_set["SK_ID_CURR"].to_numpy(), "TARGET": y, "FOLD": folds, "PD": proba})
+    return oof, {**tuned_params, "iterations": final_trees}
 
 
 def calibrate_out_of_fold(oof_predictions: pd.DataFrame, parameters: dict[str, Any]) -> tuple[dict[str, Any], pd.DataFrame]:

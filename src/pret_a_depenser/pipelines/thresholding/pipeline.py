@@ -16,7 +16,7 @@ def create_pipeline(**kwargs) -> Pipeline:
                     parameters="params:thresholding",
                     seed="params:seed",
                 ),
-                outputs="oof_predictions",
+                outputs=["oof_predictions", "final_model_params"],
                 name="tuned_out_of_fold_predictions_node",
             ),
             Node(

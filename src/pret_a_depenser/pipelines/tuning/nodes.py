@@ -120,14 +120,21 @@ def tune_catboost(
             if trial.should_prune():
                 raise optuna.TrialPruned()
 
-        proba, fit_seconds, _ = out_of_fold_predictions(
-            model_factory("catboost", hyperparameters, seed), features, y, folds, after_fold=report, scored_folds=n_folds
+        proba, fit_seconds, _, trees = out_of_fold_predictions(
+            model_factory("catboost", hyperparameters, seed),
+            features,
+            y,
+            folds,
+            after_fold=report,
+            scored_folds=n_folds,
+            early_stopping_rounds=parameters["early_stopping_rounds"],
         )
         scored = ~np.isnan(proba)
         evaluation = evaluate_predictions(y[scored], proba[scored], business, business["threshold_step"])
         trial.set_user_attr("roc_auc", evaluation["roc_auc"])
         trial.set_user_attr("best_threshold", evaluation["best_threshold"])
         trial.set_user_attr("fit_seconds", fit_seconds)
+        trial.set_user_attr("trees", float(np.mean(trees)) if trees else float(hyperparameters["iterations"]))
         return evaluation["business_cost_per_applicant"]
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)

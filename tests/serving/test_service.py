@@ -10,9 +10,12 @@ import math
 import numpy as np
 import polars as pl
 import pytest
+from pydantic import TypeAdapter
 
 from pret_a_depenser.datasets import BentoModelDataset
+from pret_a_depenser.features import transform
 from pret_a_depenser.raw_contract import APPLICATION_TEST_COLUMNS
+from pret_a_depenser.scoring import ApplicantRecords, applicant_tables
 
 from .conftest import use_bentoml_home
 
@@ -80,6 +83,26 @@ def test_every_holdout_and_test_applicant_gets_the_pipeline_probability(client, 
         if not any(request[table] for table in request if table != "application")
     ]
     assert no_history, "the small sample has applicants without any credit history"
+
+
+def test_the_served_feature_plan_is_bit_equal_to_the_full_transform_for_every_holdout_applicant(
+    scoring_model, holdout_applicants
+):
+    """Each holdout applicant alone, as served: the model's plan (its 45 columns, from a narrowed
+    application table) against the same columns of the full 1,800-column transform of all the records."""
+    plan = scoring_model.planned_spec["plan"]
+    assert plan["columns"] == scoring_model.features and len(plan["columns"]) < len(scoring_model.feature_spec["columns"]) / 10
+    applicants = TypeAdapter(list[ApplicantRecords]).validate_python(holdout_applicants["request"].tolist())
+    probabilities = []
+    for applicant in applicants:
+        served = scoring_model.inputs_from_records([applicant])
+        full = scoring_model.inputs_from_rows(transform(applicant_tables([applicant]), scoring_model.feature_spec))
+        assert served.numbers.tobytes() == full.numbers.tobytes(), applicant.application.SK_ID_CURR
+        assert served.labels.tolist() == full.labels.tolist()
+        decided = scoring_model.decide(served)
+        assert decided.probabilities.tobytes() == scoring_model.decide(full).probabilities.tobytes()
+        probabilities.append(decided.probabilities[0])
+    assert np.abs(np.array(probabilities) - holdout_applicants["PD"].to_numpy()).max() <= 1e-12  # the pipeline's PD
 
 
 def test_lists_may_be_absent_and_history_rows_may_omit_or_repeat_their_applicant(client, applicant, holdout_applicants):

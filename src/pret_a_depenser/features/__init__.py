@@ -2,7 +2,7 @@
 Kaggle-format raw tables to one feature row per applicant, for any number of applicants."""
 
 from .aggregation import FeatureBlock
-from .application import ApplicationFeatures, application_features, stack_applications
+from .application import ApplicationFeatures, application_features, planned_application_inputs, stack_applications
 from .bureau import bureau_features
 from .credit_card import credit_card_features
 from .engine import (
@@ -38,6 +38,7 @@ __all__ = [
     "feature_plan",
     "fit_feature_spec",
     "installments_features",
+    "planned_application_inputs",
     "pos_cash_features",
     "previous_application_features",
     "secondary_features",

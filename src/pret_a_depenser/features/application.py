@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -47,6 +47,15 @@ RATIO_INPUTS = frozenset(
         "OWN_CAR_AGE",
     ]
 )
+
+
+def planned_application_inputs(wanted: frozenset[str], columns: Iterable[str]) -> list[str]:
+    """Of the application ``columns``, those a plan reads: its own, the ratios' inputs and, for
+    ``APP_DOCUMENT_COUNT``, the document flags."""
+    documents = "APP_DOCUMENT_COUNT" in wanted
+    return [
+        name for name in columns if name in wanted or name in RATIO_INPUTS or (documents and name.startswith("FLAG_DOCUMENT_"))
+    ]
 
 
 @dataclass(frozen=True)
@@ -123,11 +132,9 @@ def application_features(application: pl.DataFrame, spec: dict[str, Any]) -> App
     rows = in_canonical_order(application, [APPLICANT_KEY])
     dtype_of = dict(zip(rows.columns, rows.dtypes, strict=True))
     numeric = numeric_columns(rows, exclude=(APPLICANT_KEY, TARGET))
-    documents = [name for name in numeric if name.startswith("FLAG_DOCUMENT_")]
     if wanted is not None:
-        read = wanted | RATIO_INPUTS | (frozenset(documents) if "APP_DOCUMENT_COUNT" in wanted else frozenset())
-        numeric = [name for name in numeric if name in read]
-        documents = [name for name in documents if name in read]
+        numeric = planned_application_inputs(wanted, numeric)
+    documents = [name for name in numeric if name.startswith("FLAG_DOCUMENT_")]
     values = float_columns(rows, numeric)
     employed = values["DAYS_EMPLOYED"]
     values["DAYS_EMPLOYED"] = missing_where(employed, employed == sentinel)

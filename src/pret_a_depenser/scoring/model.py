@@ -31,7 +31,8 @@ import polars as pl
 from catboost import CatBoostClassifier, FeaturesData, Pool
 
 from pret_a_depenser.constants import APPLICANT_KEY, DAYS_PER_YEAR
-from pret_a_depenser.features import FeatureRows, feature_plan, transform
+from pret_a_depenser.features import FeatureRows, feature_plan, planned_application_inputs, transform
+from pret_a_depenser.raw_contract import RAW_TABLES, TABLE_FILES
 
 from .decision import Contribution, Decision, DecisionRule, Decisions, ExplainedDecision, Reason
 from .records import MISSING_LABEL, applicant_tables
@@ -103,6 +104,8 @@ class CreditScoringModel:
             raise ValueError("the CatBoost model's features differ from the artefact's numeric-then-label features")
         object.__setattr__(self, "rule", DecisionRule(self.threshold, self.calibration))
         object.__setattr__(self, "planned_spec", feature_plan(self.feature_spec, self.features))
+        application = RAW_TABLES[TABLE_FILES["application"]][0]
+        object.__setattr__(self, "_application_columns", planned_application_inputs(frozenset(self.features), application))
         object.__setattr__(self, "_known_labels", [frozenset(self.categories[name]) for name in self.categorical_features])
         share_levels = [
             (table, column, frozenset(levels))
@@ -135,7 +138,7 @@ class CreditScoringModel:
 
     def inputs_from_records(self, applicants: Sequence[Any]) -> ModelInputs:
         """Validated ``ApplicantRecords``, in request order."""
-        inputs = self.inputs_from_tables(applicant_tables(applicants))
+        inputs = self.inputs_from_tables(applicant_tables(applicants, self._application_columns))
         position = {applicant: row for row, applicant in enumerate(inputs.applicants.tolist())}
         ordered = inputs.take(np.array([position[applicant.application.SK_ID_CURR] for applicant in applicants], dtype=np.int64))
         return replace(ordered, unseen_history=[self._unseen_history(applicant) for applicant in applicants])

@@ -11,7 +11,7 @@ their rows had been read from the files.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Annotated, Any, Literal
 
 import polars as pl
@@ -167,10 +167,14 @@ def applicant_batch_model(max_size: int) -> type[RootModel]:
     )
 
 
-def applicant_tables(applicants: Sequence[BaseModel]) -> dict[str, pl.DataFrame]:
+def applicant_tables(
+    applicants: Sequence[BaseModel], application_columns: Collection[str] | None = None
+) -> dict[str, pl.DataFrame]:
     """The applicants' rows as the raw tables of the files, ready for the feature transform.
 
-    Each row gets its application's ``SK_ID_CURR``. ``SK_ID_BUREAU`` and ``SK_ID_PREV`` are numbered
+    ``application_columns``: only these columns of the application (those a feature plan reads; the
+    wide application is the costliest table to build); all by default. Each row gets its application's
+    ``SK_ID_CURR``. ``SK_ID_BUREAU`` and ``SK_ID_PREV`` are numbered
     by the lender within one applicant only: they are renumbered so that two applicants of one batch
     never share a credit, keeping their order within the applicant (the transform's order). A monthly
     row whose credit is not among the applicant's stays unlinked, as an orphan row of the files.
@@ -180,6 +184,8 @@ def applicant_tables(applicants: Sequence[BaseModel]) -> dict[str, pl.DataFrame]
     tables = {}
     for table, file_name in REQUEST_TABLES.items():
         columns = RAW_TABLES[file_name][0]
+        if table == "application" and application_columns is not None:
+            columns = {name: kind for name, kind in columns.items() if name in application_columns or name == APPLICANT_KEY}
         if table == "application":
             rows = [(applicant.application.SK_ID_CURR, applicant.application) for applicant in applicants]
         else:

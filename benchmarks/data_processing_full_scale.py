@@ -43,7 +43,10 @@ DATASET_TIME = re.compile(r"Dataset (\S+) (loaded|saved) in ([0-9.]+) s")
 
 
 def run_measured(arguments: list[str]) -> tuple[float, float, str]:
-    """Wall seconds, peak resident memory (GB, process tree summed) and stderr of one command."""
+    """Wall seconds, peak resident memory (GB, process tree summed) and stderr of one command.
+
+    Where the peak happened is kept in ``PEAK_MOMENT``: seconds into the run, the last node, dataset or
+    progress line logged before it, and the resident memory of each process of the tree then."""
     started = time.perf_counter()
     with (
         tempfile.TemporaryFile("w+") as log,
@@ -55,9 +58,18 @@ def run_measured(arguments: list[str]) -> tuple[float, float, str]:
         root, peak = psutil.Process(process.pid), 0
         while process.poll() is None:
             try:
-                peak = max(peak, sum(member.memory_info().rss for member in [root, *root.children(recursive=True)]))
+                members = [root, *root.children(recursive=True)]
+                resident = [(member, member.memory_info().rss) for member in members]
             except psutil.NoSuchProcess:
-                pass
+                resident = []
+            total = sum(rss for _, rss in resident)
+            if total > peak:
+                peak = total
+                PEAK_MOMENT.update(
+                    seconds=time.perf_counter() - started,
+                    last_line=_last_log_line(log.name if isinstance(log.name, str) else f"/proc/self/fd/{log.fileno()}"),
+                    processes=[(member.pid, member.name(), rss / 1e9) for member, rss in resident if rss > 1e8],
+                )
             time.sleep(0.05)
         log.seek(0)
         stderr = log.read()
@@ -65,6 +77,22 @@ def run_measured(arguments: list[str]) -> tuple[float, float, str]:
     if process.returncode != 0:
         sys.exit(f"{' '.join(arguments)} failed:\n{stderr[-4000:]}")
     return elapsed, peak / 1e9, stderr
+
+
+PEAK_MOMENT: dict = {}
+LOGGED_STEP = re.compile(r"(Node \S+ ran in [^ ]+ s|Dataset \S+ (?:loaded|saved) in [^ ]+ s|Progress: [^;]+)")
+
+
+def _last_log_line(path: str, tail: int = 16384) -> str:
+    """The last node, dataset or progress line the run has logged so far."""
+    try:
+        with open(path, "rb") as handle:
+            handle.seek(0, os.SEEK_END)
+            handle.seek(max(0, handle.tell() - tail))
+            found = LOGGED_STEP.findall(handle.read().decode(errors="replace"))
+    except OSError:
+        return ""
+    return found[-1] if found else ""
 
 
 KEDRO_BENCHMARK_RUN = [sys.executable, "-m", "kedro", "run", "--env", "benchmark"]

@@ -23,6 +23,7 @@ import pandas as pd
 from data_processing_full_scale import (
     KAGGLE_APPLICANTS,
     KEDRO_BENCHMARK_RUN,
+    PEAK_MOMENT,
     PROJECT_ROOT,
     ensure_full_scale_data,
     run_measured,
@@ -63,6 +64,8 @@ def main() -> None:
     print(f"\nkedro run --env benchmark ({options.n_applicants:,} applicants)")
     print(f"{'':<44}{'wall s':>9}{'peak RSS GB':>13}")
     print(f"{'whole run':<44}{seconds:>9.1f}{peak:>13.2f}")
+    processes = ", ".join(f"{name} {rss:.2f} GB" for _, name, rss in PEAK_MOMENT.get("processes", []))
+    print(f"  peak at {PEAK_MOMENT.get('seconds', 0):.0f} s, after: {PEAK_MOMENT.get('last_line', '?')} ({processes})")
     by_pipeline = nodes.groupby("pipeline", sort=False).agg(seconds=("seconds", "sum"), peak_gb=("peak_gb", "max"))
     for pipeline, row in by_pipeline.iterrows():
         print(f"  {pipeline:<42}{row['seconds']:>9.1f}{row['peak_gb']:>13.2f}")

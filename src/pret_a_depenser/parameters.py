@@ -162,7 +162,6 @@ class Promotion(_Block):
 class Thresholding(_Block):
     oof_folds: Annotated[int, Field(ge=2)] | None = None
     early_stopping_rounds: PositiveInt
-    final_trees_scale: Annotated[float, Field(gt=0)]
     bootstrap_samples: PositiveInt
     interval_level: Annotated[float, Field(gt=0, lt=1)]
     calibration: Literal["platt", "isotonic", "none"]

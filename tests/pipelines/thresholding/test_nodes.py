@@ -48,10 +48,10 @@ def test_out_of_fold_predictions_cover_every_applicant_on_the_split_or_their_own
 
     selected = signal_training_set(240, n_folds=5)
     tuned = {"iterations": 5, "thread_count": 1}
-    stopping = {"early_stopping_rounds": 50, "final_trees_scale": 1.0}
+    stopping = {"early_stopping_rounds": 50}
     on_split, final_params = tuned_out_of_fold_predictions(selected, tuned, {"oof_folds": None, **stopping}, seed=0)
     assert on_split["FOLD"].tolist() == selected["FOLD"].tolist() and on_split["PD"].notna().all()
-    assert final_params == {"iterations": 5, "thread_count": 1}  # 50 rounds without gain never came: every tree kept
+    assert final_params == {"iterations": 6, "thread_count": 1}  # every fold kept its 5 trees; all applicants: x 5/4
     own, _ = tuned_out_of_fold_predictions(selected, tuned, {"oof_folds": 3, **stopping}, seed=0)
     assert sorted(own["FOLD"].unique()) == [0, 1, 2] and own["PD"].notna().all()
     assert own.groupby("FOLD")["TARGET"].mean().std() < 0.02  # stratified: each fold keeps the default rate
@@ -60,15 +60,17 @@ def test_out_of_fold_predictions_cover_every_applicant_on_the_split_or_their_own
 def test_the_final_model_grows_the_trees_early_stopping_kept_scaled_to_all_applicants():
     from conftest import signal_training_set
 
+    from pret_a_depenser.modelling.cross_validation import features_target_folds, out_of_fold_predictions
+    from pret_a_depenser.modelling.estimators import model_factory
     from pret_a_depenser.pipelines.thresholding.nodes import tuned_out_of_fold_predictions
 
     selected = signal_training_set(600, n_folds=3)
     tuned = {"iterations": 600, "learning_rate": 0.5, "depth": 2, "thread_count": 1}
-    parameters = {"oof_folds": None, "early_stopping_rounds": 5, "final_trees_scale": 2.0}
-    _, stopped = tuned_out_of_fold_predictions(selected, tuned, parameters, seed=0)
-    _, unscaled = tuned_out_of_fold_predictions(selected, tuned, {**parameters, "final_trees_scale": 1.0}, seed=0)
-    assert 1 <= unscaled["iterations"] < 600  # the signal is learnt in a few trees at this learning rate
-    assert abs(stopped["iterations"] - 2 * unscaled["iterations"]) <= 1  # 2 x the folds' mean, rounded once
+    _, stopped = tuned_out_of_fold_predictions(selected, tuned, {"oof_folds": None, "early_stopping_rounds": 5}, seed=0)
+    assert 1 <= stopped["iterations"] < 600  # the signal is learnt in a few trees at this learning rate
+    features, y, folds = features_target_folds(selected)
+    trees = out_of_fold_predictions(model_factory("catboost", tuned, 0), features, y, folds, early_stopping_rounds=5).trees
+    assert stopped["iterations"] == round(np.mean(trees) * 3 / 2)  # a fold's model saw 2/3 of the applicants
     assert {key: value for key, value in stopped.items() if key != "iterations"} == {
         key: value for key, value in tuned.items() if key != "iterations"
     }

@@ -33,8 +33,8 @@ def tuned_out_of_fold_predictions(
 
     Each fold's model stops growing trees by early stopping on its scored fold, so the number of trees
     follows the size of the data (the search ran on a sample). The final model's hyperparameters are
-    the tuned ones with ``final_trees_scale`` x the folds' mean number of trees: it trains on all the
-    applicants, a fold's model on ``1 - 1 / folds`` of them."""
+    the tuned ones with the folds' mean number of trees scaled by the data it trains on: all the
+    applicants, where a fold's model had all but its fold (x 1.5 with 3 folds, x 1.25 with 5)."""
     features, y, folds = features_target_folds(selected_training_set)
     if parameters.get("oof_folds"):
         folds = stratified_folds(y, parameters["oof_folds"], seed)
@@ -45,8 +45,9 @@ def tuned_out_of_fold_predictions(
         folds,
         early_stopping_rounds=parameters["early_stopping_rounds"],
     )
-    final_trees = max(1, round(parameters["final_trees_scale"] * float(np.mean(trees))))
-    logger.info("out-of-fold early stopping kept %s trees; the final model grows %d", trees, final_trees)
+    fitted_on = [int((folds != fold).sum()) for fold in np.unique(folds)]
+    final_trees = max(1, round(float(np.mean(trees)) * len(y) / float(np.mean(fitted_on))))
+    logger.info("out-of-fold early stopping kept %s trees; the final model, on all applicants, grows %d", trees, final_trees)
     oof = pd.DataFrame({"SK_ID_CURR": selected_training_set["SK_ID_CURR"].to_numpy(), "TARGET": y, "FOLD": folds, "PD": proba})
     return oof, {**tuned_params, "iterations": final_trees}
 

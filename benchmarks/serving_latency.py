@@ -367,6 +367,9 @@ def main() -> None:
     parser.add_argument(
         "--features-baseline", type=float, default=None, help="saturated /predict_features req/s of the baseline (same sitting)"
     )
+    parser.add_argument(
+        "--http-only", action="store_true", help="only the service's figures (e.g. to measure a baseline's feature-vector route)"
+    )
     parser.add_argument("--in-process-only", action="store_true", help=argparse.SUPPRESS)
     arguments = parser.parse_args()
 
@@ -376,13 +379,14 @@ def main() -> None:
     if arguments.in_process_only:
         print(json.dumps(in_process_figures(requests)))
         return
-    # In a child process: the model and its threads stay out of the load generator's process.
-    child = subprocess.run(
-        [sys.executable, __file__, "--in-process-only"], env=ENVIRONMENT, capture_output=True, text=True, check=True
-    )
-    figures = {"in_process": json.loads(child.stdout.strip().splitlines()[-1])}
-    for key, value in figures["in_process"].items():
-        print(f"in-process {key:<28} {value:8.3f}", flush=True)
+    figures = {}
+    if not arguments.http_only:  # in a child process: the model and its threads stay out of the load generator's process
+        child = subprocess.run(
+            [sys.executable, __file__, "--in-process-only"], env=ENVIRONMENT, capture_output=True, text=True, check=True
+        )
+        figures["in_process"] = json.loads(child.stdout.strip().splitlines()[-1])
+        for key, value in figures["in_process"].items():
+            print(f"in-process {key:<28} {value:8.3f}", flush=True)
     from pret_a_depenser.datasets import BentoModelDataset
 
     figures["bentoml"] = bentoml_figures(
@@ -390,6 +394,8 @@ def main() -> None:
     )
     if not arguments.skip_mlflow:
         figures["mlflow"] = mlflow_figures(requests, arguments.requests)
+    if arguments.http_only:
+        return
     bento, local = figures["bentoml"], figures["in_process"]
     raw, vectors = bento["predict_c8"]["throughput_rps"], bento["predict_features_c8"]["throughput_rps"]
     explain, half = bento["explain_c8"]["throughput_rps"], bento["predict_half_rate_c8"]

@@ -60,6 +60,7 @@ MEDIAN_HISTORY = {
     "credit_card_balance": 10,
 }
 SEED = 42
+SATURATED_REPEATS = 3
 
 
 def free_port() -> int:
@@ -313,9 +314,16 @@ def bentoml_figures(requests: list[dict], vectors: list[dict], n_requests: int) 
         for name, route, bodies, concurrency, count, rate in plan:
             if rate == "half":  # half the raw route's saturated rate, as independent users would offer it
                 rate = results["predict_c8"]["throughput_rps"] / 2
-            result = asyncio.run(drive(f"{url}{route}", bodies, concurrency, count, rate))
-            show(f"bentoml {name}", result)
-            results[f"{name}_c{concurrency}"] = result
+            # Workers share one listening socket and the first one awake accepts a whole burst of new
+            # connections, so one closed-loop run may keep every client on one worker: saturated runs
+            # are repeated on new connections and the median kept.
+            repeats = SATURATED_REPEATS if rate is None and concurrency > 1 else 1
+            runs = []
+            for _ in range(repeats):
+                runs.append(asyncio.run(drive(f"{url}{route}", bodies, concurrency, count, rate)))
+                show(f"bentoml {name}", runs[-1])
+            result = sorted(runs, key=lambda run: run["throughput_rps"])[len(runs) // 2]
+            results[f"{name}_c{concurrency}"] = {**result, "runs_rps": [run["throughput_rps"] for run in runs]}
     finally:
         stop(server)
     return results

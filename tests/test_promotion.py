@@ -21,8 +21,8 @@ def second_run(finished_project, tmp_path_factory):
     (one tree of depth one) and registered again."""
     project = tmp_path_factory.mktemp("promotion") / "project"
     shutil.copytree(finished_project, project)
-    tuned = project / "data/06_models/tuned_params.json"
-    tuned.write_text(json.dumps({**json.loads(tuned.read_text()), "iterations": 1, "depth": 1}))
+    final_params = project / "data/06_models/final_model_params.json"  # what train_final_model reads
+    final_params.write_text(json.dumps({**json.loads(final_params.read_text()), "iterations": 1, "depth": 1}))
     result = kedro_run(project, "--env", "test", "--from-nodes", "train_final_model_node")
     assert result.returncode == 0, result.stderr[-4000:]
     return project

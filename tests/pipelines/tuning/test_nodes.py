@@ -50,6 +50,7 @@ def test_a_trial_running_when_the_budget_passes_stops_at_its_next_fold(monkeypat
         "validation_folds": 3,
         "pruner_startup_trials": 10,
         "progress": False,
+        "early_stopping_rounds": 50,
         "fixed": {"iterations": 5, "thread_count": 1},
         "search_space": {"depth": {"type": "int", "low": 2, "high": 3}},
     }
@@ -60,3 +61,4 @@ def test_a_trial_running_when_the_budget_passes_stops_at_its_next_fold(monkeypat
     assert list(trials["state"]) == ["COMPLETE", "PRUNED"]
     assert trials["stopped_by_budget"].tolist()[1] is True
     assert best["iterations"] == 5 and "depth" in best
+    assert 1 <= trials["trees"].iloc[0] <= 5  # the trees the trial's early-stopped folds kept

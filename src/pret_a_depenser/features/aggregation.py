@@ -414,8 +414,10 @@ def aggregate_by_applicant(
             keep = [index for index, name in enumerate(subset_names) if wanted is None or name in wanted]
             names += [subset_names[index] for index in keep]
             dtypes += [COUNT_DTYPE if index == 0 else FLOAT_DTYPE for index in keep]
-            stacked = np.concatenate([counts.astype(np.float32)[None, :], results])
-            blocks.append(stacked if len(keep) == len(subset_names) else stacked[keep])
+            if len(keep) == len(subset_names):  # every feature of the subset (the full transform): no copy
+                blocks += [counts.astype(np.float32)[None, :], results]
+            else:
+                blocks.append(np.concatenate([counts.astype(np.float32)[None, :], results])[keep])
         if position == 0:
             for name, flags in (counted or {}).items():
                 if wanted is not None and name not in wanted:

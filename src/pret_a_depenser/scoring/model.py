@@ -98,6 +98,8 @@ class CreditScoringModel:
     rule: DecisionRule = field(init=False, repr=False, compare=False)  # the threshold and calibration, as the one rule
     # the fitted spec restricted to the model's features: what a request's records are transformed with
     planned_spec: dict[str, Any] = field(init=False, repr=False, compare=False)
+    # the application columns the plan reads: all a request's application table is built with
+    application_columns: list[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if list(self.model.feature_names_) != self.features:
@@ -105,7 +107,7 @@ class CreditScoringModel:
         object.__setattr__(self, "rule", DecisionRule(self.threshold, self.calibration))
         object.__setattr__(self, "planned_spec", feature_plan(self.feature_spec, self.features))
         application = RAW_TABLES[TABLE_FILES["application"]][0]
-        object.__setattr__(self, "_application_columns", planned_application_inputs(frozenset(self.features), application))
+        object.__setattr__(self, "application_columns", planned_application_inputs(frozenset(self.features), application))
         object.__setattr__(self, "_known_labels", [frozenset(self.categories[name]) for name in self.categorical_features])
         share_levels = [
             (table, column, frozenset(levels))
@@ -138,7 +140,7 @@ class CreditScoringModel:
 
     def inputs_from_records(self, applicants: Sequence[Any]) -> ModelInputs:
         """Validated ``ApplicantRecords``, in request order."""
-        inputs = self.inputs_from_tables(applicant_tables(applicants, self._application_columns))
+        inputs = self.inputs_from_tables(applicant_tables(applicants, self.application_columns))
         position = {applicant: row for row, applicant in enumerate(inputs.applicants.tolist())}
         ordered = inputs.take(np.array([position[applicant.application.SK_ID_CURR] for applicant in applicants], dtype=np.int64))
         return replace(ordered, unseen_history=[self._unseen_history(applicant) for applicant in applicants])

@@ -28,13 +28,17 @@ def _positive_int(environ: Mapping[str, str], name: str, default: int) -> int:
     return value
 
 
-def available_cpus(cgroup_cpu_max: Path = Path("/sys/fs/cgroup/cpu.max")) -> int:
-    """The CPUs this process may use: its affinity mask, capped by a cgroup v2 CPU quota (a container
-    started with ``--cpus 1`` on an 8-core host has 1)."""
+def available_cpus(cgroup: Path = Path("/sys/fs/cgroup")) -> int:
+    """The CPUs this process may use: its affinity mask, capped by a cgroup CPU quota (a container started
+    with ``--cpus 1`` on an 8-core host has 1): ``cpu.max`` under cgroup v2, ``cpu/cpu.cfs_quota_us``
+    and ``cpu/cpu.cfs_period_us`` under v1."""
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
     try:
-        quota, period = cgroup_cpu_max.read_text().split()[:2]
-        if quota != "max":
+        if (cgroup / "cpu.max").exists():
+            quota, period = (cgroup / "cpu.max").read_text().split()[:2]
+        else:
+            quota, period = ((cgroup / "cpu" / name).read_text().strip() for name in ("cpu.cfs_quota_us", "cpu.cfs_period_us"))
+        if quota not in ("max", "-1"):
             cpus = min(cpus, max(1, math.ceil(int(quota) / int(period))))
     except (OSError, ValueError):
         pass

@@ -67,7 +67,7 @@ def run_measured(arguments: list[str]) -> tuple[float, float, str]:
                 peak = total
                 PEAK_MOMENT.update(
                     seconds=time.perf_counter() - started,
-                    last_line=_last_log_line(log.name if isinstance(log.name, str) else f"/proc/self/fd/{log.fileno()}"),
+                    last_line=_last_log_line(f"/proc/self/fd/{log.fileno()}"),
                     processes=[(member.pid, member.name(), rss / 1e9) for member, rss in resident if rss > 1e8],
                 )
             time.sleep(0.05)

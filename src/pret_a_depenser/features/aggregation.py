@@ -403,12 +403,15 @@ def aggregate_by_applicant(
     lengths = np.diff(bounds)
     names, dtypes, blocks = [], [], []
     statistics = tuple(statistics)
+    matrices: dict[tuple[str, ...], np.ndarray] = {}  # built once per set of columns (all subsets, without a plan)
     for position, (prefix, mask) in enumerate(subsets.items()):
         reduced = tuple(wanted_inputs(wanted, [prefix], columns, statistics))
         count_name = f"{prefix}_COUNT"
         if reduced or wanted is None or count_name in wanted:
             rows = np.ones(len(applicant_of_row), dtype=np.bool_) if mask is None else mask
-            values = column_matrix([columns[name] for name in reduced], len(applicant_of_row))
+            if reduced not in matrices:
+                matrices[reduced] = column_matrix([columns[name] for name in reduced], len(applicant_of_row))
+            values = matrices[reduced]
             results, counts = segment_statistics(values, bounds, rows, statistics)
             subset_names = statistic_names(prefix, reduced, statistics)
             keep = [index for index, name in enumerate(subset_names) if wanted is None or name in wanted]

@@ -134,7 +134,7 @@ def tune_catboost(
         trial.set_user_attr("roc_auc", evaluation["roc_auc"])
         trial.set_user_attr("best_threshold", evaluation["best_threshold"])
         trial.set_user_attr("fit_seconds", fit_seconds)
-        trial.set_user_attr("trees", float(np.mean(trees)) if trees else float(hyperparameters["iterations"]))
+        trial.set_user_attr("trees", float(np.mean(trees)))
         return evaluation["business_cost_per_applicant"]
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)

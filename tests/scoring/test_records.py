@@ -8,10 +8,13 @@ import yaml
 from pydantic import TypeAdapter, ValidationError
 
 from pret_a_depenser.features import fit_feature_spec, transform
+from pret_a_depenser.features.aggregation import SMALL_INPUT_ROWS
+from pret_a_depenser.features.column_table import as_polars
 from pret_a_depenser.scoring.records import (
     RECORD_MODELS,
     ApplicantRecords,
     applicant_batch_model,
+    applicant_columns,
     applicant_records,
     applicant_tables,
 )
@@ -170,18 +173,26 @@ def spec_and_tables(small_raw_tables, project_root):
     return spec, tables
 
 
-def test_records_built_from_the_files_give_the_batch_features_bit_for_bit(spec_and_tables):
-    """Records of 200 applicants, validated as requests and turned back into tables, transform to the
-    batch's rows: every numeric feature equal as float32, every label equal."""
+@pytest.mark.parametrize("build_tables", [applicant_tables, applicant_columns], ids=["polars frames", "column tables"])
+def test_records_built_from_the_files_give_the_batch_features_bit_for_bit(spec_and_tables, build_tables):
+    """Records of 200 applicants, validated as requests and turned back into tables (polars frames, or
+    the numpy column tables a request is scored from), transform to the batch's rows: every numeric
+    feature equal as float32, every label equal; in one batch of requests and one applicant at a time."""
     spec, tables = spec_and_tables
     batch = transform(tables, spec)
     ids = batch.applicants[:200].tolist()
     records = applicant_records(tables, ids)
     assert any(not record["bureau"] for record in records) and any(record["bureau"] for record in records)
-    served = transform(applicant_tables(APPLICANTS.validate_python(records)), spec)
+    applicants = APPLICANTS.validate_python(records)
+    served = transform(build_tables(applicants), spec)
+    assert max(table.height for table in build_tables(applicants).values()) > SMALL_INPUT_ROWS  # the batch path too
     names = [name for block in (batch.application.numbers, *batch.secondary) for name in block.names]
     position = {applicant: row for row, applicant in enumerate(served.applicants.tolist())}
     order = [position[applicant] for applicant in ids]
     expected, got = batch.matrix(names)[:200], served.matrix(names)[order]
     assert np.array_equal(expected, got, equal_nan=True)
-    assert batch.application.labels[:200].equals(served.application.labels[order])
+    assert batch.application.labels[:200].equals(as_polars(served.application.labels)[order])
+    for row, applicant in enumerate(applicants[:25]):
+        alone = transform(build_tables([applicant]), spec)
+        assert np.array_equal(expected[row : row + 1], alone.matrix(names), equal_nan=True)
+        assert batch.application.labels[row : row + 1].equals(as_polars(alone.application.labels))

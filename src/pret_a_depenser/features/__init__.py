@@ -4,6 +4,7 @@ Kaggle-format raw tables to one feature row per applicant, for any number of app
 from .aggregation import FeatureBlock
 from .application import ApplicationFeatures, application_features, planned_application_inputs, stack_applications
 from .bureau import bureau_features
+from .column_table import ColumnTable, RawTable
 from .credit_card import credit_card_features
 from .engine import (
     SECONDARY_SOURCES,
@@ -27,9 +28,11 @@ __all__ = [
     "SECONDARY_SOURCES",
     "TABLE_FILES",
     "ApplicationFeatures",
+    "ColumnTable",
     "FeatureBlock",
     "FeatureRows",
     "FeatureSpecError",
+    "RawTable",
     "application_features",
     "assemble_features",
     "build_features",

@@ -28,6 +28,7 @@ import polars as pl
 
 from pret_a_depenser.constants import APPLICANT_KEY
 
+from .column_table import ColumnTable, RawTable
 from .kernels import dense_positions, filled_columns, gather_columns, scatter_columns, segment_statistics
 
 COUNT_DTYPE, FLOAT_DTYPE = "Int64", "Float32"
@@ -114,7 +115,7 @@ def feature_level_name(level: str) -> str:
     return re.sub(r"[^A-Z0-9]+", "_", str(level).upper()).strip("_") or "EMPTY"
 
 
-def numeric_columns(table: pl.DataFrame, exclude: Sequence[str] = ()) -> list[str]:
+def numeric_columns(table: RawTable, exclude: Sequence[str] = ()) -> list[str]:
     """The table's numeric columns in order (a definition of the table, not of its data; read from its
     dtypes, not its ``schema``, which polars builds anew at each access)."""
     return [name for name, dtype in zip(table.columns, table.dtypes, strict=True) if dtype.is_numeric() and name not in exclude]
@@ -124,12 +125,12 @@ def is_label(dtype: pl.DataType) -> bool:
     return dtype == pl.String or isinstance(dtype, pl.Categorical)
 
 
-def in_canonical_order(table: pl.DataFrame, keys: Sequence[str]) -> pl.DataFrame:
+def in_canonical_order(table: RawTable, keys: Sequence[str]) -> RawTable:
     """The rows sorted by ``keys`` (missing keys last; equal keys keep their order), without a sort when
     they already are (a pass over the keys is ~20x cheaper than sorting tens of millions of rows)."""
     if table.height < 2:
         return table
-    if table.height <= SMALL_INPUT_ROWS:  # one applicant's records: numpy, no query plan
+    if table.height <= SMALL_INPUT_ROWS or isinstance(table, ColumnTable):  # a request's records: numpy, no query plan
         columns = [table.get_column(key).to_numpy() for key in keys]
         order = np.lexsort(
             [np.where(np.isnan(column), np.inf, column) if column.dtype.kind == "f" else column for column in reversed(columns)]
@@ -144,7 +145,7 @@ def in_canonical_order(table: pl.DataFrame, keys: Sequence[str]) -> pl.DataFrame
     return table.sort(keys, nulls_last=True, maintain_order=True)
 
 
-def applicant_chunks(rows: pl.DataFrame, columns: int, spec: dict, source: str) -> list[pl.DataFrame]:
+def applicant_chunks(rows: RawTable, columns: int, spec: dict, source: str) -> list[RawTable]:
     """Consecutive slices (no copy) of rows sorted by applicant, cut between applicants: every
     applicant's rows are in one chunk, so chunks give the same features as the whole table.
 
@@ -166,12 +167,12 @@ def applicant_chunks(rows: pl.DataFrame, columns: int, spec: dict, source: str) 
 
 
 def features_by_chunk(
-    table: pl.DataFrame,
+    table: RawTable,
     keys: Sequence[str],
     extra_columns: int,
     spec: dict,
     source: str,
-    chunk_features: Callable[[pl.DataFrame, dict], FeatureBlock],
+    chunk_features: Callable[[RawTable, dict], FeatureBlock],
     applicants: np.ndarray | None,
 ) -> FeatureBlock:
     """A table's rows in canonical order, cut into applicant chunks (``extra_columns``: columns derived
@@ -237,7 +238,7 @@ def source_width(spec: dict, source: str) -> int:
     return sum(1 for column in spec.get("columns", ()) if column["source"] == source)
 
 
-def float_columns(table: pl.DataFrame, names: Sequence[str]) -> dict[str, np.ndarray]:
+def float_columns(table: RawTable, names: Sequence[str]) -> dict[str, np.ndarray]:
     """Each named column as float64 with NaN for missing values (no copy for a complete Float64 column)."""
     return {name: table.get_column(name).to_numpy().astype(np.float64, copy=False) for name in names}
 

@@ -26,6 +26,7 @@ from .aggregation import (
     ratio_when_nonzero,
     where_known,
 )
+from .column_table import ColumnTable, RawTable
 
 EXT_SOURCES = ["EXT_SOURCE_1", "EXT_SOURCE_2", "EXT_SOURCE_3"]
 TARGET = "TARGET"
@@ -68,7 +69,7 @@ class ApplicationFeatures:
     """
 
     numbers: FeatureBlock
-    labels: pl.DataFrame
+    labels: RawTable
     columns: list[str]
     target: np.ndarray | None
 
@@ -117,7 +118,7 @@ def _application_ratios(values: dict[str, np.ndarray], documents: list[str]) -> 
     }
 
 
-def application_features(application: pl.DataFrame, spec: dict[str, Any]) -> ApplicationFeatures:
+def application_features(application: RawTable, spec: dict[str, Any]) -> ApplicationFeatures:
     """One row per applicant (TARGET kept when present), sentinels cleared, ratios added, sorted by SK_ID_CURR.
 
     ``DAYS_EMPLOYED = days_sentinel`` (pensioners, unemployed) becomes missing with a flag
@@ -148,12 +149,15 @@ def application_features(application: pl.DataFrame, spec: dict[str, Any]) -> App
     dtypes = ["Int8" if name in flag else COUNT_DTYPE if name in integer else FLOAT_DTYPE for name in names]
     matrix = np.stack(list(every.values()), dtype=np.float32) if names else np.empty((0, rows.height), np.float32)
     labels = [name for name, dtype in dtype_of.items() if is_label(dtype) and (wanted is None or name in wanted)]
-    if rows.height <= SMALL_INPUT_ROWS:  # one applicant's records: no query plan
+    if rows.height <= SMALL_INPUT_ROWS or isinstance(rows, ColumnTable):  # a request's records: no query plan
         values_of = {
             name: [None if label in unknown else label for label in rows.get_column(name).cast(pl.String).to_list()]
             for name in labels
         }
-        label_values = pl.DataFrame(values_of, schema=dict.fromkeys(labels, pl.String))
+        if isinstance(rows, ColumnTable):
+            label_values = ColumnTable.from_values(values_of, dict.fromkeys(labels, "str"), rows.height)
+        else:
+            label_values = pl.DataFrame(values_of, schema=dict.fromkeys(labels, pl.String))
     else:
         label_values = rows.select(
             pl.when(pl.col(name).cast(pl.String).is_in(unknown)).then(None).otherwise(pl.col(name).cast(pl.String)).alias(name)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-import polars as pl
 
 from pret_a_depenser.constants import APPLICANT_KEY
 
@@ -30,6 +29,7 @@ from .aggregation import (
     ratio_when_positive,
     wanted_inputs,
 )
+from .column_table import RawTable
 from .kernels import credit_months
 
 # bureau_balance STATUS: months overdue bucket (1-5); 0, C (closed) and X (unknown) are not overdue.
@@ -45,9 +45,7 @@ def balance_feature_names(status_levels: list[str]) -> list[str]:
     return fixed + [f"BB_STATUS_{feature_level_name(level)}_SHARE" for level in status_levels]
 
 
-def bureau_balance_by_credit(
-    bureau_balance: pl.DataFrame, credits: np.ndarray, status_levels: list[str]
-) -> dict[str, np.ndarray]:
+def bureau_balance_by_credit(bureau_balance: RawTable, credits: np.ndarray, status_levels: list[str]) -> dict[str, np.ndarray]:
     """For each credit of ``credits`` (SK_ID_BUREAU): months reported, first and last month, share of
     months overdue, worst overdue bucket and the share of months in each status level; all missing for
     a credit without monthly rows. Monthly rows of other credits are ignored.
@@ -86,7 +84,7 @@ def bureau_balance_by_credit(
     return features
 
 
-def _credit_features(credits: pl.DataFrame, balance: dict[str, np.ndarray], spec: dict[str, Any]) -> FeatureBlock:
+def _credit_features(credits: RawTable, balance: dict[str, np.ndarray], spec: dict[str, Any]) -> FeatureBlock:
     parameters, levels = spec["parameters"], spec["category_levels"]
     oldest = -int(parameters["bureau"]["max_days_back"])
     recent = -int(parameters["bureau"]["recent_days"])
@@ -109,7 +107,7 @@ def _credit_features(credits: pl.DataFrame, balance: dict[str, np.ndarray], spec
 
 
 def bureau_features(
-    bureau: pl.DataFrame, bureau_balance: pl.DataFrame, spec: dict[str, Any], applicants: np.ndarray | None = None
+    bureau: RawTable, bureau_balance: RawTable, spec: dict[str, Any], applicants: np.ndarray | None = None
 ) -> FeatureBlock:
     """Per applicant: statistics over all, active, closed and recent credits, and type/status shares.
 

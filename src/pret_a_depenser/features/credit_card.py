@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-import polars as pl
 
 from pret_a_depenser.constants import APPLICANT_KEY
 
@@ -20,12 +19,13 @@ from .aggregation import (
     ratio_when_positive,
     where_known,
 )
+from .column_table import RawTable
 
 SHARE_COLUMNS = {"credit_card_balance": ["NAME_CONTRACT_STATUS"]}
 
 
 def credit_card_features(
-    credit_card_balance: pl.DataFrame, spec: dict[str, Any], applicants: np.ndarray | None = None
+    credit_card_balance: RawTable, spec: dict[str, Any], applicants: np.ndarray | None = None
 ) -> FeatureBlock:
     """Per applicant: utilisation (balance / limit), payment vs minimum, days past due; all and recent months.
 
@@ -37,7 +37,7 @@ def credit_card_features(
     )
 
 
-def _card_features(months: pl.DataFrame, spec: dict[str, Any]) -> FeatureBlock:
+def _card_features(months: RawTable, spec: dict[str, Any]) -> FeatureBlock:
     parameters, levels = spec["parameters"], spec["category_levels"]
     recent = -int(parameters["credit_card"]["recent_months"])
     columns = float_columns(months, numeric_columns(months, exclude=(APPLICANT_KEY, "SK_ID_PREV")))

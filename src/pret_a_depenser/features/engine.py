@@ -18,6 +18,7 @@ from pret_a_depenser.raw_contract import TABLE_FILES, empty_raw_table
 from .aggregation import FeatureBlock, empty_block, label_counts
 from .application import ApplicationFeatures, application_features
 from .bureau import bureau_features
+from .column_table import RawTable
 from .credit_card import credit_card_features
 from .installments import installments_features
 from .pos_cash import pos_cash_features
@@ -30,7 +31,7 @@ CHECKED_LAYOUTS: set[tuple] = set()  # (spec version, column counts) already che
 
 
 def secondary_features(
-    tables: Mapping[str, pl.DataFrame], spec: dict[str, Any], applicants: np.ndarray | None = None
+    tables: Mapping[str, RawTable], spec: dict[str, Any], applicants: np.ndarray | None = None
 ) -> tuple[FeatureBlock, ...]:
     """Per-applicant features of each secondary table, in the order of ``SECONDARY_SOURCES``; one
     column per applicant of ``applicants`` when given. With a feature plan, a table none of whose
@@ -61,12 +62,12 @@ def assemble_features(application: ApplicationFeatures, secondary: Sequence[Feat
     return rows
 
 
-def with_empty_tables(tables: Mapping[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
+def with_empty_tables(tables: Mapping[str, RawTable]) -> dict[str, RawTable]:
     """The tables, with an empty contract table for each one absent (an applicant without such records)."""
     return {name: tables[name] if name in tables else empty_raw_table(file_name) for name, file_name in TABLE_FILES.items()}
 
 
-def transform(tables: Mapping[str, pl.DataFrame], spec: dict[str, Any]) -> FeatureRows:
+def transform(tables: Mapping[str, RawTable], spec: dict[str, Any]) -> FeatureRows:
     """One feature row per applicant of ``tables["application"]``, with the spec's columns in order.
 
     ``tables`` maps table names (``TABLE_FILES``) to frames of validated raw rows; a missing secondary

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-import polars as pl
 
 from pret_a_depenser.constants import APPLICANT_KEY
 
@@ -19,13 +18,14 @@ from .aggregation import (
     ratio_when_positive,
     where_known,
 )
+from .column_table import RawTable
 from .kernels import instalment_payments
 
 INSTALMENT_KEY = [APPLICANT_KEY, "SK_ID_PREV", "NUM_INSTALMENT_VERSION", "NUM_INSTALMENT_NUMBER"]
 PAYMENT_COLUMNS = ["DAYS_INSTALMENT", "AMT_INSTALMENT", "DAYS_ENTRY_PAYMENT", "AMT_PAYMENT"]
 
 
-def instalments_due(payments: pl.DataFrame) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+def instalments_due(payments: RawTable) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """One row per due instalment (its applicant, and its columns) of payment rows in canonical order
     (``INSTALMENT_KEY``): a payment can be split over several rows of the Kaggle file.
 
@@ -61,7 +61,7 @@ def instalments_due(payments: pl.DataFrame) -> tuple[np.ndarray, dict[str, np.nd
 
 
 def installments_features(
-    installments_payments: pl.DataFrame, spec: dict[str, Any], applicants: np.ndarray | None = None
+    installments_payments: RawTable, spec: dict[str, Any], applicants: np.ndarray | None = None
 ) -> FeatureBlock:
     """Per applicant: statistics of payment delay and shortfall, over all and over the last days.
 
@@ -73,7 +73,7 @@ def installments_features(
     )
 
 
-def _instalment_features(payments: pl.DataFrame, spec: dict[str, Any]) -> FeatureBlock:
+def _instalment_features(payments: RawTable, spec: dict[str, Any]) -> FeatureBlock:
     parameters = spec["parameters"]
     recent = -int(parameters["installments"]["recent_days"])
     applicants, due = instalments_due(payments)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-import polars as pl
 
 from pret_a_depenser.constants import APPLICANT_KEY
 
@@ -20,6 +19,7 @@ from .aggregation import (
     ratio_when_positive,
     where_known,
 )
+from .column_table import RawTable
 
 SHARE_COLUMNS = {"POS_CASH_balance": ["NAME_CONTRACT_STATUS"]}
 
@@ -32,7 +32,7 @@ def first_row_of_each(*keys: np.ndarray) -> np.ndarray:
     return first
 
 
-def pos_cash_features(pos_cash_balance: pl.DataFrame, spec: dict[str, Any], applicants: np.ndarray | None = None) -> FeatureBlock:
+def pos_cash_features(pos_cash_balance: RawTable, spec: dict[str, Any], applicants: np.ndarray | None = None) -> FeatureBlock:
     """Per applicant: days-past-due behaviour and loan progress, over all and over the last months.
 
     With ``applicants``, the block has one column per applicant of it, in its order (an applicant
@@ -43,7 +43,7 @@ def pos_cash_features(pos_cash_balance: pl.DataFrame, spec: dict[str, Any], appl
     )
 
 
-def _monthly_features(months: pl.DataFrame, spec: dict[str, Any]) -> FeatureBlock:
+def _monthly_features(months: RawTable, spec: dict[str, Any]) -> FeatureBlock:
     parameters, levels = spec["parameters"], spec["category_levels"]
     recent = -int(parameters["pos_cash"]["recent_months"])
     columns = float_columns(months, numeric_columns(months, exclude=(APPLICANT_KEY, "SK_ID_PREV")))

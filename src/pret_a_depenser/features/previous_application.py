@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-import polars as pl
 
 from pret_a_depenser.constants import APPLICANT_KEY
 from pret_a_depenser.raw_contract import PREVIOUS_APPLICATION_COLUMNS
@@ -22,13 +21,14 @@ from .aggregation import (
     planned_shares,
     ratio_when_positive,
 )
+from .column_table import RawTable
 
 SENTINEL_DAY_COLUMNS = ["DAYS_FIRST_DRAWING", "DAYS_FIRST_DUE", "DAYS_LAST_DUE_1ST_VERSION", "DAYS_LAST_DUE", "DAYS_TERMINATION"]
 SHARE_COLUMNS = {"previous_application": [name for name, kind in PREVIOUS_APPLICATION_COLUMNS.items() if kind == "str"]}
 
 
 def previous_application_features(
-    previous_application: pl.DataFrame, spec: dict[str, Any], applicants: np.ndarray | None = None
+    previous_application: RawTable, spec: dict[str, Any], applicants: np.ndarray | None = None
 ) -> FeatureBlock:
     """Per applicant: statistics over all, approved, refused and recent applications, and label shares.
 
@@ -42,7 +42,7 @@ def previous_application_features(
     )
 
 
-def _previous_features(applications: pl.DataFrame, spec: dict[str, Any]) -> FeatureBlock:
+def _previous_features(applications: RawTable, spec: dict[str, Any]) -> FeatureBlock:
     parameters, levels = spec["parameters"], spec["category_levels"]
     sentinel = int(parameters["days_sentinel"])
     recent = -int(parameters["previous_application"]["recent_days"])

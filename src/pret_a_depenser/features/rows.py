@@ -18,6 +18,7 @@ from pret_a_depenser.constants import APPLICANT_KEY
 
 from .aggregation import FeatureBlock
 from .application import TARGET, ApplicationFeatures
+from .column_table import as_polars
 
 
 @dataclass(frozen=True)
@@ -69,7 +70,7 @@ class FeatureRows:
         for block in (self.application.numbers, *self.secondary):
             series.update((column.name, column) for column in block.series(rows))
         start, stop, _ = rows.indices(len(self.applicants))
-        labels = self.application.labels
+        labels = as_polars(self.application.labels)
         if labels.width:
             series.update((name, labels[name].slice(start, max(stop - start, 0))) for name in labels.columns)
         order = [APPLICANT_KEY]

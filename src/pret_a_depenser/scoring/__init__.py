@@ -6,7 +6,7 @@
 from .bundle import ModelSourceError, load_scoring_model, read_model_directory
 from .decision import ACCEPTED, REFUSED, Decision, DecisionRule, Decisions, ExplainedDecision
 from .model import CreditScoringModel, FeatureVectorError, ModelInputs, model_feature_order
-from .records import ApplicantRecords, applicant_tables
+from .records import ApplicantRecords, applicant_columns, applicant_tables
 
 __all__ = [
     "ACCEPTED",
@@ -20,6 +20,7 @@ __all__ = [
     "FeatureVectorError",
     "ModelInputs",
     "ModelSourceError",
+    "applicant_columns",
     "applicant_tables",
     "load_scoring_model",
     "model_feature_order",

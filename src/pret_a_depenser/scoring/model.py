@@ -5,7 +5,7 @@ CatBoost model, the calibration of its score, the decision threshold and the rea
 explainability, batch scoring and monitoring, the MLflow pyfunc and the BentoML service all score
 through it, so training and serving prepare the model's input one way only:
 
-records --(records.applicant_tables)--> raw tables --(features.transform, the spec)--> feature rows
+records --(records.applicant_columns)--> raw tables --(features.transform, the spec)--> feature rows
 --(kept features: numbers as float32, labels as strings)--> CatBoost --> score --(the decision rule:
 calibration, then threshold)--> PD and decision. SHAP contributions explain the score (its log-odds); the
 calibration is monotone, so a contribution that raises the score raises the PD. Every consumer decides
@@ -31,11 +31,11 @@ import polars as pl
 from catboost import CatBoostClassifier, FeaturesData, Pool
 
 from pret_a_depenser.constants import APPLICANT_KEY, DAYS_PER_YEAR
-from pret_a_depenser.features import FeatureRows, feature_plan, planned_application_inputs, transform
+from pret_a_depenser.features import FeatureRows, RawTable, feature_plan, planned_application_inputs, transform
 from pret_a_depenser.raw_contract import RAW_TABLES, TABLE_FILES
 
 from .decision import Contribution, Decision, DecisionRule, Decisions, ExplainedDecision, Reason
-from .records import MISSING_LABEL, applicant_tables
+from .records import MISSING_LABEL, applicant_columns
 
 MODEL_FILE = "model.cbm"
 SERVING_FILE = "serving.json"
@@ -126,21 +126,21 @@ class CreditScoringModel:
         labels = rows.application.labels
         return ModelInputs(rows.applicants, rows.matrix(self.numeric_features), self._label_matrix(labels, len(rows.applicants)))
 
-    def _label_matrix(self, frame: pl.DataFrame, height: int) -> np.ndarray:
+    def _label_matrix(self, frame: RawTable, height: int) -> np.ndarray:
         """(applicants, labels) object array of the kept label features of ``frame``, as the model takes them."""
         matrix = np.empty((height, len(self.categorical_features)), dtype=object)
         for position, name in enumerate(self.categorical_features):
             matrix[:, position] = label_strings(frame.get_column(name).cast(pl.String).to_list())
         return matrix
 
-    def inputs_from_tables(self, tables: Mapping[str, pl.DataFrame]) -> ModelInputs:
+    def inputs_from_tables(self, tables: Mapping[str, RawTable]) -> ModelInputs:
         """Raw Kaggle-format tables (``application`` and any history table) through the fitted transform,
         computing the model's features only (``planned_spec``; the same values as the full transform)."""
         return self.inputs_from_rows(transform(tables, self.planned_spec))
 
     def inputs_from_records(self, applicants: Sequence[Any]) -> ModelInputs:
         """Validated ``ApplicantRecords``, in request order."""
-        inputs = self.inputs_from_tables(applicant_tables(applicants, self.application_columns))
+        inputs = self.inputs_from_tables(applicant_columns(applicants, self.application_columns))
         position = {applicant: row for row, applicant in enumerate(inputs.applicants.tolist())}
         ordered = inputs.take(np.array([position[applicant.application.SK_ID_CURR] for applicant in applicants], dtype=np.int64))
         return replace(ordered, unseen_history=[self._unseen_history(applicant) for applicant in applicants])

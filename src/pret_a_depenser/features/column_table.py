@@ -1,0 +1,117 @@
+"""Raw rows held as numpy columns: the tables of a scoring request, without building polars frames.
+
+A request's records are a few dozen rows per table. Building a polars frame per table, then reading
+each column back out of it, costs more than the whole feature computation of one applicant; the
+transform reads its tables through a handful of frame methods only (``height``, ``columns``,
+``dtypes``, ``get_column(...).to_numpy()``, row selection and slices), which ``ColumnTable`` provides
+over plain arrays. The values the transform sees are the same arrays a polars frame of the same rows
+gives (float64 with NaN for a missing number or an integer column with a gap, int64 for a complete
+integer column, strings or None for labels), so the features are bit-identical either way.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import polars as pl
+
+KIND_DTYPES = {"int": pl.Int64, "float": pl.Float64, "str": pl.String}
+
+
+def column_array(values: Sequence[Any], kind: str) -> np.ndarray:
+    """A contract column's values (None: missing) as the array ``polars.Series.to_numpy`` would give."""
+    if kind == "str":
+        array = np.empty(len(values), dtype=object)
+        array[:] = values
+        return array
+    if kind == "int" and None not in values:
+        return np.array(values, dtype=np.int64)
+    return np.array(values, dtype=np.float64)  # None becomes NaN
+
+
+class Column:
+    """One column of a ``ColumnTable``: the polars ``Series`` methods the transform reads."""
+
+    __slots__ = ("dtype", "name", "values")
+
+    def __init__(self, name: str, values: np.ndarray, dtype: Any) -> None:
+        self.name, self.values, self.dtype = name, values, dtype
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+    def to_numpy(self) -> np.ndarray:
+        return self.values
+
+    def to_list(self) -> list[Any]:
+        if self.dtype == pl.String:
+            return self.values.tolist()
+        return [None if math.isnan(value) else value for value in self.values.tolist()]
+
+    def cast(self, dtype: Any) -> Column:
+        if dtype == self.dtype:
+            return self
+        if dtype == pl.Float64 and self.dtype != pl.String:
+            return Column(self.name, self.values.astype(np.float64), dtype)
+        raise TypeError(f"column {self.name}: no cast from {self.dtype} to {dtype} in a column table")
+
+
+class ColumnTable:
+    """Rows as one numpy array per column, with their polars dtypes (see the module docstring)."""
+
+    __slots__ = ("_columns", "_dtypes", "height")
+
+    def __init__(self, columns: Mapping[str, np.ndarray], dtypes: Mapping[str, Any], height: int | None = None) -> None:
+        self._columns = dict(columns)
+        self._dtypes = dict(dtypes)
+        self.height = height if height is not None else len(next(iter(self._columns.values()), ()))
+
+    @classmethod
+    def from_values(cls, values: Mapping[str, Sequence[Any]], kinds: Mapping[str, str], height: int) -> ColumnTable:
+        """A table from each column's values (None: missing) and contract kind (``int``, ``float``, ``str``)."""
+        return cls(
+            {name: column_array(values[name], kind) for name, kind in kinds.items()},
+            {name: KIND_DTYPES[kind] for name, kind in kinds.items()},
+            height,
+        )
+
+    @property
+    def width(self) -> int:
+        return len(self._columns)
+
+    @property
+    def columns(self) -> list[str]:
+        return list(self._columns)
+
+    @property
+    def dtypes(self) -> list[Any]:
+        return list(self._dtypes.values())
+
+    def get_column(self, name: str) -> Column:
+        return Column(name, self._columns[name], self._dtypes[name])
+
+    def __getitem__(self, item: str | np.ndarray) -> Any:
+        """A column by name, or the rows at these positions (a new table)."""
+        if isinstance(item, str):
+            return self.get_column(item)
+        return ColumnTable({name: values[item] for name, values in self._columns.items()}, self._dtypes, len(item))
+
+    def slice(self, offset: int, length: int) -> ColumnTable:
+        stop = min(offset + length, self.height)
+        return ColumnTable({name: values[offset:stop] for name, values in self._columns.items()}, self._dtypes, stop - offset)
+
+    def to_polars(self) -> pl.DataFrame:
+        return pl.DataFrame(
+            [pl.Series(name, self.get_column(name).to_list(), dtype=dtype) for name, dtype in self._dtypes.items()]
+        )
+
+
+RawTable = pl.DataFrame | ColumnTable  # what the transform reads a table from
+
+
+def as_polars(table: RawTable) -> pl.DataFrame:
+    """A polars frame of the table (itself when it is one)."""
+    return table.to_polars() if isinstance(table, ColumnTable) else table

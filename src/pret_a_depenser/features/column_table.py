@@ -47,9 +47,11 @@ class Column:
         return self.values
 
     def to_list(self) -> list[Any]:
-        if self.dtype == pl.String:
-            return self.values.tolist()
-        return [None if math.isnan(value) else value for value in self.values.tolist()]
+        values = self.values.tolist()
+        if self.values.dtype.kind != "f":
+            return values
+        integer = self.dtype == pl.Int64  # an integer column with a gap is held as float64, NaN for missing
+        return [None if math.isnan(value) else int(value) if integer else value for value in values]
 
     def cast(self, dtype: Any) -> Column:
         if dtype == self.dtype:

@@ -17,13 +17,14 @@ BOUNDS = np.array([0, 4, 5, 5, 7])  # groups of 4, 1, 0 and 2 rows
 MASK = np.array([True, True, True, True, False, True, True])
 
 
-def _python_segment_statistics(values, bounds, mask, statistics):
+def _python_segment_statistics(values, bounds, mask, statistics, selected=None):
     picked = np.array([kernels.STATISTIC_ORDER.index(statistic) for statistic in statistics], dtype=np.int64)
-    out = np.empty((values.shape[1] * len(picked), bounds.shape[0] - 1), dtype=np.float32)
+    selected = np.arange(values.shape[1]) if selected is None else selected
+    out = np.empty((len(selected) * len(picked), bounds.shape[0] - 1), dtype=np.float32)
     counts = np.empty(bounds.shape[0] - 1, dtype=np.int64)
     with np.errstate(over="ignore"):  # the compiled kernel's cast to float32 overflows silently too
         for group in range(bounds.shape[0] - 1):
-            kernels._group_statistics(values, bounds, mask, picked, out, counts, group)
+            kernels._group_statistics(values, bounds, mask, selected, picked, out, counts, group)
     return out, counts
 
 
@@ -37,6 +38,15 @@ def test_segment_statistics_by_hand_and_against_the_python_source():
     python_out, python_counts = _python_segment_statistics(VALUES, BOUNDS, MASK, kernels.STATISTIC_ORDER)
     np.testing.assert_array_equal(out, python_out)
     np.testing.assert_array_equal(counts, python_counts)
+
+
+def test_selected_columns_give_the_statistics_of_those_columns_alone():
+    values = np.column_stack([VALUES[:, 1], VALUES[:, 0], VALUES[:, 1]])
+    selected, _ = kernels.segment_statistics(values, BOUNDS, MASK, ("max", "var"), selected=np.array([1, 2]))
+    alone, _ = kernels.segment_statistics(VALUES, BOUNDS, MASK, ("max", "var"))
+    np.testing.assert_array_equal(selected, alone)  # columns 1 and 2 are VALUES' columns 0 and 1
+    python_out, _ = _python_segment_statistics(values, BOUNDS, MASK, ("max", "var"), np.array([1, 2]))
+    np.testing.assert_array_equal(selected, python_out)
 
 
 def test_the_serial_and_parallel_kernels_agree(monkeypatch):

@@ -86,11 +86,11 @@ def combine_chunks(chunks: Iterable[FeatureBlock], applicants: np.ndarray | None
     other applicants dropped) so that no block of the full size is built twice."""
     chunks = iter(chunks)
     first = next(chunks)
+    second = next(chunks, None)
+    if second is None:  # one chunk (a request, a small table): as it is, or re-aligned in one pass
+        return first if applicants is None else first.aligned(applicants)
     if applicants is None:
-        rest = list(chunks)
-        if not rest:
-            return first
-        parts = [first, *rest]
+        parts = [first, second, *chunks]
         return FeatureBlock(
             first.source,
             np.concatenate([part.applicants for part in parts]),
@@ -99,7 +99,7 @@ def combine_chunks(chunks: Iterable[FeatureBlock], applicants: np.ndarray | None
             np.concatenate([part.values for part in parts], axis=1),
         )
     values = filled_columns(first.fill, len(applicants))
-    for chunk in (first, *chunks):
+    for chunk in (first, second, *chunks):
         scatter_columns(chunk.values, key_positions(chunk.applicants, applicants), values)
     return FeatureBlock(first.source, applicants, first.names, first.dtypes, values)
 
@@ -118,7 +118,12 @@ def feature_level_name(level: str) -> str:
 def numeric_columns(table: RawTable, exclude: Sequence[str] = ()) -> list[str]:
     """The table's numeric columns in order (a definition of the table, not of its data; read from its
     dtypes, not its ``schema``, which polars builds anew at each access)."""
-    return [name for name, dtype in zip(table.columns, table.dtypes, strict=True) if dtype.is_numeric() and name not in exclude]
+    return list(_numeric_columns(tuple(table.columns), tuple(table.dtypes), tuple(exclude)))
+
+
+@functools.lru_cache(maxsize=256)
+def _numeric_columns(columns: tuple[str, ...], dtypes: tuple, exclude: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(name for name, dtype in zip(columns, dtypes, strict=True) if dtype.is_numeric() and name not in exclude)
 
 
 def is_label(dtype: pl.DataType) -> bool:
@@ -327,6 +332,8 @@ def key_membership(keys: np.ndarray, members: np.ndarray) -> np.ndarray:
 
 def group_bounds(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Boundaries of the runs of equal values of a sorted key (run ``g`` is ``bounds[g]:bounds[g + 1]``) and their keys."""
+    if len(keys) and keys[0] == keys[-1]:  # one run (one applicant's rows): no pass over the keys
+        return np.array([0, len(keys)], dtype=np.int64), keys[:1]
     starts = np.flatnonzero(keys[1:] != keys[:-1]) + 1 if len(keys) else np.empty(0, dtype=np.int64)
     bounds = np.concatenate(([0], starts, [len(keys)])).astype(np.int64) if len(keys) else np.zeros(1, dtype=np.int64)
     return bounds, keys[bounds[:-1]]
@@ -379,6 +386,67 @@ def share_names(prefix: str, column: str, levels: tuple[str, ...]) -> list[str]:
     return [f"{prefix}_{column}_{feature_level_name(level)}_SHARE" for level in levels]
 
 
+@dataclass(frozen=True)
+class OutputLayout:
+    """What one part of a block outputs: its kept feature names and dtypes, and which rows of the
+    computed values they are (``keep``; None: all of them). Derived once per plan and table layout."""
+
+    names: list[str]
+    dtypes: list[str]
+    keep: np.ndarray | None
+
+    def select(self, values: np.ndarray) -> np.ndarray:
+        return values if self.keep is None else values[self.keep]
+
+
+def _layout(names: Sequence[str], dtypes: Sequence[str], wanted: frozenset[str] | None) -> OutputLayout:
+    keep = [index for index, name in enumerate(names) if wanted is None or name in wanted]
+    return OutputLayout(
+        [names[index] for index in keep],
+        [dtypes[index] for index in keep],
+        None if len(keep) == len(names) else np.array(keep, dtype=np.int64),
+    )
+
+
+@dataclass(frozen=True)
+class SubsetLayout:
+    """One subset's part of a block: which columns of the reduced matrix it reduces (``selected``) and
+    the layout of its ``COUNT`` and statistics."""
+
+    selected: np.ndarray
+    output: OutputLayout
+
+
+@functools.lru_cache(maxsize=1024)
+def _subset_layouts(
+    wanted: frozenset[str] | None, prefixes: tuple[str, ...], columns: tuple[str, ...], statistics: tuple[str, ...]
+) -> tuple[tuple[str, ...], tuple[SubsetLayout | None, ...]]:
+    """The columns reduced by any subset (in ``columns`` order: one matrix for all) and each subset's
+    layout (None: nothing of it planned)."""
+    reduced = {prefix: wanted_inputs(wanted, [prefix], columns, statistics) for prefix in prefixes}
+    union = tuple(column for column in columns if any(column in inputs for inputs in reduced.values()))
+    position = {column: index for index, column in enumerate(union)}
+    layouts = []
+    for prefix in prefixes:
+        if not reduced[prefix] and wanted is not None and f"{prefix}_COUNT" not in wanted:
+            layouts.append(None)
+            continue
+        names = statistic_names(prefix, tuple(reduced[prefix]), statistics)
+        layouts.append(
+            SubsetLayout(
+                np.array([position[column] for column in reduced[prefix]], dtype=np.int64),
+                _layout(names, [COUNT_DTYPE] + [FLOAT_DTYPE] * (len(names) - 1), wanted),
+            )
+        )
+    return union, tuple(layouts)
+
+
+@functools.lru_cache(maxsize=1024)
+def _share_layout(wanted: frozenset[str] | None, prefix: str, column: str, levels: tuple[str, ...]) -> OutputLayout:
+    names = share_names(prefix, column, levels)
+    return _layout(names, [FLOAT_DTYPE] * len(names), wanted)
+
+
 def aggregate_by_applicant(
     source: str,
     applicant_of_row: np.ndarray,
@@ -399,29 +467,23 @@ def aggregate_by_applicant(
     and with the same values as without it: statistics are computed column by column, so a column's
     values do not depend on which other columns are reduced beside it.
     """
-    prefixes = list(subsets)
+    prefixes = tuple(subsets)
     bounds, applicants = group_bounds(applicant_of_row)
-    lengths = np.diff(bounds)
+    lengths = bounds[1:] - bounds[:-1]
     names, dtypes, blocks = [], [], []
     statistics = tuple(statistics)
-    matrices: dict[tuple[str, ...], np.ndarray] = {}  # built once per set of columns (all subsets, without a plan)
-    for position, (prefix, mask) in enumerate(subsets.items()):
-        reduced = tuple(wanted_inputs(wanted, [prefix], columns, statistics))
-        count_name = f"{prefix}_COUNT"
-        if reduced or wanted is None or count_name in wanted:
+    reduced, layouts = _subset_layouts(wanted, prefixes, tuple(columns), statistics)
+    matrix = column_matrix([columns[name] for name in reduced], len(applicant_of_row))  # one for every subset
+    for position, (mask, layout) in enumerate(zip(subsets.values(), layouts, strict=True)):
+        if layout is not None:
             rows = np.ones(len(applicant_of_row), dtype=np.bool_) if mask is None else mask
-            if reduced not in matrices:
-                matrices[reduced] = column_matrix([columns[name] for name in reduced], len(applicant_of_row))
-            values = matrices[reduced]
-            results, counts = segment_statistics(values, bounds, rows, statistics)
-            subset_names = statistic_names(prefix, reduced, statistics)
-            keep = [index for index, name in enumerate(subset_names) if wanted is None or name in wanted]
-            names += [subset_names[index] for index in keep]
-            dtypes += [COUNT_DTYPE if index == 0 else FLOAT_DTYPE for index in keep]
-            if len(keep) == len(subset_names):  # every feature of the subset (the full transform): no copy
+            results, counts = segment_statistics(matrix, bounds, rows, statistics, selected=layout.selected)
+            names += layout.output.names
+            dtypes += layout.output.dtypes
+            if layout.output.keep is None:  # every feature of the subset (the full transform): no copy
                 blocks += [counts.astype(np.float32)[None, :], results]
             else:
-                blocks.append(np.concatenate([counts.astype(np.float32)[None, :], results])[keep])
+                blocks.append(layout.output.select(np.concatenate([counts.astype(np.float32)[None, :], results])))
         if position == 0:
             for name, flags in (counted or {}).items():
                 if wanted is not None and name not in wanted:
@@ -432,16 +494,14 @@ def aggregate_by_applicant(
                 blocks.append(summed.astype(np.float32)[None, :])
             group_of_row = None
             for column, (codes, levels) in (shares or {}).items():
-                level_names = share_names(prefixes[0], column, tuple(levels))
-                keep = [index for index, name in enumerate(level_names) if wanted is None or name in wanted]
-                if not keep:
+                layout = _share_layout(wanted, prefixes[0], column, tuple(levels))
+                if not layout.names:
                     continue
                 if group_of_row is None:
                     group_of_row = np.repeat(np.arange(len(lengths)), lengths)
-                names += [level_names[index] for index in keep]
-                dtypes += [FLOAT_DTYPE] * len(keep)
-                level_values = level_shares(codes, len(levels), group_of_row, lengths)
-                blocks.append(level_values if len(keep) == len(levels) else level_values[keep])
+                names += layout.names
+                dtypes += layout.dtypes
+                blocks.append(layout.select(level_shares(codes, len(levels), group_of_row, lengths)))
     return FeatureBlock(
         source,
         applicants.astype(np.int64),

@@ -9,6 +9,8 @@ Kaggle tables need a loop over rows instead.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 from numba import njit, prange
 
@@ -21,7 +23,7 @@ PARALLEL_MIN_GROUPS = 2_000
 PARALLEL_MIN_CELLS = 1_000_000
 
 
-def _group_statistics(values, bounds, mask, picked, out, counts, group):
+def _group_statistics(values, bounds, mask, selected, picked, out, counts, group):
     start, stop = bounds[group], bounds[group + 1]
     rows = 0
     for row in range(start, stop):
@@ -29,7 +31,8 @@ def _group_statistics(values, bounds, mask, picked, out, counts, group):
             rows += 1
     counts[group] = rows
     statistics = np.empty(5, dtype=np.float64)
-    for column in range(values.shape[1]):
+    for output in range(selected.shape[0]):
+        column = selected[output]
         n = 0
         total = 0.0
         low = np.inf
@@ -56,7 +59,7 @@ def _group_statistics(values, bounds, mask, picked, out, counts, group):
             if n > 1:
                 statistics[4] = squares / (n - 1)
         for position in range(picked.shape[0]):
-            feature = column * picked.shape[0] + position
+            feature = output * picked.shape[0] + position
             out[feature, group] = statistics[picked[position]]
             if np.isinf(out[feature, group]):
                 out[feature, group] = np.nan
@@ -66,15 +69,21 @@ _group_statistics_compiled = njit(cache=True, nogil=True)(_group_statistics)
 
 
 @njit(cache=True, nogil=True)
-def _serial(values, bounds, mask, picked, out, counts):
+def _serial(values, bounds, mask, selected, picked, out, counts):
     for group in range(bounds.shape[0] - 1):
-        _group_statistics_compiled(values, bounds, mask, picked, out, counts, group)
+        _group_statistics_compiled(values, bounds, mask, selected, picked, out, counts, group)
 
 
 @njit(cache=True, nogil=True, parallel=True)
-def _parallel(values, bounds, mask, picked, out, counts):
+def _parallel(values, bounds, mask, selected, picked, out, counts):
     for group in prange(bounds.shape[0] - 1):
-        _group_statistics_compiled(values, bounds, mask, picked, out, counts, group)
+        _group_statistics_compiled(values, bounds, mask, selected, picked, out, counts, group)
+
+
+@functools.lru_cache(maxsize=64)
+def statistic_positions(statistics: tuple[str, ...]) -> np.ndarray:
+    """Where each statistic is in the kernel's ``STATISTIC_ORDER``."""
+    return np.array([STATISTIC_ORDER.index(statistic) for statistic in statistics], dtype=np.int64)
 
 
 def segment_statistics(
@@ -83,21 +92,26 @@ def segment_statistics(
     mask: np.ndarray,
     statistics: tuple[str, ...] = STATISTIC_ORDER,
     dtype: type = np.float32,
+    selected: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Per group: rows where ``mask`` holds, and the ``statistics`` of each column over them.
 
     ``values`` is (rows, columns) float64 with NaN for missing, rows grouped; group ``g`` is rows
-    ``bounds[g]:bounds[g + 1]``. The result is (columns x statistics, groups): one contiguous array per
-    feature, column-major (``MIN, MAX, ...`` of the first column, then of the second). Statistics of no
-    value are NaN (the variance needs two values), and so is a value beyond Float32's range (a sum of
-    huge amounts) rather than infinity. Computed in float64, rounded once to ``dtype``.
+    ``bounds[g]:bounds[g + 1]``; ``selected``: the positions of the columns reduced (all by default),
+    so that subsets reducing different columns share one matrix. The result is (columns x statistics,
+    groups): one contiguous array per feature, column-major (``MIN, MAX, ...`` of the first column,
+    then of the second). Statistics of no value are NaN (the variance needs two values), and so is a
+    value beyond Float32's range (a sum of huge amounts) rather than infinity. Computed in float64,
+    rounded once to ``dtype``.
     """
     groups = bounds.shape[0] - 1
-    picked = np.array([STATISTIC_ORDER.index(statistic) for statistic in statistics], dtype=np.int64)
-    out = np.empty((values.shape[1] * len(picked), groups), dtype=dtype)
+    picked = statistic_positions(tuple(statistics))
+    if selected is None:
+        selected = np.arange(values.shape[1], dtype=np.int64)
+    out = np.empty((len(selected) * len(picked), groups), dtype=dtype)
     counts = np.empty(groups, dtype=np.int64)
     kernel = _parallel if groups >= PARALLEL_MIN_GROUPS else _serial
-    kernel(values, bounds, mask, picked, out, counts)
+    kernel(values, bounds, mask, selected, picked, out, counts)
     return out, counts
 
 

@@ -190,7 +190,7 @@ def features_by_chunk(
 def planned_columns(spec: dict) -> frozenset[str] | None:
     """The output columns a planned spec (``spec.feature_plan``) computes; None for a full spec (all)."""
     plan = spec.get("plan")
-    return None if plan is None else frozenset(plan["columns"])
+    return None if plan is None else plan["wanted"]
 
 
 def empty_block(source: str, applicants: np.ndarray | None) -> FeatureBlock:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -74,9 +75,7 @@ class ApplicationFeatures:
     target: np.ndarray | None
 
 
-def _application_ratios(values: dict[str, np.ndarray], documents: list[str]) -> dict[str, np.ndarray]:
-    age_days = -values["DAYS_BIRTH"]
-    credit, annuity, income = values["AMT_CREDIT"], values["AMT_ANNUITY"], values["AMT_INCOME_TOTAL"]
+def _ext_source_summary(values: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     sources = np.stack([values[name] for name in EXT_SOURCES])
     known = ~np.isnan(sources)
     present = known.sum(axis=0)
@@ -90,32 +89,55 @@ def _application_ratios(values: dict[str, np.ndarray], documents: list[str]) -> 
         for row in spread:
             squares += row * row
         std = np.where(present > 1, np.sqrt(squares / (present - 1)), np.nan)
-    document_count = np.zeros(len(age_days))
-    for name in documents:
-        document_count += np.nan_to_num(values[name])
     return {
-        "APP_CREDIT_INCOME_RATIO": ratio_when_nonzero(credit, income),
-        "APP_ANNUITY_INCOME_RATIO": ratio_when_nonzero(annuity, income),
-        "APP_PAYMENT_RATE": ratio_when_nonzero(annuity, credit),
-        "APP_CREDIT_TERM_MONTHS": ratio_when_nonzero(credit, annuity),
-        "APP_CREDIT_GOODS_RATIO": ratio_when_nonzero(credit, values["AMT_GOODS_PRICE"]),
-        "APP_CREDIT_GOODS_DIFF": credit - values["AMT_GOODS_PRICE"],
-        "APP_INCOME_PER_PERSON": ratio_when_nonzero(income, values["CNT_FAM_MEMBERS"]),
-        "APP_CHILDREN_RATIO": ratio_when_nonzero(values["CNT_CHILDREN"], values["CNT_FAM_MEMBERS"]),
-        "APP_AGE_YEARS": age_days / DAYS_PER_YEAR,
-        "APP_EMPLOYED_AGE_RATIO": ratio_when_nonzero(-values["DAYS_EMPLOYED"], age_days),
-        "APP_REGISTRATION_AGE_RATIO": ratio_when_nonzero(-values["DAYS_REGISTRATION"], age_days),
-        "APP_ID_PUBLISH_AGE_RATIO": ratio_when_nonzero(-values["DAYS_ID_PUBLISH"], age_days),
-        "APP_PHONE_CHANGE_AGE_RATIO": ratio_when_nonzero(-values["DAYS_LAST_PHONE_CHANGE"], age_days),
-        "APP_CAR_AGE_RATIO": ratio_when_nonzero(values["OWN_CAR_AGE"] * DAYS_PER_YEAR, age_days),
         "APP_EXT_SOURCE_MEAN": mean,
         "APP_EXT_SOURCE_MIN": np.where(present > 0, np.fmin.reduce(sources, axis=0), np.nan),
         "APP_EXT_SOURCE_MAX": np.where(present > 0, np.fmax.reduce(sources, axis=0), np.nan),
         "APP_EXT_SOURCE_STD": std,
         "APP_EXT_SOURCE_PRODUCT": sources[0] * sources[1] * sources[2],
-        "APP_DOCUMENT_COUNT": document_count,
-        "APP_EXT_SOURCE_MISSING_COUNT": (~known).sum(axis=0).astype(np.float64),
     }
+
+
+def _application_ratios(
+    values: dict[str, np.ndarray], documents: list[str], wanted: frozenset[str] | None = None
+) -> dict[str, np.ndarray]:
+    """The ``APP_*`` ratios, in output order; with a plan (``wanted``), the planned ones only."""
+    age_days = -values["DAYS_BIRTH"]
+    credit, annuity, income = values["AMT_CREDIT"], values["AMT_ANNUITY"], values["AMT_INCOME_TOTAL"]
+    ext_sources = functools.cache(lambda: _ext_source_summary(values))
+
+    def document_count() -> np.ndarray:
+        count = np.zeros(len(age_days))
+        for name in documents:
+            count += np.nan_to_num(values[name])
+        return count
+
+    formulas = {
+        "APP_CREDIT_INCOME_RATIO": lambda: ratio_when_nonzero(credit, income),
+        "APP_ANNUITY_INCOME_RATIO": lambda: ratio_when_nonzero(annuity, income),
+        "APP_PAYMENT_RATE": lambda: ratio_when_nonzero(annuity, credit),
+        "APP_CREDIT_TERM_MONTHS": lambda: ratio_when_nonzero(credit, annuity),
+        "APP_CREDIT_GOODS_RATIO": lambda: ratio_when_nonzero(credit, values["AMT_GOODS_PRICE"]),
+        "APP_CREDIT_GOODS_DIFF": lambda: credit - values["AMT_GOODS_PRICE"],
+        "APP_INCOME_PER_PERSON": lambda: ratio_when_nonzero(income, values["CNT_FAM_MEMBERS"]),
+        "APP_CHILDREN_RATIO": lambda: ratio_when_nonzero(values["CNT_CHILDREN"], values["CNT_FAM_MEMBERS"]),
+        "APP_AGE_YEARS": lambda: age_days / DAYS_PER_YEAR,
+        "APP_EMPLOYED_AGE_RATIO": lambda: ratio_when_nonzero(-values["DAYS_EMPLOYED"], age_days),
+        "APP_REGISTRATION_AGE_RATIO": lambda: ratio_when_nonzero(-values["DAYS_REGISTRATION"], age_days),
+        "APP_ID_PUBLISH_AGE_RATIO": lambda: ratio_when_nonzero(-values["DAYS_ID_PUBLISH"], age_days),
+        "APP_PHONE_CHANGE_AGE_RATIO": lambda: ratio_when_nonzero(-values["DAYS_LAST_PHONE_CHANGE"], age_days),
+        "APP_CAR_AGE_RATIO": lambda: ratio_when_nonzero(values["OWN_CAR_AGE"] * DAYS_PER_YEAR, age_days),
+        "APP_EXT_SOURCE_MEAN": lambda: ext_sources()["APP_EXT_SOURCE_MEAN"],
+        "APP_EXT_SOURCE_MIN": lambda: ext_sources()["APP_EXT_SOURCE_MIN"],
+        "APP_EXT_SOURCE_MAX": lambda: ext_sources()["APP_EXT_SOURCE_MAX"],
+        "APP_EXT_SOURCE_STD": lambda: ext_sources()["APP_EXT_SOURCE_STD"],
+        "APP_EXT_SOURCE_PRODUCT": lambda: ext_sources()["APP_EXT_SOURCE_PRODUCT"],
+        "APP_DOCUMENT_COUNT": document_count,
+        "APP_EXT_SOURCE_MISSING_COUNT": lambda: (
+            np.isnan(np.stack([values[name] for name in EXT_SOURCES])).sum(axis=0).astype(np.float64)
+        ),
+    }
+    return {name: formula() for name, formula in formulas.items() if wanted is None or name in wanted}
 
 
 def application_features(application: RawTable, spec: dict[str, Any]) -> ApplicationFeatures:
@@ -139,7 +161,7 @@ def application_features(application: RawTable, spec: dict[str, Any]) -> Applica
     values = float_columns(rows, numeric)
     employed = values["DAYS_EMPLOYED"]
     values["DAYS_EMPLOYED"] = missing_where(employed, employed == sentinel)
-    ratios = _application_ratios(values, documents)
+    ratios = _application_ratios(values, documents, wanted)
     integer = {name for name in numeric if dtype_of[name].is_integer()} | {"APP_DOCUMENT_COUNT", "APP_EXT_SOURCE_MISSING_COUNT"}
     flag = {"APP_DAYS_EMPLOYED_SENTINEL": where_known(employed == sentinel, employed)}
     every = {**values, **flag, **ratios}

@@ -65,7 +65,9 @@ def fit_category_levels(
 def feature_plan(spec: dict[str, Any], names: Iterable[str]) -> dict[str, Any]:
     """The fitted spec restricted to the output columns ``names`` (e.g. the features a model reads):
     ``transform`` with it computes those columns only, with the same values as the full transform, and
-    skips the tables and statistics nothing in it reads. Its ``version`` stays the fitted spec's."""
+    skips the tables and statistics nothing in it reads. Its ``version`` stays the fitted spec's.
+    ``plan["wanted"]`` is the columns as one frozenset, shared by every call: the layouts derived from
+    a plan are cached by it, and a set built anew per call would be hashed and compared whole each time."""
     known = {column["name"] for column in spec["columns"]}
     names = list(dict.fromkeys(names))
     unknown = [name for name in names if name not in known]
@@ -75,7 +77,8 @@ def feature_plan(spec: dict[str, Any], names: Iterable[str]) -> dict[str, Any]:
             "the model and the spec come from different runs"
         )
     source_of = {column["name"]: column["source"] for column in spec["columns"]}
-    return {**spec, "plan": {"columns": names, "sources": sorted({source_of[name] for name in names})}}
+    plan = {"columns": names, "sources": sorted({source_of[name] for name in names}), "wanted": frozenset(names)}
+    return {**spec, "plan": plan}
 
 
 def spec_version(spec: dict[str, Any]) -> str:

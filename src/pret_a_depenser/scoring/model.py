@@ -109,8 +109,8 @@ class CreditScoringModel:
         application = RAW_TABLES[TABLE_FILES["application"]][0]
         object.__setattr__(self, "application_columns", planned_application_inputs(frozenset(self.features), application))
         object.__setattr__(self, "_known_labels", [frozenset(self.categories[name]) for name in self.categorical_features])
-        share_levels = [
-            (table, column, frozenset(levels))
+        share_levels = [  # a missing label (None) is no unseen level
+            (table, column, frozenset([*levels, None]))
             for table, columns in self.feature_spec.get("category_levels", {}).items()
             for column, levels in columns.items()
         ]
@@ -149,10 +149,8 @@ class CreditScoringModel:
         """History label columns with a value that has no share feature (never seen in training, or too rare)."""
         unseen = []
         for table, column, levels in self._share_levels:
-            if any(
-                value is not None and value not in levels
-                for value in (row.__dict__[column] for row in getattr(applicant, table, ()))
-            ):
+            rows = getattr(applicant, table, ())
+            if rows and not {row.__dict__[column] for row in rows} <= levels:
                 unseen.append(f"{table}.{column}")
         return unseen
 

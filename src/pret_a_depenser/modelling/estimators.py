@@ -67,15 +67,15 @@ def _ordinal(numeric: list[str], categorical: list[str]) -> ColumnTransformer:
     return ColumnTransformer([("numeric", "passthrough", numeric), ("labels", encoder, categorical)])
 
 
-def balanced_catboost(categorical_features: list[str], hyperparameters: dict[str, Any], seed: int) -> CatBoostClassifier:
-    """The project's CatBoost: balanced class weights, seeded, silent, no files written next to the run."""
+def catboost_classifier(categorical_features: list[str], hyperparameters: dict[str, Any], seed: int) -> CatBoostClassifier:
+    """The project's CatBoost: seeded, silent, no files written next to the run; balanced class weights
+    unless the hyperparameters set ``auto_class_weights`` (the tuned and final models: none)."""
     return CatBoostClassifier(
         cat_features=categorical_features,
-        auto_class_weights="Balanced",
         random_seed=seed,
         verbose=False,
         allow_writing_files=False,
-        **hyperparameters,
+        **{"auto_class_weights": "Balanced", **hyperparameters},
     )
 
 
@@ -106,7 +106,7 @@ def build_model(name: str, hyperparameters: dict[str, Any], features: pd.DataFra
         model = XGBClassifier(scale_pos_weight=negatives / positives, random_state=seed, **params)
         return Pipeline([("prepare", _ordinal(numeric, categorical)), ("model", model)])
     if name == "catboost":
-        model = balanced_catboost(categorical, params, seed)
+        model = catboost_classifier(categorical, params, seed)
         to_catboost = FunctionTransformer(
             catboost_frame, kw_args={"categorical_features": categorical}, feature_names_out="one-to-one"
         )

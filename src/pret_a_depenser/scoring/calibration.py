@@ -1,4 +1,4 @@
-"""Calibration of the probability of default: a monotone map from the class-weighted model's score to a
+"""Calibration of the probability of default: a monotone map from the model's score to a
 default frequency, fitted on out-of-fold predictions and stored as plain JSON in the artefact.
 
 ``isotonic`` (scikit-learn's isotonic regression, applied as its piecewise-linear interpolation, which is

@@ -25,7 +25,7 @@ DecisionLabel = Literal["ACCEPTED", "REFUSED"]
 class Decisions:
     """The rule applied to some applicants: one entry per applicant, in their order."""
 
-    scores: np.ndarray  # the class-weighted model's score, before calibration
+    scores: np.ndarray  # the model's score, before calibration
     probabilities: np.ndarray  # calibrated probability of default: what the threshold applies to
     refused: np.ndarray  # bool
     threshold: float

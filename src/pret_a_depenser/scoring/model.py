@@ -217,7 +217,7 @@ class CreditScoringModel:
         return Pool(data)
 
     def raw_scores(self, inputs: ModelInputs) -> np.ndarray:
-        """The class-weighted model's score of each applicant, before calibration (one thread: the
+        """The model's score of each applicant, before calibration (one thread: the
         service scores from several)."""
         if not len(inputs):
             return np.empty(0)

@@ -70,7 +70,7 @@ class Reason(BaseModel):
 class Explanation(Prediction):
     base_value: float = Field(description="Expected raw score (log-odds); base_value + sum(contributions) = raw_score.")
     raw_score: float = Field(
-        description="The model's raw score for this applicant: the log-odds of its class-weighted score, before the (monotone) "
+        description="The model's raw score for this applicant: the log-odds of its score, before the (monotone) "
         "calibration that gives probability_of_default."
     )
     contributions: list[Contribution] = Field(description="Every feature's SHAP contribution, largest magnitude first.")

@@ -82,7 +82,7 @@ def model_card(
         f"- First ten: {', '.join(kept_features[:10])}.",
         "",
         "## Training",
-        "- CatBoost, class weights balanced, tuned by Optuna on the cross-validated business cost; refit on all training applicants.",
+        f"- CatBoost, class weights: {tuned_params.get('auto_class_weights') or 'none'}; tuned by Optuna on the cross-validated business cost; refit on all training applicants.",
         "",
         _table(tuned),
         "",
@@ -100,7 +100,7 @@ def model_card(
             f"refusal rate {final_metrics['refusal_rate']:.1%}; TP {final_metrics['tp']}, FN {final_metrics['fn']}, FP {final_metrics['fp']}, TN {final_metrics['tn']}."
         ),
         (
-            f"- Calibration: the PD is the class-weighted CatBoost score mapped to a default frequency ({pd_calibration.get('method', 'none')}, "
+            f"- Calibration: the PD is the CatBoost score mapped to a default frequency ({pd_calibration.get('method', 'none')}, "
             f"fitted on the out-of-fold scores). Holdout Brier score {final_metrics['brier_score_uncalibrated']:.4f} before, {final_metrics['brier_score']:.4f} after; "
             f"expected calibration error (10 quantile bins) {final_metrics['expected_calibration_error_uncalibrated']:.4f} before, {final_metrics['expected_calibration_error']:.4f} after."
         ),

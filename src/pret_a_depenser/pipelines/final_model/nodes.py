@@ -16,7 +16,7 @@ from sklearn.metrics import brier_score_loss, roc_auc_score
 
 from pret_a_depenser.business_cost import business_cost, confusion_counts, optimal_threshold, threshold_grid
 from pret_a_depenser.modelling.cross_validation import features_target_folds
-from pret_a_depenser.modelling.estimators import balanced_catboost, catboost_frame
+from pret_a_depenser.modelling.estimators import catboost_classifier, catboost_frame
 from pret_a_depenser.scoring import CreditScoringModel
 from pret_a_depenser.scoring.calibration import expected_calibration_error
 from pret_a_depenser.tracking import MlflowMetrics, mlflow_metrics
@@ -28,7 +28,7 @@ def train_final_model(
     """CatBoost with the tuned hyperparameters on all non-holdout applicants, kept features only, laid
     out as the inference artefact feeds them (numbers, then labels)."""
     features, y, _ = features_target_folds(selected_training_set)
-    return balanced_catboost(categorical_features, tuned_params, seed).fit(catboost_frame(features, categorical_features), y)
+    return catboost_classifier(categorical_features, tuned_params, seed).fit(catboost_frame(features, categorical_features), y)
 
 
 def evaluate_on_holdout(
@@ -120,7 +120,7 @@ def protected_attribute_effect(
         *[name for name in present if not pd.api.types.is_numeric_dtype(training_set[name])],
     ]
     columns = [*numeric, *[name for name in present if name not in labels], *labels]
-    model = balanced_catboost(labels, tuned_params, seed)
+    model = catboost_classifier(labels, tuned_params, seed)
     model.fit(catboost_frame(training_set[columns], labels), training_set["TARGET"].to_numpy().astype(int))
     y_holdout = holdout_set["TARGET"].to_numpy().astype(int)
     decisions = credit_scoring_model.rule.decide(model.predict_proba(catboost_frame(holdout_set[columns], labels))[:, 1])

@@ -148,7 +148,7 @@ def threshold_plots(
     figures["precision_recall.png"] = figure
 
     figure, axis = plt.subplots(figsize=(5, 5))
-    for column, label in (("SCORE", "class-weighted score"), ("PD", "calibrated PD")):
+    for column, label in (("SCORE", "model score"), ("PD", "calibrated PD")):
         if column in oof_predictions:
             observed, predicted = calibration_curve(y, oof_predictions[column].to_numpy(), n_bins=10, strategy="quantile")
             axis.plot(predicted, observed, marker="o", label=label)

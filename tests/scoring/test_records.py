@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+
+import msgspec
 import numpy as np
 import pytest
 import yaml
@@ -10,13 +13,21 @@ from pydantic import TypeAdapter, ValidationError
 from pret_a_depenser.features import fit_feature_spec, transform
 from pret_a_depenser.features.aggregation import SMALL_INPUT_ROWS
 from pret_a_depenser.features.column_table import as_polars
+from pret_a_depenser.raw_contract import RAW_TABLES
+from pret_a_depenser.scoring import records as contract
 from pret_a_depenser.scoring.records import (
+    HISTORY_TABLES,
+    INT64_MAX,
+    MAX_LABEL_LENGTH,
     RECORD_MODELS,
+    REQUEST_TABLES,
     ApplicantRecords,
+    applicant_batch_decoder,
     applicant_batch_model,
     applicant_columns,
     applicant_records,
     applicant_tables,
+    decode_applicant,
 )
 
 APPLICANTS = TypeAdapter(list[ApplicantRecords])
@@ -173,17 +184,29 @@ def spec_and_tables(small_raw_tables, project_root):
     return spec, tables
 
 
+def _pydantic_models(records: list[dict]) -> list:
+    return APPLICANTS.validate_python(records)
+
+
+def _msgspec_structs(records: list[dict]) -> list:
+    applicants = applicant_batch_decoder(1000)(json.dumps(records).encode())
+    assert all(isinstance(applicant, msgspec.Struct) for applicant in applicants)  # not the pydantic fallback
+    return applicants
+
+
+@pytest.mark.parametrize("decode", [_pydantic_models, _msgspec_structs], ids=["pydantic models", "msgspec structs"])
 @pytest.mark.parametrize("build_tables", [applicant_tables, applicant_columns], ids=["polars frames", "column tables"])
-def test_records_built_from_the_files_give_the_batch_features_bit_for_bit(spec_and_tables, build_tables):
-    """Records of 200 applicants, validated as requests and turned back into tables (polars frames, or
-    the numpy column tables a request is scored from), transform to the batch's rows: every numeric
-    feature equal as float32, every label equal; in one batch of requests and one applicant at a time."""
+def test_records_built_from_the_files_give_the_batch_features_bit_for_bit(spec_and_tables, build_tables, decode):
+    """Records of 200 applicants, validated as requests (by either decoder) and turned back into tables
+    (polars frames, or the numpy column tables a request is scored from), transform to the batch's rows:
+    every numeric feature equal as float32, every label equal; in one batch of requests and one
+    applicant at a time."""
     spec, tables = spec_and_tables
     batch = transform(tables, spec)
     ids = batch.applicants[:200].tolist()
     records = applicant_records(tables, ids)
     assert any(not record["bureau"] for record in records) and any(record["bureau"] for record in records)
-    applicants = APPLICANTS.validate_python(records)
+    applicants = decode(records)
     served = transform(build_tables(applicants), spec)
     assert max(table.height for table in build_tables(applicants).values()) > SMALL_INPUT_ROWS  # the batch path too
     names = [name for block in (batch.application.numbers, *batch.secondary) for name in block.names]
@@ -196,3 +219,123 @@ def test_records_built_from_the_files_give_the_batch_features_bit_for_bit(spec_a
         alone = transform(build_tables([applicant]), spec)
         assert np.array_equal(expected[row : row + 1], alone.matrix(names), equal_nan=True)
         assert batch.application.labels[row : row + 1].equals(as_polars(alone.application.labels))
+
+
+# ---------------------------------------------------------------- the two decoders agree on every rule
+def _fast_accepts(body: bytes) -> bool:
+    try:
+        contract._check_history(contract._APPLICANT_DECODER.decode(body))
+    except (msgspec.ValidationError, msgspec.DecodeError, ValueError):
+        return False
+    return True
+
+
+def _pydantic_accepts(body: bytes) -> bool:
+    try:
+        ApplicantRecords.model_validate_json(body)
+    except ValidationError:
+        return False
+    return True
+
+
+def _broken_values(kind: str, rules: list, required: bool) -> list:
+    """Values that break a column's type, vocabulary, bounds or presence, and some edge values that do not."""
+    values: list = ["1", True, [1], {"a": 1}]
+    values += {
+        "int": [1.5, 1.0, 2**63, -(2**63) - 1, INT64_MAX],
+        "float": [1, 0.5, 1e308],
+        "str": [1, 1.5, "MISSING", "x" * (MAX_LABEL_LENGTH + 1), "x" * MAX_LABEL_LENGTH, ""],
+    }[kind]
+    values.append(None if required else 0 if kind != "str" else "level")
+    for comparison, bound in rules:
+        if comparison == "isin":
+            values += ["not-a-level", 7, bound[0]]
+        else:
+            step = 1 if kind == "int" else 1e-9 * max(abs(bound), 1)
+            values += {
+                "lt": [bound, bound - step],
+                "le": [bound, bound + step],
+                "gt": [bound, bound + step],
+                "ge": [bound, bound - step],
+            }[comparison]
+            values = [
+                value if kind != "int" or not isinstance(value, float) or not value.is_integer() else int(value)
+                for value in values
+            ]
+    return values
+
+
+@pytest.fixture(scope="module")
+def complete_request(spec_and_tables) -> dict:
+    """One application, and the first row of each history table, taken from the files' records."""
+    _, tables = spec_and_tables
+    records = applicant_records(tables, tables["application"]["SK_ID_CURR"].to_list()[:300])
+    request = {"application": records[0]["application"]}
+    for table in HISTORY_TABLES:
+        request[table] = [next(record[table][0] for record in records if record[table])]
+    return request
+
+
+def test_the_fast_decoder_accepts_exactly_what_the_request_models_accept(complete_request):
+    """Every column of every table, given a value of the wrong type, outside its vocabulary or bounds,
+    missing when required, or at an edge that stays valid; and an unknown field in each table: the
+    msgspec decoder accepts a body if and only if the pydantic models do (so a refused body gets the
+    models' 400, and no valid body is slowed down by the fallback)."""
+    assert _fast_accepts(json.dumps(complete_request).encode())
+    cases = 0
+    for table, file_name in REQUEST_TABLES.items():
+        columns, _, rules = RAW_TABLES[file_name]
+        for name, kind in columns.items():
+            field = RECORD_MODELS[table].model_fields[name]
+            for value in _broken_values(kind, rules.get(name, []), field.is_required()):
+                row = {**(complete_request[table] if table == "application" else complete_request[table][0]), name: value}
+                request = {**complete_request, table: row if table == "application" else [row]}
+                body = json.dumps(request).encode()
+                assert _fast_accepts(body) == _pydantic_accepts(body), (table, name, value)
+                cases += 1
+        row = complete_request[table] if table == "application" else complete_request[table][0]
+        extra = {
+            **complete_request,
+            table: {**row, "NOT_A_COLUMN": 1} if table == "application" else [{**row, "NOT_A_COLUMN": 1}],
+        }
+        assert not _fast_accepts(json.dumps(extra).encode()) and not _pydantic_accepts(json.dumps(extra).encode())
+    assert cases > 1000
+
+
+def test_the_fast_decoder_refuses_what_the_history_checks_refuse(complete_request):
+    applicant_id = complete_request["application"]["SK_ID_CURR"]
+    credit = complete_request["bureau"][0]
+    bodies = {
+        "another applicant's row": {**complete_request, "bureau": [{**credit, "SK_ID_CURR": applicant_id + 1}]},
+        "a repeated key": {**complete_request, "bureau": [credit, credit]},
+        "an unknown table": {**complete_request, "bureau_lines": []},
+        "no application": {table: complete_request[table] for table in HISTORY_TABLES},
+        "not JSON": None,
+    }
+    for case, request in bodies.items():
+        body = b"{" if request is None else json.dumps(request).encode()
+        assert not _fast_accepts(body) and not _pydantic_accepts(body), case
+        with pytest.raises(ValidationError):
+            decode_applicant(body)
+    with_own_id = {**complete_request, "bureau": [{**credit, "SK_ID_CURR": applicant_id}]}
+    assert isinstance(decode_applicant(json.dumps(with_own_id).encode()), msgspec.Struct)
+
+
+def test_a_refused_batch_gets_the_request_models_errors(complete_request):
+    decode = applicant_batch_decoder(3)
+    one = complete_request
+    other = {**one, "application": {**one["application"], "SK_ID_CURR": one["application"]["SK_ID_CURR"] + 1}}
+    assert [applicant.application.SK_ID_CURR for applicant in decode(json.dumps([one, other]).encode())] == [
+        one["application"]["SK_ID_CURR"],
+        other["application"]["SK_ID_CURR"],
+    ]
+    with pytest.raises(ValidationError, match=r"repeats applicant \[0\]"):
+        decode(json.dumps([one, one]).encode())
+    with pytest.raises(ValidationError, match="at most 3"):
+        decode(json.dumps([one] * 4).encode())
+    with pytest.raises(ValidationError, match="at least 1"):
+        decode(b"[]")
+    broken = {**other, "bureau": [{**one["bureau"][0], "DAYS_CREDIT": 1.5}]}
+    with pytest.raises(ValidationError) as error:
+        decode(json.dumps([one, broken]).encode())
+    assert [tuple(item["loc"]) for item in error.value.errors()] == [(1, "bureau", 0, "DAYS_CREDIT")]

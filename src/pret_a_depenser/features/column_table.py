@@ -80,6 +80,10 @@ class ColumnTable:
             height,
         )
 
+    def with_column(self, name: str, values: np.ndarray) -> ColumnTable:
+        """The table with column ``name``'s values replaced (same dtype)."""
+        return ColumnTable({**self._columns, name: values}, self._dtypes, self.height)
+
     @property
     def width(self) -> int:
         return len(self._columns)

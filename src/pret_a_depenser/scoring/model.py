@@ -140,19 +140,26 @@ class CreditScoringModel:
 
     def inputs_from_records(self, applicants: Sequence[Any]) -> ModelInputs:
         """Validated ``ApplicantRecords``, in request order."""
-        inputs = self.inputs_from_tables(applicant_columns(applicants, self.application_columns))
+        tables = applicant_columns(applicants, self.application_columns)
+        inputs = self.inputs_from_tables(tables)
         position = {applicant: row for row, applicant in enumerate(inputs.applicants.tolist())}
         ordered = inputs.take(np.array([position[applicant.application.SK_ID_CURR] for applicant in applicants], dtype=np.int64))
-        return replace(ordered, unseen_history=[self._unseen_history(applicant) for applicant in applicants])
+        # history label columns with a value that has no share feature (never seen in training, or too
+        # rare): looked for in the whole request's columns, then, if any, applicant by applicant
+        unseen = [
+            (table, column, levels)
+            for table, column, levels in self._share_levels
+            if not set(tables[table][column].to_numpy().tolist()) <= levels
+        ]
+        return replace(ordered, unseen_history=[self._unseen_history(applicant, unseen) for applicant in applicants])
 
-    def _unseen_history(self, applicant: Any) -> list[str]:
-        """History label columns with a value that has no share feature (never seen in training, or too rare)."""
-        unseen = []
-        for table, column, levels in self._share_levels:
-            rows = getattr(applicant, table, ())
-            if rows and not {row.__dict__[column] for row in rows} <= levels:
-                unseen.append(f"{table}.{column}")
-        return unseen
+    @staticmethod
+    def _unseen_history(applicant: Any, unseen: list[tuple[str, str, frozenset]]) -> list[str]:
+        return [
+            f"{table}.{column}"
+            for table, column, levels in unseen
+            if not {getattr(row, column) for row in getattr(applicant, table, ())} <= levels
+        ]
 
     def inputs_from_frame(self, frame: pd.DataFrame | pl.DataFrame) -> ModelInputs:
         """A feature table with the kept features (e.g. ``model_input_train``), in its row order."""

@@ -5,15 +5,25 @@ kinds, rules and vocabularies), the definition the pandera schemas of the files 
 Strict: a string where a number is expected, a float in an integer column, NaN/inf, an unknown field
 or a value outside a vocabulary is a 400 naming the table, the row index and the field.
 
-``applicant_columns`` turns validated applicants into the tables the feature transform takes, as if
-their rows had been read from the files.
+Two decoders share the contract. The pydantic models are the routes' schema and the source of their
+400s; ``decode_applicant`` and ``applicant_batch_decoder`` parse a body into msgspec structs generated
+from the same rules (decision record 19): a 1,000-applicant batch in ~0.15 s instead of ~0.85 s. A body
+they refuse is validated again by the pydantic models, which name every invalid field; so they only
+speed up valid bodies and never answer differently (tests: every rule of the contract, both ways).
+
+``applicant_columns`` turns validated applicants, of either kind, into the tables the feature
+transform takes, as if their rows had been read from the files.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+import math
+from collections.abc import Callable, Collection, Sequence
+from operator import attrgetter
 from typing import Annotated, Any, Literal
 
+import msgspec
+import numpy as np
 import polars as pl
 from pydantic import (
     AfterValidator,
@@ -97,28 +107,129 @@ RECORD_MODELS = {table: record_model(table) for table in REQUEST_TABLES}
 _KEYS = {table: RAW_TABLES[file_name][1] for table, file_name in REQUEST_TABLES.items()}
 
 
+def _history_check(table: str) -> tuple[bool, list[str], Callable[[Any], Any] | None]:
+    """Whether ``table``'s rows carry ``SK_ID_CURR``, its key within an applicant, and the key's getter."""
+    columns, keys, _ = RAW_TABLES[REQUEST_TABLES[table]]
+    key = [name for name in keys if name != APPLICANT_KEY]
+    return APPLICANT_KEY in columns, key, attrgetter(*key) if key else None
+
+
+_HISTORY_CHECKS = {table: _history_check(table) for table in HISTORY_TABLES}
+
+
 def _check_history(applicant: ApplicantRecords) -> ApplicantRecords:
     """Every history row belongs to the application, and the files' keys are unique within the applicant."""
     applicant_id = applicant.application.SK_ID_CURR
-    for table in HISTORY_TABLES:
+    for table, (linked, key, key_of) in _HISTORY_CHECKS.items():
         rows = getattr(applicant, table)
-        key = [name for name in _KEYS[table] if name != APPLICANT_KEY]
-        seen: dict[tuple, int] = {}
-        for index, row in enumerate(rows):
-            values = row.__dict__  # not getattr: a name a row lacks goes through pydantic's slow __getattr__
-            row_applicant = values.get(APPLICANT_KEY)
-            if row_applicant is not None and row_applicant != applicant_id:
-                raise ValueError(
-                    f"{table}[{index}].{APPLICANT_KEY}={row_applicant} names another applicant than the application's {applicant_id}"
-                )
-            if key:
-                value = tuple(values[name] for name in key)
-                if value in seen:
-                    raise ValueError(
-                        f"{table}[{index}]: {', '.join(key)}={value if len(value) > 1 else value[0]} repeats row {seen[value]}"
-                    )
-                seen[value] = index
+        if linked and {row.SK_ID_CURR for row in rows} - {None, applicant_id}:
+            index, row_applicant = next(
+                (index, row.SK_ID_CURR) for index, row in enumerate(rows) if row.SK_ID_CURR not in (None, applicant_id)
+            )
+            raise ValueError(
+                f"{table}[{index}].{APPLICANT_KEY}={row_applicant} names another applicant than the application's {applicant_id}"
+            )
+        if key_of is None:
+            continue
+        values = list(map(key_of, rows))
+        if len(set(values)) == len(values):
+            continue
+        seen: dict[Any, int] = {}
+        for index, value in enumerate(values):
+            if value in seen:
+                raise ValueError(f"{table}[{index}]: {', '.join(key)}={value} repeats row {seen[value]}")
+            seen[value] = index
     return applicant
+
+
+def _integer_bounds(bounds: dict[str, Any]) -> dict[str, int]:
+    """An integer column's bounds as msgspec takes them: integers, one per side, int64's by default."""
+    lower, upper = {"ge": INT64_MIN}, {"le": INT64_MAX}
+    for comparison, bound in bounds.items():
+        if comparison == "gt":
+            lower = {"gt": int(bound)} if float(bound).is_integer() else {"ge": math.ceil(bound)}
+        elif comparison == "ge":
+            lower = {"ge": math.ceil(bound)}
+        elif comparison == "lt":
+            upper = {"lt": int(bound)} if float(bound).is_integer() else {"le": math.floor(bound)}
+        else:
+            upper = {"le": math.floor(bound)}
+    return {**lower, **upper}
+
+
+NOT_THE_MISSING_TOKEN = f"^(?!{MISSING_LABEL}$)"  # msgspec's pattern for _not_the_missing_token
+
+
+def _struct_field(name: str, kind: str, rules: list[tuple[str, Any]], required: bool) -> tuple[Any, ...]:
+    """``_field``'s column as a msgspec struct field: the same type, bounds and vocabulary."""
+    bounds = {comparison: bound for comparison, bound in rules if comparison != "isin"}
+    allowed = next((bound for comparison, bound in rules if comparison == "isin"), None)
+    if allowed is not None:
+        annotation: Any = Literal[tuple(allowed)]
+    elif kind == "int":
+        annotation = Annotated[int, msgspec.Meta(**_integer_bounds(bounds))]
+    elif kind == "float":
+        annotation = Annotated[float, msgspec.Meta(**bounds)] if bounds else float
+    else:
+        annotation = Annotated[str, msgspec.Meta(max_length=MAX_LABEL_LENGTH, pattern=NOT_THE_MISSING_TOKEN)]
+    return (name, annotation) if required else (name, annotation | None, None)
+
+
+def record_struct(table: str) -> type[msgspec.Struct]:
+    """``record_model(table)`` as a msgspec struct, its fields in the file's column order."""
+    columns, _, rules = RAW_TABLES[REQUEST_TABLES[table]]
+    fields = [
+        _struct_field(
+            name, kind, rules.get(name, []), required=kind == "int" and not (name == APPLICANT_KEY and table != "application")
+        )
+        for name, kind in columns.items()
+    ]
+    # gc=False: rows hold plain values, never cycles, so a batch's rows are not walked by the collector
+    return msgspec.defstruct(RECORD_MODELS[table].__name__, fields, kw_only=True, forbid_unknown_fields=True, gc=False)
+
+
+RECORD_STRUCTS = {table: record_struct(table) for table in REQUEST_TABLES}
+ApplicantStruct = msgspec.defstruct(
+    "ApplicantRecords",
+    [
+        ("application", RECORD_STRUCTS["application"]),
+        *(
+            (table, Annotated[list[RECORD_STRUCTS[table]], msgspec.Meta(max_length=MAX_ROWS_PER_TABLE)], [])
+            for table in HISTORY_TABLES
+        ),
+    ],
+    kw_only=True,
+    forbid_unknown_fields=True,
+    gc=False,
+)
+_REFUSED = (msgspec.ValidationError, msgspec.DecodeError, ValueError)
+_APPLICANT_DECODER = msgspec.json.Decoder(ApplicantStruct)
+
+
+def decode_applicant(body: bytes) -> Any:
+    """One applicant's records from a request body: a msgspec struct, or the pydantic model's 400."""
+    try:
+        return _check_history(_APPLICANT_DECODER.decode(body))
+    except _REFUSED:
+        return ApplicantRecords.model_validate_json(body)  # raises the ValidationError naming each field
+
+
+def applicant_batch_decoder(max_size: int) -> Callable[[bytes], list[Any]]:
+    """``decode_applicant`` for a batch body of at most ``max_size`` applicants with distinct ``SK_ID_CURR``."""
+    decoder = msgspec.json.Decoder(Annotated[list[ApplicantStruct], msgspec.Meta(min_length=1, max_length=max_size)])
+    batch_model = applicant_batch_model(max_size)
+
+    def decode(body: bytes) -> list[Any]:
+        try:
+            applicants = decoder.decode(body)
+            for applicant in applicants:
+                _check_history(applicant)
+            _distinct_applicants(applicants)
+            return applicants
+        except _REFUSED:
+            return batch_model.model_validate_json(body).root
+
+    return decode
 
 
 def _history_field(table: str) -> tuple[Any, Any]:
@@ -180,29 +291,52 @@ def applicant_columns(
     row whose credit is not among the applicant's stays unlinked, as an orphan row of the files.
     """
     _distinct_applicants(applicants)
-    renumbered = {key: _renumbering(applicants, key, tables) for key, tables in LINK_KEYS.items()}
-    tables = {}
+    values_of = _values_getter(applicants)
+    tables, owners = {}, {}
     for table, file_name in REQUEST_TABLES.items():
         columns = RAW_TABLES[file_name][0]
         if table == "application":
             if application_columns is not None:
                 columns = {name: kind for name, kind in columns.items() if name in application_columns or name == APPLICANT_KEY}
-            rows = [(applicant.application.SK_ID_CURR, applicant.application) for applicant in applicants]
+            applicant_ids = [applicant.application.SK_ID_CURR for applicant in applicants]
+            rows = [values_of(applicant.application) for applicant in applicants]
         else:
-            rows = [(applicant.application.SK_ID_CURR, row) for applicant in applicants for row in getattr(applicant, table)]
-        applicant_ids = [applicant_id for applicant_id, _ in rows]
-        fields = [row.__dict__ for _, row in rows]  # not getattr: pydantic's __getattr__ is slow for absent names
-        values: dict[str, list[Any]] = {}
-        for name in columns:
-            if name == APPLICANT_KEY:
-                values[name] = applicant_ids
-            elif name in renumbered:
-                numbers = renumbered[name]
-                values[name] = [numbers[pair] for pair in zip(applicant_ids, (row[name] for row in fields), strict=True)]
-            else:
-                values[name] = [row[name] for row in fields]
+            applicant_ids, rows = [], []
+            for applicant in applicants:
+                history = getattr(applicant, table)
+                if history:
+                    applicant_ids += [applicant.application.SK_ID_CURR] * len(history)
+                    rows += map(values_of, history)
+        by_column = dict(zip(RAW_TABLES[file_name][0], zip(*rows, strict=True), strict=True)) if rows else {}
+        values = {name: applicant_ids if name == APPLICANT_KEY else by_column.get(name, ()) for name in columns}
         tables[table] = ColumnTable.from_values(values, columns, len(rows))
+        owners[table] = np.array(applicant_ids, dtype=np.int64)
+    for key, linked in LINK_KEYS.items():
+        for table, numbers in zip(linked, _renumbered(tables, owners, key, linked), strict=True):
+            tables[table] = tables[table].with_column(key, numbers)
     return tables
+
+
+def _values_getter(applicants: Sequence[Any]) -> Callable[[Any], tuple[Any, ...]]:
+    """A validated row's values in its file's column order (the order of both decoders' fields): one
+    getter for a whole request, whose rows are all of one decoder's kind."""
+    if applicants and isinstance(applicants[0].application, msgspec.Struct):
+        return msgspec.structs.astuple
+    return lambda row: tuple(row.__dict__.values())
+
+
+def _renumbered(tables: dict[str, ColumnTable], owners: dict[str, np.ndarray], key: str, linked: Sequence[str]) -> list[np.ndarray]:
+    """Each linked table's ``key`` renumbered: (applicant, lender's id) -> an id unique in the request,
+    increasing with the lender's id within an applicant (1, 2, ...)."""
+    applicants = np.concatenate([owners[table] for table in linked])
+    ids = np.concatenate([tables[table][key].to_numpy() for table in linked]).astype(np.int64)
+    order = np.lexsort((ids, applicants))
+    new_pair = np.ones(len(order), dtype=np.int64)
+    new_pair[1:] = (np.diff(applicants[order]) != 0) | (np.diff(ids[order]) != 0)
+    numbers = np.empty(len(order), dtype=np.int64)
+    numbers[order] = np.cumsum(new_pair) - 1
+    bounds = np.cumsum([0, *(tables[table].height for table in linked)])
+    return [numbers[start:stop] + 1 for start, stop in zip(bounds[:-1], bounds[1:], strict=True)]
 
 
 def applicant_tables(
@@ -210,19 +344,6 @@ def applicant_tables(
 ) -> dict[str, pl.DataFrame]:
     """``applicant_columns`` as polars frames with the files' dtypes, as if read from the files."""
     return {table: columns.to_polars() for table, columns in applicant_columns(applicants, application_columns).items()}
-
-
-def _renumbering(applicants: Sequence[BaseModel], key: str, tables: Sequence[str]) -> dict[tuple[int, int], int]:
-    """(applicant, lender's id) -> id unique in the batch, increasing with the lender's id within an applicant."""
-    pairs = sorted(
-        {
-            (applicant.application.SK_ID_CURR, row.__dict__[key])
-            for applicant in applicants
-            for table in tables
-            for row in getattr(applicant, table)
-        }
-    )
-    return {pair: number for number, pair in enumerate(pairs, start=1)}
 
 
 def records_json_schema() -> dict[str, Any]:

@@ -61,3 +61,27 @@ def test_an_empty_table_keeps_its_dtypes():
 def test_a_label_column_is_not_cast_to_a_number(table):
     with pytest.raises(TypeError, match="NAME_CONTRACT_STATUS"):
         table["NAME_CONTRACT_STATUS"].cast(pl.Float64)
+
+
+class _CountedRow:
+    """A validated row whose attribute reads are counted."""
+
+    def __init__(self, reads: dict[str, int], **values) -> None:
+        self._reads, self._values = reads, values
+
+    def __getattr__(self, name: str):
+        self._reads[name] = self._reads.get(name, 0) + 1
+        return self._values[name]
+
+
+def test_a_table_of_rows_builds_a_column_only_when_read_even_after_selecting_rows(frame):
+    reads: dict[str, int] = {}
+    rows = [_CountedRow(reads, **{name: VALUES[name][row] for name in KINDS if name != "SK_ID_CURR"}) for row in range(3)]
+    table = ColumnTable.from_rows(rows, KINDS, {"SK_ID_CURR": VALUES["SK_ID_CURR"]})
+    picked = table[np.array([2, 0])].slice(1, 1)
+    assert reads == {}  # selecting and slicing read nothing
+    assert picked.height == 1 and picked.get_column("AMT_CREDIT").to_numpy().tolist() == [1.5]
+    assert reads == {"AMT_CREDIT": 3}  # built once, from every row; the other columns never
+    assert np.isnan(table.get_column("AMT_CREDIT").to_numpy()[1]) and reads == {"AMT_CREDIT": 3}
+    assert as_polars(table).equals(frame)
+    assert as_polars(picked).equals(frame[[0]])

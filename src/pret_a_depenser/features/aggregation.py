@@ -20,7 +20,7 @@ from __future__ import annotations
 import functools
 import itertools
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -243,9 +243,37 @@ def source_width(spec: dict, source: str) -> int:
     return sum(1 for column in spec.get("columns", ()) if column["source"] == source)
 
 
-def float_columns(table: RawTable, names: Sequence[str]) -> dict[str, np.ndarray]:
-    """Each named column as float64 with NaN for missing values (no copy for a complete Float64 column)."""
-    return {name: table.get_column(name).to_numpy().astype(np.float64, copy=False) for name in names}
+class FloatColumns(MutableMapping):
+    """Named columns of a table as float64 with NaN for missing values (no copy for a complete Float64
+    column), each read when first used: a feature plan reduces a few of a table's columns, and the
+    others are never read (nor built, for a request's column tables). Derived columns are set as in a dict."""
+
+    def __init__(self, table: RawTable, names: Sequence[str]) -> None:
+        self._table = table
+        self._values: dict[str, np.ndarray | None] = dict.fromkeys(names)
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        values = self._values[name]
+        if values is None:
+            values = self._values[name] = self._table.get_column(name).to_numpy().astype(np.float64, copy=False)
+        return values
+
+    def __setitem__(self, name: str, values: np.ndarray) -> None:
+        self._values[name] = values
+
+    def __delitem__(self, name: str) -> None:
+        del self._values[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+
+def float_columns(table: RawTable, names: Sequence[str]) -> FloatColumns:
+    """Each named column as float64 with NaN for missing values, read when first used (``FloatColumns``)."""
+    return FloatColumns(table, names)
 
 
 def column_matrix(columns: Sequence[np.ndarray], rows: int) -> np.ndarray:

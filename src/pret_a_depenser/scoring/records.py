@@ -291,7 +291,6 @@ def applicant_columns(
     row whose credit is not among the applicant's stays unlinked, as an orphan row of the files.
     """
     _distinct_applicants(applicants)
-    values_of = _values_getter(applicants)
     tables, owners = {}, {}
     for table, file_name in REQUEST_TABLES.items():
         columns = RAW_TABLES[file_name][0]
@@ -299,17 +298,16 @@ def applicant_columns(
             if application_columns is not None:
                 columns = {name: kind for name, kind in columns.items() if name in application_columns or name == APPLICANT_KEY}
             applicant_ids = [applicant.application.SK_ID_CURR for applicant in applicants]
-            rows = [values_of(applicant.application) for applicant in applicants]
+            rows = [applicant.application for applicant in applicants]
         else:
             applicant_ids, rows = [], []
             for applicant in applicants:
                 history = getattr(applicant, table)
                 if history:
                     applicant_ids += [applicant.application.SK_ID_CURR] * len(history)
-                    rows += map(values_of, history)
-        by_column = dict(zip(RAW_TABLES[file_name][0], zip(*rows, strict=True), strict=True)) if rows else {}
-        values = {name: applicant_ids if name == APPLICANT_KEY else by_column.get(name, ()) for name in columns}
-        tables[table] = ColumnTable.from_values(values, columns, len(rows))
+                    rows += history
+        # a column is built from the rows when the transform first reads it (most are never read)
+        tables[table] = ColumnTable.from_rows(rows, columns, {APPLICANT_KEY: applicant_ids} if APPLICANT_KEY in columns else {})
         owners[table] = np.array(applicant_ids, dtype=np.int64)
     for key, linked in LINK_KEYS.items():
         for table, numbers in zip(linked, _renumbered(tables, owners, key, linked), strict=True):
@@ -317,15 +315,9 @@ def applicant_columns(
     return tables
 
 
-def _values_getter(applicants: Sequence[Any]) -> Callable[[Any], tuple[Any, ...]]:
-    """A validated row's values in its file's column order (the order of both decoders' fields): one
-    getter for a whole request, whose rows are all of one decoder's kind."""
-    if applicants and isinstance(applicants[0].application, msgspec.Struct):
-        return msgspec.structs.astuple
-    return lambda row: tuple(row.__dict__.values())
-
-
-def _renumbered(tables: dict[str, ColumnTable], owners: dict[str, np.ndarray], key: str, linked: Sequence[str]) -> list[np.ndarray]:
+def _renumbered(
+    tables: dict[str, ColumnTable], owners: dict[str, np.ndarray], key: str, linked: Sequence[str]
+) -> list[np.ndarray]:
     """Each linked table's ``key`` renumbered: (applicant, lender's id) -> an id unique in the request,
     increasing with the lender's id within an applicant (1, 2, ...)."""
     applicants = np.concatenate([owners[table] for table in linked])
@@ -335,8 +327,7 @@ def _renumbered(tables: dict[str, ColumnTable], owners: dict[str, np.ndarray], k
     new_pair[1:] = (np.diff(applicants[order]) != 0) | (np.diff(ids[order]) != 0)
     numbers = np.empty(len(order), dtype=np.int64)
     numbers[order] = np.cumsum(new_pair) - 1
-    bounds = np.cumsum([0, *(tables[table].height for table in linked)])
-    return [numbers[start:stop] + 1 for start, stop in zip(bounds[:-1], bounds[1:], strict=True)]
+    return [part + 1 for part in np.split(numbers, np.cumsum([tables[table].height for table in linked])[:-1])]
 
 
 def applicant_tables(

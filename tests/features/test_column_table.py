@@ -6,7 +6,7 @@ import numpy as np
 import polars as pl
 import pytest
 
-from pret_a_depenser.features.column_table import ColumnTable, as_polars
+from pret_a_depenser.features.column_table import POLARS_CONVERSION_ROWS, ColumnTable, as_polars, column_array
 
 VALUES = {
     "SK_ID_CURR": [3, 1, 2],
@@ -85,3 +85,10 @@ def test_a_table_of_rows_builds_a_column_only_when_read_even_after_selecting_row
     assert np.isnan(table.get_column("AMT_CREDIT").to_numpy()[1]) and reads == {"AMT_CREDIT": 3}
     assert as_polars(table).equals(frame)
     assert as_polars(picked).equals(frame[[0]])
+
+
+def test_long_float_columns_convert_through_polars_to_the_same_values():
+    values = [None if index % 7 == 0 else index / 3 for index in range(POLARS_CONVERSION_ROWS + 5)] + [2**53 + 1]
+    converted = column_array(values, "float")
+    assert converted.dtype == np.float64 and np.array_equal(converted, np.array(values, dtype=np.float64), equal_nan=True)
+    assert np.array_equal(column_array(values[:5], "float"), np.array(values[:5], dtype=np.float64), equal_nan=True)

@@ -9,9 +9,9 @@ gives (float64 with NaN for a missing number or an integer column with a gap, in
 integer column, strings or None for labels), so the features are bit-identical either way.
 
 A table built ``from_rows`` holds the request's validated rows and builds a column from them the
-first time the transform reads it: a feature plan reads a few of a history table's columns, and
-building the others (a batch of 1,000 applicants has ~170,000 history rows) is work nobody reads.
-Selecting rows or slicing keeps an unread column unread.
+first time the transform reads it: a feature plan does not read every column (the default model's
+reads 102 of the 117 a request could build), and a batch of 1,000 applicants has ~170,000 history
+rows. Selecting rows or slicing keeps an unread column unread.
 """
 
 from __future__ import annotations
